@@ -1,0 +1,50 @@
+#pragma once
+// Reading capture files: classic pcap (through libpcap), pcapng (through PcapngReader, because
+// libpcap 1.10 refuses pcapng files whose interfaces have different link types), either of them
+// gzip-compressed. Formats and compression are recognised by content, never by file name;
+// compressed input is inflated as a stream (no temporary file), and "-" reads standard input.
+
+#include <memory>
+#include <string>
+
+#include "capture/raw_packet.h"
+
+namespace sipws {
+
+enum class CaptureFormat { pcap, pcapng };
+enum class ReadStatus { packet, end, error };
+
+class CaptureFile {
+ public:
+  // Opens `path` ("-" for standard input). On failure returns null and sets `error` to a message
+  // that names the file and says what is wrong with it.
+  static std::unique_ptr<CaptureFile> open(const std::string& path, std::string& error);
+
+  virtual ~CaptureFile() = default;
+
+  // The next record. The packet's bytes stay valid until the next call. After ReadStatus::error
+  // (damaged or truncated file) error() says what went wrong; packets already read stay valid.
+  virtual ReadStatus next(RawPacket& packet) = 0;
+
+  const std::string& error() const { return error_; }
+  bool truncated() const { return truncated_; }  // the error is a file cut short
+  const std::string& path() const { return path_; }
+  CaptureFormat format() const { return format_; }
+  bool compressed() const { return compressed_; }
+
+ protected:
+  CaptureFile(std::string path, CaptureFormat format, bool compressed)
+      : path_(std::move(path)), format_(format), compressed_(compressed) {}
+  ReadStatus fail(std::string message, bool truncated);
+
+  std::uint64_t frames_read_ = 0;
+
+ private:
+  std::string path_;
+  CaptureFormat format_;
+  bool compressed_;
+  std::string error_;
+  bool truncated_ = false;
+};
+
+}  // namespace sipws

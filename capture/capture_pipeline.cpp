@@ -1,0 +1,29 @@
+#include "capture/capture_pipeline.h"
+
+namespace sipws {
+
+ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings) {
+  ReadSummary summary;
+  RawPacket packet;
+  for (;;) {
+    const ReadStatus status = file.next(packet);
+    if (status == ReadStatus::packet) {
+      ++summary.frames;
+      pipeline.on_packet(packet);
+      continue;
+    }
+    if (status == ReadStatus::error) {
+      summary.damaged = true;
+      summary.error = file.error();
+      Finding f{file.truncated() ? FindingId::capture_truncated : FindingId::capture_read_error};
+      f.frame = summary.frames;
+      f.detail = file.error();
+      findings.report(std::move(f));
+    }
+    break;
+  }
+  pipeline.finish();
+  return summary;
+}
+
+}  // namespace sipws

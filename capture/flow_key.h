@@ -1,0 +1,57 @@
+#pragma once
+// Addresses, endpoints and the key that names a flow regardless of which way a packet travels.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace sipws {
+
+struct IpAddress {
+  std::array<std::uint8_t, 16> bytes{};  // IPv4 in the first 4 bytes, the rest zero
+  std::uint8_t version = 0;              // 4 or 6
+
+  static IpAddress v4(const std::uint8_t* p);
+  static IpAddress v6(const std::uint8_t* p);
+  std::string to_string() const;
+  auto operator<=>(const IpAddress&) const = default;
+};
+
+struct Endpoint {
+  IpAddress address;
+  std::uint16_t port = 0;
+
+  // "192.0.2.1:5060" or "[2001:db8::1]:5060"
+  std::string to_string() const;
+  auto operator<=>(const Endpoint&) const = default;
+};
+
+namespace tcp_flag {
+inline constexpr std::uint8_t fin = 0x01;
+inline constexpr std::uint8_t syn = 0x02;
+inline constexpr std::uint8_t rst = 0x04;
+inline constexpr std::uint8_t psh = 0x08;
+inline constexpr std::uint8_t ack = 0x10;
+}  // namespace tcp_flag
+
+enum class Transport : std::uint8_t { tcp = 6, udp = 17 };
+
+// A flow's key with the lower endpoint first, so both directions of a flow find the same entry.
+struct FlowKey {
+  Endpoint low;
+  Endpoint high;
+  Transport transport = Transport::tcp;
+
+  // Returns the key and whether (src -> dst) travels from `low` to `high`.
+  static FlowKey of(const Endpoint& src, const Endpoint& dst, Transport transport,
+                    bool& src_is_low);
+  bool operator==(const FlowKey&) const = default;
+};
+
+struct FlowKeyHash {
+  // The hash only picks a bucket; equality always compares the full key.
+  std::size_t operator()(const FlowKey& key) const noexcept;
+};
+
+}  // namespace sipws

@@ -1,0 +1,29 @@
+#pragma once
+// `sipws connections`: every TCP connection and UDP flow of a capture with its figures.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "capture/capture_pipeline.h"
+
+namespace sipws::cli {
+
+enum class OutputFormat { text, tsv, json };
+
+// Collects the final figures of every flow; consumes no bytes.
+class ConnectionCollector final : public FlowObserver {
+ public:
+  StreamSink* on_tcp_open(const TcpConnectionInfo&) override { return nullptr; }
+  void on_tcp_summary(const TcpConnectionSummary& summary) override { tcp.push_back(summary); }
+  void on_udp_datagram(const UdpFlowInfo&, Direction, ByteView, std::uint64_t, TimeNs) override {}
+  void on_udp_summary(const UdpFlowSummary& summary) override { udp.push_back(summary); }
+
+  std::vector<TcpConnectionSummary> tcp;
+  std::vector<UdpFlowSummary> udp;
+};
+
+void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector& flows);
+void print_findings_summary(std::FILE* out, const FindingCollector& findings);
+
+}  // namespace sipws::cli

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sipws needs to build and test, skipping those already present.
+# Run as root (or with sudo available). Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config  # toolchain
+  libpcap-dev      # capture: reading pcap files (and live capture later)
+  zlib1g-dev       # gzip-compressed captures (and permessage-deflate later)
+  libcli11-dev     # command-line parsing
+  libgtest-dev libgmock-dev  # unit tests
+  tshark           # reference dissector for the integration tests
+  python3          # test helpers shared with ../shared/tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "bootstrap: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "bootstrap: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done"
