@@ -2,6 +2,16 @@
 
 namespace sipws {
 
+void CapturePipeline::report_unsorted(const RawPacket& packet) {
+  reported_unsorted_ = true;
+  Finding f{FindingId::capture_unsorted};
+  f.frame = packet.frame_number;
+  f.detail = "frame " + std::to_string(packet.frame_number) + " is " +
+             std::to_string((latest_timestamp_ - packet.timestamp) / 1000) +
+             " us older than a frame before it";
+  findings_.report(std::move(f));
+}
+
 ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings) {
   ReadSummary summary;
   RawPacket packet;

@@ -2,6 +2,7 @@
 // The capture layer as one piece: raw records in, flows out to a FlowObserver. The same object
 // serves offline files (read_capture) and, later, live capture (packets pushed one by one).
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -19,9 +20,13 @@ struct CaptureLimits {
 class CapturePipeline {
  public:
   CapturePipeline(FlowObserver& observer, FindingSink& findings, CaptureLimits limits = {})
-      : decoder_(findings, limits.fragments), flows_(observer, findings, limits.flows) {}
+      : findings_(findings),
+        decoder_(findings, limits.fragments),
+        flows_(observer, findings, limits.flows) {}
 
   void on_packet(const RawPacket& packet) {
+    if (packet.timestamp < latest_timestamp_ && !reported_unsorted_) report_unsorted(packet);
+    latest_timestamp_ = std::max(latest_timestamp_, packet.timestamp);
     if (decoder_.decode(packet, decoded_) == DecodeStatus::transport) flows_.on_packet(decoded_);
   }
   // End of input: incomplete fragments reported, open flows closed.
@@ -34,9 +39,14 @@ class CapturePipeline {
   const FlowCounters& flow_counters() const { return flows_.counters(); }
 
  private:
+  void report_unsorted(const RawPacket& packet);
+
+  FindingSink& findings_;
   PacketDecoder decoder_;
   FlowTable flows_;
   DecodedPacket decoded_;
+  TimeNs latest_timestamp_ = INT64_MIN;
+  bool reported_unsorted_ = false;
 };
 
 struct ReadSummary {

@@ -6,12 +6,15 @@ namespace sipws {
 
 struct FlowTable::TcpConnection {
   TcpConnection(const FlowKey& k, const TcpConnectionInfo& i, FindingSink& findings,
-                TcpBufferBudget& budget, std::size_t max_buffered)
+                TcpBufferBudget& budget, const FlowLimits& limits)
       : key(k),
         info(i),
-        streams{TcpStreamReassembler(Direction::to_server, i.index, findings, budget, max_buffered),
+        streams{TcpStreamReassembler(Direction::to_server, i.index, findings, budget,
+                                     limits.max_buffered_bytes_per_direction,
+                                     limits.acked_hole_grace),
                 TcpStreamReassembler(Direction::to_client, i.index, findings, budget,
-                                     max_buffered)} {}
+                                     limits.max_buffered_bytes_per_direction,
+                                     limits.acked_hole_grace)} {}
 
   FlowKey key;
   TcpConnectionInfo info;
@@ -24,6 +27,7 @@ struct FlowTable::TcpConnection {
   // A closed connection stays as a tombstone so that late ACKs and retransmissions are not
   // mistaken for a new connection; a fresh SYN replaces it.
   bool closed = false;
+  CloseReason close_reason = CloseReason::end_of_capture;
 };
 
 struct FlowTable::UdpFlow {
@@ -63,7 +67,7 @@ FlowTable::TcpConnection* FlowTable::open_tcp(const FlowKey& key, const DecodedP
       findings_.report(std::move(f));
       close_tcp(*victim, CloseReason::limit_connections, p.frame_number, p.timestamp);
     }
-    tcp_.erase(victim);
+    retire_tcp(*victim);
   }
   const bool syn = (p.flags & tcp_flag::syn) != 0;
   const bool ack = (p.flags & tcp_flag::ack) != 0;
@@ -81,8 +85,7 @@ FlowTable::TcpConnection* FlowTable::open_tcp(const FlowKey& key, const DecodedP
   info.first_frame = p.frame_number;
   info.first_seen = p.timestamp;
   info.handshake_seen = syn && !ack;
-  auto connection = std::make_unique<TcpConnection>(key, info, findings_, budget_,
-                                                    limits_.max_buffered_bytes_per_direction);
+  auto connection = std::make_unique<TcpConnection>(key, info, findings_, budget_, limits_);
   TcpConnection* c = tcp_.insert(std::move(connection));
   ++counters_.tcp_connections;
   c->sink = observer_.on_tcp_open(c->info);
@@ -108,7 +111,7 @@ void FlowTable::on_tcp(const DecodedPacket& p) {
                           client.initial_data_seq() == p.seq + 1;
     if (!same_syn) {  // a new connection on the same 4-tuple
       if (!c->closed) close_tcp(*c, CloseReason::reused, p.frame_number, p.timestamp);
-      tcp_.erase(c);
+      retire_tcp(*c);
       c = nullptr;
     }
   }
@@ -152,7 +155,8 @@ void FlowTable::on_tcp(const DecodedPacket& p) {
               p.frame_number, p.timestamp);
     return;
   }
-  if (p.flags & tcp_flag::ack) c->streams[1 - d].on_peer_ack(p.ack, p.frame_number, p.timestamp);
+  if (p.flags & tcp_flag::ack) c->streams[1 - d].on_peer_ack(p.ack, p.timestamp);
+  for (auto& s : c->streams) s.on_time(p.timestamp, p.frame_number);
   if (c->streams[0].fin_reached() && c->streams[1].fin_reached()) {
     close_tcp(*c, CloseReason::fin, p.frame_number, p.timestamp);
   }
@@ -160,21 +164,30 @@ void FlowTable::on_tcp(const DecodedPacket& p) {
 
 void FlowTable::close_tcp(TcpConnection& c, CloseReason reason, std::uint64_t frame,
                           TimeNs timestamp) {
-  for (auto& s : c.streams) s.flush(frame, timestamp);
+  for (auto& s : c.streams) {
+    s.flush(frame, timestamp);
+    s.set_sink(nullptr);
+  }
   if (c.sink != nullptr) c.sink->on_close(reason);
+  c.sink = nullptr;
+  c.closed = true;
+  c.close_reason = reason;
+}
+
+void FlowTable::retire_tcp(TcpConnection& c) {
+  // The summary waits until the entry leaves the table, so that it counts the packets that
+  // follow a close (the last ACK of a FIN exchange, retransmitted SYNs after a reset).
   TcpConnectionSummary summary;
   summary.info = c.info;
-  summary.reason = reason;
+  summary.reason = c.close_reason;
   summary.last_frame = c.last_frame;
   summary.last_seen = c.last_seen;
   summary.packets = c.packets;
   for (std::size_t d = 0; d < 2; ++d) {
     summary.stats[d] = c.streams[d].stats();
     summary.fin[d] = c.streams[d].fin_seen();
-    c.streams[d].set_sink(nullptr);
   }
-  c.sink = nullptr;
-  c.closed = true;
+  tcp_.erase(&c);
   observer_.on_tcp_summary(summary);
 }
 
@@ -223,7 +236,7 @@ void FlowTable::expire(TimeNs now) {
   while (TcpConnection* c = tcp_.least_recent()) {
     if (limits_.tcp_idle_timeout == 0 || now - c->last_seen < limits_.tcp_idle_timeout) break;
     if (!c->closed) close_tcp(*c, CloseReason::idle_timeout, c->last_frame, c->last_seen);
-    tcp_.erase(c);
+    retire_tcp(*c);
   }
   while (UdpFlow* f = udp_.least_recent()) {
     if (limits_.udp_idle_timeout == 0 || now - f->summary.last_seen < limits_.udp_idle_timeout) break;
@@ -237,7 +250,7 @@ void FlowTable::finish() {
             [](const TcpConnection* a, const TcpConnection* b) { return a->info.index < b->info.index; });
   for (TcpConnection* c : connections) {
     if (!c->closed) close_tcp(*c, CloseReason::end_of_capture, c->last_frame, c->last_seen);
-    tcp_.erase(c);
+    retire_tcp(*c);
   }
   auto flows = udp_.all();
   std::sort(flows.begin(), flows.end(), [](const UdpFlow* a, const UdpFlow* b) {

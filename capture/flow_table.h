@@ -24,6 +24,7 @@ struct FlowLimits {
   std::size_t max_udp_flows = 1'000'000;
   std::size_t max_buffered_bytes_per_direction = 8u << 20;
   std::size_t max_buffered_bytes_total = 256u << 20;
+  TimeNs acked_hole_grace = TcpStreamReassembler::kDefaultAckedHoleGrace;
   // 0 disables a timeout. SIP over WebSocket connections idle long between keep-alives; a UDP
   // flow holds only counters, so the flow limit alone bounds its memory (and tshark's udp.stream
   // numbering, which never times out, stays comparable).
@@ -72,7 +73,9 @@ class FlowObserver {
   // A connection appeared. Return the sink for its bytes (owned by the observer, which must
   // keep it alive until its on_close), or null to ignore them.
   virtual StreamSink* on_tcp_open(const TcpConnectionInfo& info) = 0;
-  // After the sink's on_close: the connection's final figures.
+  // The connection's final figures, once it has left the table (after its sink's on_close; a
+  // closed connection stays to absorb late packets until a new SYN, a timeout, eviction or the
+  // end of the capture removes it).
   virtual void on_tcp_summary(const TcpConnectionSummary&) {}
   virtual void on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
                                std::uint64_t frame, TimeNs timestamp) = 0;
@@ -138,6 +141,7 @@ class FlowTable {
   TcpConnection* open_tcp(const FlowKey& key, const DecodedPacket& packet);
   void close_tcp(TcpConnection& connection, CloseReason reason, std::uint64_t frame,
                  TimeNs timestamp);
+  void retire_tcp(TcpConnection& connection);
   void close_udp(UdpFlow& flow);
   void expire(TimeNs now);
 

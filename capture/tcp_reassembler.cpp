@@ -261,25 +261,41 @@ TcpStreamReassembler::Outcome TcpStreamReassembler::buffer(std::uint64_t offset,
   return Outcome::ok;
 }
 
-void TcpStreamReassembler::on_peer_ack(std::uint32_t ack, std::uint64_t frame,
-                                       TimeNs timestamp) {
+void TcpStreamReassembler::on_peer_ack(std::uint32_t ack, TimeNs timestamp) {
   if (!base_known_) {
     peer_ack_hint_ = ack;
     return;
   }
-  std::int64_t rel = relative(ack);
+  const std::int64_t rel = relative(ack);
   if (rel <= static_cast<std::int64_t>(next_)) return;
   auto acked = static_cast<std::uint64_t>(rel);
   if (acked - next_ > kMaxBelievableAckJump) return;
   if (fin_offset_) acked = std::min(acked, *fin_offset_);  // the FIN takes a number too
   if (acked <= next_) return;
-  // The peer has these bytes, so the capture missed them: they are a gap, up to the first
-  // buffered segment (which may then be deliverable).
-  const std::uint64_t hole_end = pending_.empty() ? acked : std::min(acked, pending_.begin()->first);
-  if (hole_end > next_) {
-    declare_gap(hole_end - next_, frame);
-    drain(frame, timestamp);
+  if (!acked_hole_) {
+    acked_hole_ = true;
+    acked_hole_since_ = timestamp;
   }
+  acked_until_ = std::max(acked_until_, acked);
+}
+
+void TcpStreamReassembler::on_time(TimeNs now, std::uint64_t frame) {
+  if (!acked_hole_) return;
+  if (acked_until_ <= next_) {
+    acked_hole_ = false;
+    return;
+  }
+  if (now - acked_hole_since_ <= acked_hole_grace_) return;
+  // The peer has these bytes and time has moved on, so the capture missed them: they are a
+  // gap, up to the first buffered segment (which then becomes deliverable).
+  while (acked_until_ > next_) {
+    const std::uint64_t hole_end =
+        pending_.empty() ? acked_until_ : std::min(acked_until_, pending_.begin()->first);
+    if (hole_end <= next_) break;
+    declare_gap(hole_end - next_, frame);
+    drain(frame, now);
+  }
+  acked_hole_ = false;
 }
 
 void TcpStreamReassembler::flush(std::uint64_t frame, TimeNs timestamp) {

@@ -49,21 +49,32 @@ class TcpStreamReassembler {
  public:
   enum class Outcome { ok, limit_direction, limit_total };
 
+  // How long (in capture time) a hole the peer has acknowledged may still fill before it is
+  // declared a gap. Captures from several interfaces are often not in time order: an ACK can be
+  // written before the segment it acknowledges, which then follows with an earlier timestamp.
+  static constexpr TimeNs kDefaultAckedHoleGrace = 100'000'000;
+
   TcpStreamReassembler(Direction direction, std::uint64_t connection, FindingSink& findings,
-                       TcpBufferBudget& budget, std::size_t max_buffered_bytes)
+                       TcpBufferBudget& budget, std::size_t max_buffered_bytes,
+                       TimeNs acked_hole_grace = kDefaultAckedHoleGrace)
       : direction_(direction),
         connection_(connection),
         findings_(&findings),
         budget_(&budget),
-        max_buffered_(max_buffered_bytes) {}
+        max_buffered_(max_buffered_bytes),
+        acked_hole_grace_(acked_hole_grace) {}
   ~TcpStreamReassembler();
   TcpStreamReassembler(TcpStreamReassembler&&) = delete;
 
   void set_sink(StreamSink* sink) { sink_ = sink; }
 
   Outcome on_segment(const TcpSegment& segment);
-  // The other direction acknowledged up to `ack` (a raw sequence number of this direction).
-  void on_peer_ack(std::uint32_t ack, std::uint64_t frame, TimeNs timestamp);
+  // The other direction acknowledged up to `ack` (a raw sequence number of this direction). A
+  // hole below it becomes a gap once capture time passes the grace period (see on_time).
+  void on_peer_ack(std::uint32_t ack, TimeNs timestamp);
+  // A packet of this connection was seen at `now`: acknowledged holes older than the grace
+  // period become gaps, and the data buffered behind them is delivered.
+  void on_time(TimeNs now, std::uint64_t frame);
   // The stream gets no more bytes: every hole still open becomes a gap and buffered data is
   // delivered behind it.
   void flush(std::uint64_t frame, TimeNs timestamp);
@@ -115,6 +126,10 @@ class TcpStreamReassembler {
   std::uint64_t next_ = 0;  // next relative offset to deliver
   std::optional<std::uint32_t> peer_ack_hint_;  // for streams first seen mid-way
   std::optional<std::uint64_t> fin_offset_;
+  TimeNs acked_hole_grace_;
+  bool acked_hole_ = false;          // the peer acknowledged bytes we have not seen
+  std::uint64_t acked_until_ = 0;    // relative offset the peer acknowledged
+  TimeNs acked_hole_since_ = 0;      // capture time of the first such acknowledgement
   std::map<std::uint64_t, Pending> pending_;
   std::size_t buffered_ = 0;
   std::array<RecentSegment, 8> recent_{};

@@ -127,7 +127,7 @@ FILTER_ALL='tcp port 8080 or udp port 5060 or udp portrange 5070-5072'
 
 # capture FILE 'SCENARIO [ARGS]' CAPTURE-COMMAND...  (the command gets -w FILE appended)
 capture() {
-  local file=$1 name=${1%%.*} cpid i sargs
+  local file=$1 name=$1 cpid i sargs
   read -r -a sargs <<<"$2"
   shift 2
   log "capturing $file: ${sargs[*]}"
@@ -155,11 +155,17 @@ capture ws-call-cancelled.pcap cancelled "${TCPDUMP[@]}" "$FILTER_WS"
 capture ws-udp-two-legs.pcap two-legs "${TCPDUMP[@]}" "$FILTER_ALL"
 capture ws-ipv6-call.pcap 'answered --server ws://[::1]:8080 --domain [::1]' "${TCPDUMP[@]}" "$FILTER_WS"
 # pcapng with two interfaces of different link types: lo (Ethernet) and any (Linux cooked SLL).
-capture ws-call-answered.pcapng answered dumpcap -i lo -s 0 -f "$FILTER_WS" -i any -s 0 -f "$FILTER_WS"
+# Each packet is kept once: client-to-server packets from lo, server-to-client packets from any
+# (both interfaces see every loopback packet; with one filter for both, each packet would be in the
+# file twice and tshark would take the second copies for TCP retransmissions).
+# dumpcap writes each interface's packets as its buffer fills, so the file is not in time order
+# (kept as ws-call-answered-unsorted.pcapng); reordercap sorts it by timestamp.
+capture ws-call-answered-unsorted.pcapng answered dumpcap -i lo -s 0 -f 'tcp dst port 8080' -i any -s 0 -f 'tcp src port 8080'
 capture ws-register-sll2.pcap register tcpdump -i any -y LINUX_SLL2 -s 0 -U "$FILTER_WS"
 capture ws-call-rejected-nano.pcap rejected "${TCPDUMP[@]}" --time-stamp-precision=nano "$FILTER_WS"
 capture ws-deflate-register.pcap 'deflate-register --server ws://127.0.0.1:8081' "${TCPDUMP[@]}" 'tcp port 8081'
 
+reordercap "$OUT/ws-call-answered-unsorted.pcapng" "$OUT/ws-call-answered.pcapng" >"$LOGS/reordercap.log" 2>&1
 gzip -9 -k -f "$OUT/ws-register.pcap"
 gzip -9 -k -f "$OUT/ws-call-answered.pcapng"
 
@@ -175,13 +181,13 @@ sip_count() { # SIP messages (several per frame are counted one by one, via thei
 expect() { # FILE DISPLAY-FILTER...: each filter must match at least one frame
   local f=$1 flt n; shift
   for flt in "$@"; do
-    n=$(tshark -r "$OUT/$f" "${TSHARK_OPTS[@]}" -Y "$flt" 2>/dev/null | wc -l)
+    n=$(tshark -r "$OUT/$f" "${TSHARK_OPTS[@]}" -Y "$flt" 2>/dev/null | wc -l || true)
     if [ "$n" -eq 0 ]; then log "CHECK FAILED: $f has no frame matching: $flt"; FAILED=1; fi
   done
 }
 not_truncated() {
   local f=$1 n
-  n=$(tshark -r "$OUT/$f" -Y 'frame.cap_len < frame.len' 2>/dev/null | wc -l)
+  n=$(tshark -r "$OUT/$f" -Y 'frame.cap_len < frame.len' 2>/dev/null | wc -l || true)
   [ "$n" -eq 0 ] || { log "CHECK FAILED: $f has $n truncated packets"; FAILED=1; }
   capinfos "$OUT/$f" >/dev/null 2>&1 || { log "CHECK FAILED: capinfos cannot read $f"; FAILED=1; }
 }
@@ -189,17 +195,18 @@ not_truncated() {
 CALL='sip.Method == "INVITE"' BYE='sip.Method == "BYE"' ACK='sip.Method == "ACK"'
 HANDSHAKE='http.response.code == 101 && http.upgrade == "websocket"'
 expect ws-register.pcap "$HANDSHAKE" 'sip.Method == "REGISTER"' 'sip.CSeq.method == "REGISTER" && sip.Status-Code == 200' 'sip.Method == "REGISTER" && sip.Expires == 0' 'websocket'
-expect ws-call-answered.pcap "$HANDSHAKE" "$CALL" 'sip.Status-Code == 180' 'sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && sdp' "$ACK" "$BYE" 'sip.Status-Code == 200 && sip.CSeq.method == "BYE"' 'sdp.fingerprint' 'sdp.media_attr contains "rtcp-mux"'
+expect ws-call-answered.pcap "$HANDSHAKE" "$CALL" 'sip.Status-Code == 180' 'sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && sdp' "$ACK" "$BYE" 'sip.Status-Code == 200 && sip.CSeq.method == "BYE"' 'sdp.media_attr contains "fingerprint"' 'sdp.ice_candidate.address' 'sdp.media_attr contains "rtcp-mux"'
 expect ws-call-rejected.pcap "$CALL" 'sip.Status-Code == 486' "$ACK"
 expect ws-call-cancelled.pcap "$CALL" 'sip.Status-Code == 180' 'sip.Method == "CANCEL"' 'sip.Status-Code == 200 && sip.CSeq.method == "CANCEL"' 'sip.Status-Code == 487' "$ACK"
 expect ws-udp-two-legs.pcap "websocket && $CALL" "udp && $CALL" 'udp && sip.Status-Code == 200 && sip.CSeq.method == "INVITE"' 'websocket && sip.Status-Code == 200 && sip.CSeq.method == "INVITE"' "udp && $BYE" "websocket && $BYE" 'udp && sip.Status-Code == 486' 'udp && sip.Status-Code == 487' 'websocket && sip.Status-Code == 487'
 expect ws-ipv6-call.pcap "ipv6 && $HANDSHAKE" "ipv6 && $CALL" 'ipv6 && sip.Status-Code == 200' "ipv6 && $BYE"
-expect ws-call-answered.pcapng "frame.interface_id == 0 && $CALL" "frame.interface_id == 1 && $CALL" 'frame.interface_id == 1 && sll' "$BYE"
+expect ws-call-answered.pcapng "frame.interface_id == 0 && eth && $CALL" "frame.interface_id == 1 && sll && sip.Status-Code == 200" "frame.interface_id == 0 && $BYE"
 expect ws-register.pcap.gz 'sip.Method == "REGISTER"'
-expect ws-call-answered.pcapng.gz "frame.interface_id == 1 && $CALL"
+expect ws-call-answered-unsorted.pcapng "frame.interface_id == 0 && eth && tcp.dstport == 8080" "frame.interface_id == 1 && sll && tcp.srcport == 8080"
+expect ws-call-answered.pcapng.gz "frame.interface_id == 1 && sip.Status-Code == 200"
 expect ws-register-sll2.pcap 'sll && sip.Method == "REGISTER"'
 expect ws-call-rejected-nano.pcap 'sip.Status-Code == 486'
-expect ws-deflate-register.pcap 'websocket.rsv1 == 1 && sip.Method == "REGISTER"' 'websocket.rsv1 == 1 && sip.Status-Code == 200'
+expect ws-deflate-register.pcap 'websocket.pmc == 1 && sip.Method == "REGISTER"' 'websocket.pmc == 1 && sip.Status-Code == 200'
 
 printf '%-30s %9s  %s  %s\n' file bytes sip_messages encapsulation >&2
 for f in $(cd "$OUT" && ls); do
@@ -210,4 +217,5 @@ done
 [ $FAILED -eq 0 ] || die "some captures did not pass their checks; nothing copied into $HERE"
 
 cp "$OUT"/* "$HERE/"
+(cd "$OUT" && for f in *; do chmod 644 "$HERE/$f"; done)
 log "captures copied into $HERE"
