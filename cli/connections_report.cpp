@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <map>
 
 namespace sipws::cli {
 namespace {
@@ -148,22 +147,6 @@ void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector&
       }
       break;
     }
-  }
-}
-
-void print_findings_summary(std::FILE* out, const FindingCollector& findings) {
-  if (findings.findings().empty()) return;
-  std::map<std::string_view, std::pair<std::size_t, const Finding*>> by_id;
-  for (const Finding& f : findings.findings()) {
-    auto& [count, first] = by_id[f.kind().name];
-    if (count++ == 0) first = &f;
-  }
-  std::fprintf(out, "Findings:\n");
-  for (const auto& [name, entry] : by_id) {
-    const Finding& f = *entry.second;
-    std::fprintf(out, "  %-8s %-32s %6zu  first in frame %" PRIu64 ": %s\n",
-                 std::string(severity_name(f.kind().severity)).c_str(), std::string(name).c_str(),
-                 entry.first, f.frame, f.detail.c_str());
   }
 }
 

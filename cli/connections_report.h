@@ -6,10 +6,9 @@
 #include <vector>
 
 #include "capture/capture_pipeline.h"
+#include "cli/output.h"
 
 namespace sipws::cli {
-
-enum class OutputFormat { text, tsv, json };
 
 // Collects the final figures of every flow; consumes no bytes.
 class ConnectionCollector final : public FlowObserver {
@@ -24,6 +23,5 @@ class ConnectionCollector final : public FlowObserver {
 };
 
 void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector& flows);
-void print_findings_summary(std::FILE* out, const FindingCollector& findings);
 
 }  // namespace sipws::cli

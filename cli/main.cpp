@@ -2,14 +2,19 @@
 // them holds protocol logic.
 
 #include <CLI/CLI.hpp>
+#include <cinttypes>
 #include <cstdio>
 #include <map>
 #include <string>
 
 #include "capture/capture_pipeline.h"
 #include "cli/connections_report.h"
+#include "cli/messages_report.h"
+#include "dissector/dissector.h"
 
 namespace {
+
+using sipws::cli::OutputFormat;
 
 // Exit codes are a contract for scripts: keep their meaning.
 constexpr int kExitOk = 0;
@@ -17,36 +22,64 @@ constexpr int kExitUsage = 1;
 constexpr int kExitUnreadable = 2;  // the file could not be opened or is not a capture
 constexpr int kExitDamaged = 3;     // the capture is truncated or damaged; partial results shown
 
-int run_connections(const std::string& path, sipws::cli::OutputFormat format) {
+// Opens `path` and runs it through the capture pipeline into `observer`. Returns the exit code
+// the reading alone deserves; `summary` says what was read.
+int read_into(const std::string& path, sipws::FlowObserver& observer,
+              sipws::FindingCollector& findings, sipws::ReadSummary& summary,
+              sipws::DecodeCounters* decode = nullptr) {
   std::string error;
   auto file = sipws::CaptureFile::open(path, error);
   if (!file) {
     std::fprintf(stderr, "sipws: %s\n", error.c_str());
     return kExitUnreadable;
   }
+  sipws::CapturePipeline pipeline(observer, findings);
+  summary = sipws::read_capture(*file, pipeline, findings);
+  if (decode != nullptr) *decode = pipeline.decode_counters();
+  return summary.damaged ? kExitDamaged : kExitOk;
+}
+
+int finish(int code, const sipws::ReadSummary& summary) {
+  std::fflush(stdout);
+  if (code == kExitDamaged) std::fprintf(stderr, "sipws: %s\n", summary.error.c_str());
+  return code;
+}
+
+int run_connections(const std::string& path, OutputFormat format) {
   sipws::FindingCollector findings;
   sipws::cli::ConnectionCollector flows;
-  sipws::CapturePipeline pipeline(flows, findings);
-  const sipws::ReadSummary summary = sipws::read_capture(*file, pipeline, findings);
+  sipws::ReadSummary summary;
+  sipws::DecodeCounters d;
+  const int code = read_into(path, flows, findings, summary, &d);
+  if (code == kExitUnreadable) return code;
   sipws::cli::print_connections(stdout, format, flows);
-  if (format == sipws::cli::OutputFormat::text) {
-    const auto& d = pipeline.decode_counters();
-    std::printf("Frames: %llu (TCP %llu, UDP %llu, other IP %llu, not IP %llu, malformed %llu, "
-                "IP fragments %llu)\n",
-                static_cast<unsigned long long>(summary.frames),
-                static_cast<unsigned long long>(d.tcp), static_cast<unsigned long long>(d.udp),
-                static_cast<unsigned long long>(d.other_ip),
-                static_cast<unsigned long long>(d.not_ip + d.unsupported_link),
-                static_cast<unsigned long long>(d.malformed),
-                static_cast<unsigned long long>(d.fragments));
+  if (format == OutputFormat::text) {
+    std::printf("Frames: %" PRIu64 " (TCP %" PRIu64 ", UDP %" PRIu64 ", other IP %" PRIu64
+                ", not IP %" PRIu64 ", malformed %" PRIu64 ", IP fragments %" PRIu64 ")\n",
+                summary.frames, d.tcp, d.udp, d.other_ip, d.not_ip + d.unsupported_link,
+                d.malformed, d.fragments);
     sipws::cli::print_findings_summary(stdout, findings);
   }
-  std::fflush(stdout);
-  if (summary.damaged) {
-    std::fprintf(stderr, "sipws: %s\n", summary.error.c_str());
-    return kExitDamaged;
+  return finish(code, summary);
+}
+
+int run_messages(const std::string& path, OutputFormat format) {
+  sipws::FindingCollector findings;
+  sipws::SipMessageCollector messages;
+  sipws::Dissector dissector(messages, findings);
+  sipws::ReadSummary summary;
+  const int code = read_into(path, dissector, findings, summary);
+  if (code == kExitUnreadable) return code;
+  sipws::cli::print_messages(stdout, format, messages.records);
+  if (format == OutputFormat::text) {
+    const auto& c = dissector.counters();
+    std::printf("SIP messages: %" PRIu64 " (WebSocket connections %" PRIu64 ", frames %" PRIu64
+                ", messages %" PRIu64 "; SIP over TCP connections %" PRIu64 ")\n",
+                c.sip_messages, c.websocket_connections, c.websocket_frames, c.websocket_messages,
+                c.sip_tcp_connections);
+    sipws::cli::print_findings_summary(stdout, findings);
   }
-  return kExitOk;
+  return finish(code, summary);
 }
 
 }  // namespace
@@ -58,17 +91,21 @@ int main(int argc, char** argv) {
 
   std::string path;
   std::string format_name = "text";
-  const std::map<std::string, sipws::cli::OutputFormat> formats{
-      {"text", sipws::cli::OutputFormat::text},
-      {"tsv", sipws::cli::OutputFormat::tsv},
-      {"json", sipws::cli::OutputFormat::json}};
+  const std::map<std::string, OutputFormat> formats{
+      {"text", OutputFormat::text}, {"tsv", OutputFormat::tsv}, {"json", OutputFormat::json}};
+  auto add_common = [&](CLI::App* command) {
+    command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
+        ->required();
+    command->add_option("--format", format_name, "text, tsv or json (JSON Lines)")
+        ->check(CLI::IsMember({"text", "tsv", "json"}));
+  };
 
+  auto* messages = app.add_subcommand(
+      "messages", "List every SIP message (over WebSocket, TCP or UDP) in capture order");
+  add_common(messages);
   auto* connections =
       app.add_subcommand("connections", "List the TCP connections and UDP flows of a capture");
-  connections->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
-      ->required();
-  connections->add_option("--format", format_name, "text, tsv or json (JSON Lines)")
-      ->check(CLI::IsMember({"text", "tsv", "json"}));
+  add_common(connections);
 
   try {
     app.parse(argc, argv);
@@ -76,6 +113,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  if (*messages) return run_messages(path, formats.at(format_name));
   if (*connections) return run_connections(path, formats.at(format_name));
   return kExitUsage;
 }

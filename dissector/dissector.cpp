@@ -1,0 +1,409 @@
+#include "dissector/dissector.h"
+
+#include <cstring>
+#include <string>
+
+#include "dissector/http_head.h"
+#include "dissector/text.h"
+#include "dissector/ws_handshake.h"
+
+namespace sipws {
+namespace {
+
+constexpr std::size_t kMaxPendingClientBytes = 64 * 1024;  // client bytes sent before the 101
+
+// Does a WebSocket frame carrying SIP start here? Used to pick up connections whose handshake
+// was not captured: text or binary, no RSV2/RSV3, masked exactly when sent by the client, a sane
+// length, and a payload that starts like SIP (or is compressed, RSV1).
+bool plausible_sip_frame(ByteView bytes, Direction direction) {
+  WsFrameHeader h;
+  const std::size_t header = parse_ws_frame_header(bytes, h);
+  if (header == 0) return false;
+  if (h.opcode != ws_opcode::text && h.opcode != ws_opcode::binary) return false;
+  if (h.rsv2 || h.rsv3 || h.length_msb_set || h.length == 0 || h.length > (16u << 20)) return false;
+  if (h.masked != (direction == Direction::to_server)) return false;
+  if (h.rsv1) return true;
+  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(h.length, std::min<std::size_t>(bytes.size() - header, 64)));
+  if (n < 8) return false;
+  std::uint8_t start[64];
+  if (h.masked) {
+    unmask_copy(start, bytes.data() + header, n, h.mask, 0);
+  } else {
+    std::memcpy(start, bytes.data() + header, n);
+  }
+  const std::string_view text(reinterpret_cast<const char*>(start), n);
+  if (text.rfind("SIP/2.0 ", 0) == 0) return true;
+  const std::size_t space = text.find(' ');
+  return space != std::string_view::npos && space > 0 && space < 20 &&
+         is_token(text.substr(0, space)) && text.find(':', space) != std::string_view::npos;
+}
+
+std::string_view as_text(ByteView b) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace
+
+std::string_view transport_name(SipTransport transport) {
+  switch (transport) {
+    case SipTransport::udp: return "udp";
+    case SipTransport::tcp: return "tcp";
+    case SipTransport::ws: return "ws";
+    case SipTransport::wss: return "wss";
+  }
+  return "?";
+}
+
+// Follows one TCP connection: HTTP upgrade -> WebSocket -> SIP, or SIP over TCP.
+class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessageSink {
+ public:
+  TcpConnectionAnalyzer(Dissector& owner, const TcpConnectionInfo& info)
+      : owner_(owner), info_(info) {}
+
+  void on_data(Direction dir, ByteView bytes, std::uint64_t offset, std::uint64_t frame,
+               TimeNs timestamp) override {
+    (void)offset;
+    const auto d = static_cast<std::size_t>(dir);
+    if (mode_ == Mode::unknown) classify(dir, bytes);
+    switch (mode_) {
+      case Mode::unknown:
+      case Mode::ignore: return;
+      case Mode::http: http(dir, bytes, frame, timestamp); return;
+      case Mode::websocket: websocket(dir, bytes, frame, timestamp); return;
+      case Mode::sip_tcp: sip_stream(d, bytes, frame, timestamp); return;
+    }
+  }
+
+  void on_gap(Direction dir, std::uint64_t offset, std::uint64_t length) override {
+    (void)offset;
+    const auto d = static_cast<std::size_t>(dir);
+    if (mode_ == Mode::websocket && ws_[d]) {
+      if (!lost_[d] && !ws_[d]->on_gap(length, last_frame_)) {
+        lost_[d] = true;
+        report(FindingId::ws_stream_desync, dir, last_frame_,
+               std::to_string(length) + " bytes lost between frames");
+      }
+    } else if (mode_ == Mode::sip_tcp) {
+      stream_[d].clear();
+      resync_sip_[d] = true;
+    }
+  }
+
+  void on_close(CloseReason) override {}
+
+  void on_ws_message(WsMessage& message) override {
+    ++owner_.mutable_counters().websocket_messages;
+    if (message.incomplete) return;
+    const std::string_view text = as_text(message.payload);
+    const bool sip_protocol = iequals(handshake_.protocol, "sip");
+    // RFC 7118: one SIP message per WebSocket message. More are reported, and all are kept.
+    std::size_t at = 0;
+    int count = 0;
+    while (at < text.size()) {
+      SipMessageRecord record;
+      fill_carrier(record, message);
+      const bool whole = at == 0;
+      SipParseResult r;
+      if (whole) {
+        record.bytes.assign(text.begin(), text.end());  // becomes the message's own buffer
+      } else {
+        record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(at), text.end());
+      }
+      r = parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
+      if (r.status == SipParseStatus::not_sip || r.status == SipParseStatus::incomplete) {
+        if (count == 0 && (sip_protocol || !handshake_seen_) && !is_keepalive(text)) {
+          report(FindingId::sip_ws_not_sip, message.direction, message.last_frame,
+                 std::to_string(text.size()) + " bytes");
+        }
+        break;
+      }
+      if (count == 1) {
+        report(FindingId::sip_ws_multiple_messages, message.direction, message.last_frame, "");
+      }
+      record.bytes.resize(r.consumed);
+      // A resize never moves the buffer down, so the views stay valid; re-parse only if the
+      // vector were reallocated (it is not: shrinking keeps capacity).
+      emit(std::move(record));
+      ++count;
+      at += r.consumed;
+      while (at < text.size() && (text[at] == '\r' || text[at] == '\n')) ++at;
+    }
+  }
+
+  void on_ws_control(const WsControl&) override {}
+
+ private:
+  enum class Mode { unknown, http, websocket, sip_tcp, ignore };
+
+  static bool is_keepalive(std::string_view text) {
+    for (char c : text) {
+      if (c != '\r' && c != '\n') return false;
+    }
+    return true;
+  }
+
+  void report(FindingId id, Direction dir, std::uint64_t frame, std::string detail) {
+    Finding f{id};
+    f.frame = frame;
+    f.connection = info_.index;
+    f.direction = dir;
+    f.detail = std::move(detail);
+    owner_.findings().report(std::move(f));
+  }
+
+  void classify(Direction dir, ByteView bytes) {
+    const std::string_view text = as_text(bytes);
+    if (dir == Direction::to_server && (text.rfind("GET ", 0) == 0)) {
+      mode_ = Mode::http;
+    } else if (dir == Direction::to_client && text.rfind("HTTP/1.", 0) == 0) {
+      mode_ = Mode::http;
+    } else if (looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) {
+      mode_ = Mode::sip_tcp;
+      ++owner_.mutable_counters().sip_tcp_connections;
+    } else if (plausible_sip_frame(bytes, dir)) {
+      start_websocket(false);
+      report(FindingId::ws_handshake_not_seen, dir, 0, "picked up from SIP carried in frames");
+    } else if (bytes.size() >= 8) {
+      mode_ = Mode::ignore;  // TLS, plain HTTP without upgrade, anything else
+    }
+  }
+
+  void start_websocket(bool handshake_seen) {
+    mode_ = Mode::websocket;
+    handshake_seen_ = handshake_seen;
+    ++owner_.mutable_counters().websocket_connections;
+    for (std::size_t d = 0; d < 2; ++d) {
+      ws_[d] = std::make_unique<WsMessageAssembler>(static_cast<Direction>(d), info_.index,
+                                                    handshake_.deflate, *this, owner_.findings(),
+                                                    owner_.limits().websocket);
+    }
+  }
+
+  void http(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
+    const auto d = static_cast<std::size_t>(dir);
+    if (head_done_[d]) {
+      if (dir == Direction::to_server && pending_client_.size() + bytes.size() <= kMaxPendingClientBytes) {
+        pending_client_.insert(pending_client_.end(), bytes.begin(), bytes.end());
+        pending_frame_ = frame;
+      }
+      return;
+    }
+    std::size_t consumed = 0;
+    const auto status = heads_[d].feed(bytes, consumed);
+    if (status == HttpHeadParser::Status::need_more) return;
+    if (status == HttpHeadParser::Status::error) {
+      report(FindingId::http_malformed, dir, frame, heads_[d].error());
+      mode_ = Mode::ignore;
+      return;
+    }
+    head_done_[d] = true;
+    const HttpHead& head = heads_[d].head();
+    ByteView rest = bytes.subspan(consumed);
+    if (head.is_request) {
+      read_ws_request(head, handshake_);
+      if (!handshake_.is_upgrade_request()) {
+        mode_ = Mode::ignore;  // plain HTTP: not followed
+        return;
+      }
+      if (!rest.empty()) http(dir, rest, frame, timestamp);  // bytes sent ahead of the 101
+      return;
+    }
+    read_ws_response(head, handshake_);
+    if (!handshake_.request_seen || !handshake_.is_upgrade_request()) {
+      mode_ = Mode::ignore;
+      return;
+    }
+    if (head.status != 101) {
+      report(FindingId::http_upgrade_refused, dir, frame, "status " + std::to_string(head.status));
+      mode_ = Mode::ignore;
+      return;
+    }
+    if (!handshake_.accept_valid) {
+      report(FindingId::http_upgrade_accept_mismatch, dir, frame,
+             "got '" + handshake_.accept + "', expected '" + ws_accept_for_key(handshake_.key) + "'");
+    }
+    start_websocket(true);
+    if (!pending_client_.empty()) {
+      std::vector<std::uint8_t> early = std::move(pending_client_);
+      ws_[0]->on_data(early, pending_frame_, timestamp);
+    }
+    if (!rest.empty()) websocket(dir, rest, frame, timestamp);
+  }
+
+  void websocket(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
+    const auto d = static_cast<std::size_t>(dir);
+    last_frame_ = frame;
+    last_time_ = timestamp;
+    if (lost_[d]) {
+      // Look for a plausible frame start to pick the stream up again.
+      std::size_t found = bytes.size();
+      for (std::size_t i = 0; i + 2 <= bytes.size(); ++i) {
+        if (plausible_sip_frame(bytes.subspan(i), dir)) {
+          found = i;
+          break;
+        }
+      }
+      if (found == bytes.size()) return;
+      lost_[d] = false;
+      ws_[d]->resync();
+      bytes = bytes.subspan(found);
+    }
+    const std::uint64_t before = ws_[d]->frames_seen();
+    ws_[d]->on_data(bytes, frame, timestamp);
+    owner_.mutable_counters().websocket_frames += ws_[d]->frames_seen() - before;
+  }
+
+  void sip_stream(std::size_t d, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
+    std::vector<char>& buffer = stream_[d];
+    buffer.insert(buffer.end(), bytes.begin(), bytes.end());
+    for (;;) {
+      if (resync_sip_[d]) {
+        // After a gap, wait for a line that starts a SIP message.
+        std::string_view text(buffer.data(), buffer.size());
+        std::size_t pos = 0;
+        bool found = false;
+        while (pos < text.size()) {
+          if (looks_like_sip(text.substr(pos, 2048)) && text.find('\n', pos) != std::string_view::npos) {
+            found = true;
+            break;
+          }
+          const std::size_t nl = text.find('\n', pos);
+          if (nl == std::string_view::npos) break;
+          pos = nl + 1;
+        }
+        buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(pos));
+        if (!found) return;
+        resync_sip_[d] = false;
+      }
+      std::string_view text(buffer.data(), buffer.size());
+      SipMessage probe;
+      SipParseOptions options;
+      options.stream = true;
+      const SipParseResult r = parse_sip_message(text, probe, options);
+      if (r.status == SipParseStatus::incomplete) {
+        buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+        if (buffer.size() > owner_.limits().max_sip_stream_buffer) {
+          report(FindingId::limit_sip_message_bytes, static_cast<Direction>(d), frame,
+                 std::to_string(buffer.size()) + " bytes without a complete message");
+          buffer.clear();
+          resync_sip_[d] = true;
+        }
+        return;
+      }
+      if (r.status != SipParseStatus::ok) {
+        resync_sip_[d] = true;
+        const std::size_t nl = text.find('\n');
+        buffer.erase(buffer.begin(), nl == std::string_view::npos ? buffer.end() : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+        continue;
+      }
+      SipMessageRecord record;
+      record.transport = SipTransport::tcp;
+      record.direction = static_cast<Direction>(d);
+      record.frame = frame;
+      record.timestamp = timestamp;
+      set_endpoints(record);
+      std::size_t skip = 0;
+      while (skip < text.size() && (text[skip] == '\r' || text[skip] == '\n')) ++skip;
+      record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(skip), text.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip, options);
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+      emit(std::move(record));
+    }
+  }
+
+  void set_endpoints(SipMessageRecord& record) const {
+    const bool up = record.direction == Direction::to_server;
+    record.src = up ? info_.client : info_.server;
+    record.dst = up ? info_.server : info_.client;
+    record.connection = info_.index;
+  }
+
+  void fill_carrier(SipMessageRecord& record, const WsMessage& m) const {
+    record.transport = SipTransport::ws;
+    record.direction = m.direction;
+    record.frame = m.last_frame;
+    record.timestamp = m.timestamp;
+    set_endpoints(record);
+    record.ws.opcode = m.opcode;
+    record.ws.compressed = m.compressed;
+    record.ws.masked = m.masked;
+    record.ws.frames = m.frames;
+    record.ws.wire_bytes = m.wire_bytes;
+    record.ws.first_frame = m.first_frame;
+    record.ws.handshake_seen = handshake_seen_;
+  }
+
+  void emit(SipMessageRecord&& record) {
+    for (const auto& p : record.sip.problems) {
+      report(p.id, record.direction, record.frame, p.detail);
+    }
+    owner_.emit(std::move(record));
+  }
+
+  Dissector& owner_;
+  TcpConnectionInfo info_;
+  Mode mode_ = Mode::unknown;
+  HttpHeadParser heads_[2];
+  bool head_done_[2] = {false, false};
+  WsHandshake handshake_;
+  bool handshake_seen_ = true;
+  std::vector<std::uint8_t> pending_client_;
+  std::uint64_t pending_frame_ = 0;
+  std::unique_ptr<WsMessageAssembler> ws_[2];
+  bool lost_[2] = {false, false};
+  std::vector<char> stream_[2];
+  bool resync_sip_[2] = {false, false};
+  std::uint64_t last_frame_ = 0;
+  TimeNs last_time_ = 0;
+};
+
+Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
+    : messages_(messages), findings_(findings), limits_(limits) {}
+
+Dissector::~Dissector() = default;
+
+StreamSink* Dissector::on_tcp_open(const TcpConnectionInfo& info) {
+  auto& slot = connections_[info.index];
+  slot = std::make_unique<TcpConnectionAnalyzer>(*this, info);
+  return slot.get();
+}
+
+void Dissector::on_tcp_summary(const TcpConnectionSummary& summary) {
+  connections_.erase(summary.info.index);
+}
+
+void Dissector::on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
+                                std::uint64_t frame, TimeNs timestamp) {
+  const std::string_view text = as_text(payload);
+  if (!looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) return;
+  SipMessageRecord record;
+  record.transport = SipTransport::udp;
+  record.direction = direction;
+  record.frame = frame;
+  record.timestamp = timestamp;
+  const bool up = direction == Direction::to_server;
+  record.src = up ? flow.client : flow.server;
+  record.dst = up ? flow.server : flow.client;
+  record.connection = flow.index;
+  record.bytes.assign(text.begin(), text.end());
+  const SipParseResult r =
+      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
+  if (r.status != SipParseStatus::ok) return;
+  for (const auto& p : record.sip.problems) {
+    Finding f{p.id};
+    f.frame = frame;
+    f.connection = flow.index;
+    f.direction = direction;
+    f.detail = p.detail;
+    findings_.report(std::move(f));
+  }
+  emit(std::move(record));
+}
+
+void Dissector::emit(SipMessageRecord&& record) {
+  record.index = next_index_++;
+  ++counters_.sip_messages;
+  messages_.on_sip_message(std::move(record));
+}
+
+}  // namespace sipws

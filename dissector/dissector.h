@@ -1,0 +1,63 @@
+#pragma once
+// The dissector layer as one object: it observes the flows of a CapturePipeline and turns them
+// into SIP messages. Per TCP connection it follows the HTTP upgrade into WebSocket (or frames
+// SIP over TCP by Content-Length); per UDP datagram it looks for SIP by content, on any port.
+
+#include <map>
+#include <memory>
+
+#include "capture/flow_table.h"
+#include "dissector/sip_record.h"
+#include "dissector/ws_message.h"
+
+namespace sipws {
+
+struct DissectorLimits {
+  WsLimits websocket;
+  std::size_t max_sip_stream_buffer = 1u << 20;  // SIP over TCP: bytes awaiting framing
+};
+
+struct DissectorCounters {
+  std::uint64_t websocket_connections = 0;
+  std::uint64_t websocket_frames = 0;
+  std::uint64_t websocket_messages = 0;
+  std::uint64_t sip_tcp_connections = 0;
+  std::uint64_t sip_messages = 0;
+};
+
+class Dissector final : public FlowObserver {
+ public:
+  Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits = {});
+  ~Dissector() override;
+
+  StreamSink* on_tcp_open(const TcpConnectionInfo& info) override;
+  void on_tcp_summary(const TcpConnectionSummary& summary) override;
+  void on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
+                       std::uint64_t frame, TimeNs timestamp) override;
+
+  const DissectorCounters& counters() const { return counters_; }
+
+  // Used by the connection analyzers.
+  void emit(SipMessageRecord&& record);
+  FindingSink& findings() { return findings_; }
+  const DissectorLimits& limits() const { return limits_; }
+  DissectorCounters& mutable_counters() { return counters_; }
+
+ private:
+  class TcpConnectionAnalyzer;
+  SipMessageSink& messages_;
+  FindingSink& findings_;
+  DissectorLimits limits_;
+  DissectorCounters counters_;
+  std::map<std::uint64_t, std::unique_ptr<TcpConnectionAnalyzer>> connections_;
+  std::uint64_t next_index_ = 0;
+};
+
+// Collects every record, in completion order.
+class SipMessageCollector final : public SipMessageSink {
+ public:
+  void on_sip_message(SipMessageRecord&& record) override { records.push_back(std::move(record)); }
+  std::vector<SipMessageRecord> records;
+};
+
+}  // namespace sipws

@@ -1,0 +1,77 @@
+#include "dissector/inflater.h"
+
+#include <zlib.h>
+
+namespace sipws {
+
+struct Inflater::Stream {
+  z_stream z{};
+  bool ready = false;
+  bool broken = false;  // a failed message leaves the shared window unknown
+};
+
+Inflater::Inflater(bool reset_after_each_message) : reset_each_(reset_after_each_message) {}
+
+Inflater::~Inflater() {
+  if (stream_ && stream_->ready) inflateEnd(&stream_->z);
+}
+
+Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std::uint8_t>& out,
+                                           std::size_t max_output) {
+  if (!stream_) stream_ = std::make_unique<Stream>();
+  Stream& s = *stream_;
+  if (!s.ready) {
+    // Raw deflate with the largest window: it inflates data made with any smaller window.
+    if (inflateInit2(&s.z, -15) != Z_OK) {
+      error_ = "zlib could not start";
+      return Result::error;
+    }
+    s.ready = true;
+  } else if (s.broken) {
+    inflateReset(&s.z);
+    s.broken = false;
+  }
+  static const std::uint8_t kTail[4] = {0x00, 0x00, 0xff, 0xff};
+  const std::size_t start = out.size();
+  Result result = Result::ok;
+  for (int part = 0; part < 2 && result == Result::ok; ++part) {
+    const ByteView in = part == 0 ? compressed : ByteView(kTail, 4);
+    s.z.next_in = const_cast<Bytef*>(in.data());
+    s.z.avail_in = static_cast<uInt>(in.size());
+    for (;;) {
+      const std::size_t produced = out.size() - start;
+      if (produced >= max_output) {
+        result = Result::limit;
+        break;
+      }
+      const std::size_t chunk = std::min<std::size_t>(max_output - produced, 64 * 1024);
+      const std::size_t at = out.size();
+      out.resize(at + chunk);
+      s.z.next_out = out.data() + at;
+      s.z.avail_out = static_cast<uInt>(chunk);
+      const int rc = inflate(&s.z, Z_SYNC_FLUSH);
+      const bool output_full = s.z.avail_out == 0;
+      out.resize(at + (chunk - s.z.avail_out));
+      if (rc == Z_STREAM_END) {
+        // A final block ends the deflate stream; whatever follows starts a new one.
+        inflateReset(&s.z);
+        if (s.z.avail_in == 0) break;
+        continue;
+      }
+      if (rc == Z_BUF_ERROR) break;  // no progress possible: input used up
+      if (rc != Z_OK) {
+        error_ = s.z.msg != nullptr ? s.z.msg : "inflate failed";
+        result = Result::error;
+        break;
+      }
+      if (s.z.avail_in == 0 && !output_full) break;  // all input used, all output flushed
+    }
+  }
+  if (result != Result::ok || reset_each_) {
+    s.broken = result != Result::ok;
+    if (reset_each_) inflateReset(&s.z);
+  }
+  return result;
+}
+
+}  // namespace sipws

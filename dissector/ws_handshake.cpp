@@ -1,0 +1,107 @@
+#include "dissector/ws_handshake.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "dissector/text.h"
+
+namespace sipws {
+
+bool WsExtensionOffer::has(std::string_view param) const {
+  for (const auto& [k, v] : params) {
+    if (iequals(k, param)) return true;
+  }
+  return false;
+}
+
+std::string_view WsExtensionOffer::value(std::string_view param) const {
+  for (const auto& [k, v] : params) {
+    if (iequals(k, param)) return v;
+  }
+  return {};
+}
+
+std::vector<WsExtensionOffer> parse_ws_extensions(std::string_view header) {
+  std::vector<WsExtensionOffer> out;
+  while (!header.empty()) {
+    std::string_view rest;
+    std::string_view item = split_first(header, ',', rest, true);
+    header = rest;
+    std::string_view params;
+    const std::string_view name = trim(split_first(item, ';', params, true));
+    if (name.empty()) continue;
+    WsExtensionOffer offer;
+    offer.name = std::string(name);
+    while (!params.empty()) {
+      std::string_view more;
+      const std::string_view param = split_first(params, ';', more, true);
+      params = more;
+      std::string_view value;
+      const std::string_view key = trim(split_first(param, '=', value));
+      if (key.empty()) continue;
+      value = trim(value);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      offer.params.emplace_back(std::string(key), std::string(value));
+    }
+    out.push_back(std::move(offer));
+  }
+  return out;
+}
+
+std::string ws_accept_for_key(std::string_view key) {
+  static constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  std::string input(key);
+  input += kGuid;
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  unsigned int digest_length = 0;
+  EVP_Digest(input.data(), input.size(), digest, &digest_length, EVP_sha1(), nullptr);
+  unsigned char encoded[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
+  const int n = EVP_EncodeBlock(encoded, digest, SHA_DIGEST_LENGTH);
+  return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));
+}
+
+void read_ws_request(const HttpHead& request, WsHandshake& h) {
+  h.request_seen = true;
+  h.host = std::string(request.field("Host"));
+  h.key = std::string(trim(request.field("Sec-WebSocket-Key")));
+  h.version = std::string(trim(request.field("Sec-WebSocket-Version")));
+  h.upgrade_websocket = list_contains(request.joined("Upgrade"), "websocket");
+  h.connection_upgrade = list_contains(request.joined("Connection"), "upgrade");
+  const std::string protocols = request.joined("Sec-WebSocket-Protocol");
+  std::string_view protocols_view = protocols;
+  while (!protocols_view.empty()) {
+    std::string_view rest;
+    const std::string_view p = trim(split_first(protocols_view, ',', rest));
+    if (!p.empty()) h.offered_protocols.emplace_back(p);
+    protocols_view = rest;
+  }
+  h.offered_extensions = parse_ws_extensions(request.joined("Sec-WebSocket-Extensions"));
+}
+
+void read_ws_response(const HttpHead& response, WsHandshake& h) {
+  h.response_seen = true;
+  h.status = response.status;
+  h.accept = std::string(trim(response.field("Sec-WebSocket-Accept")));
+  h.accept_valid = !h.key.empty() && h.accept == ws_accept_for_key(h.key);
+  h.protocol = std::string(trim(response.field("Sec-WebSocket-Protocol")));
+  h.extensions = parse_ws_extensions(response.joined("Sec-WebSocket-Extensions"));
+  if (h.status != 101) return;
+  for (const auto& ext : h.extensions) {
+    if (!iequals(ext.name, "permessage-deflate")) continue;
+    DeflateParams d;
+    d.server_no_context_takeover = ext.has("server_no_context_takeover");
+    d.client_no_context_takeover = ext.has("client_no_context_takeover");
+    if (auto bits = parse_decimal(ext.value("server_max_window_bits")); bits && *bits >= 8 && *bits <= 15) {
+      d.server_max_window_bits = static_cast<int>(*bits);
+    }
+    if (auto bits = parse_decimal(ext.value("client_max_window_bits")); bits && *bits >= 8 && *bits <= 15) {
+      d.client_max_window_bits = static_cast<int>(*bits);
+    }
+    h.deflate = d;
+    break;
+  }
+}
+
+}  // namespace sipws
