@@ -160,7 +160,8 @@ expected_tsv ws-midstream "$LOGS/ws-midstream.rec"
 
 # ---------------------------------------------------------------------------------------------
 # Impaired TCP: server namespace <-> veth (MTU 576) <-> client namespace.
-# On each veth's egress: an HTB qdisc whose slow class (64 kbit/s, 600-byte burst) gets a random 12 % of the TCP
+# On each veth's egress: an HTB qdisc whose slow class (1 Mbit/s, 600-byte burst) gets a random 12 % of the TCP
+# packets that carry data of the TCP
 # packets (iptables CLASSIFY), so they are held back behind later ones (reordering); iptables TEE
 # sends a random 4 % of the TCP packets twice (duplication). On each side's INPUT, iptables drops a
 # random 5 % of the TCP packets (loss). tcpdump records on the client's veth end, where it sees the
@@ -184,9 +185,9 @@ impair() { # NS DEV MY-IP PEER-IP
   ip -n "$ns" link set "$dev" gso_max_segs 1 gso_max_size 576
   tc -n "$ns" qdisc add dev "$dev" root handle 1: htb default 10
   tc -n "$ns" class add dev "$dev" parent 1: classid 1:10 htb rate 200mbit quantum 1600
-  tc -n "$ns" class add dev "$dev" parent 1: classid 1:20 htb rate 64kbit ceil 64kbit burst 600 cburst 600 quantum 1600
+  tc -n "$ns" class add dev "$dev" parent 1: classid 1:20 htb rate 1mbit ceil 1mbit burst 600 cburst 600 quantum 1600
   tc -n "$ns" qdisc add dev "$dev" parent 1:20 handle 20: pfifo limit 100
-  "${X[@]}" iptables -t mangle -A POSTROUTING -o "$dev" -p tcp -m statistic --mode random --probability 0.12 -j CLASSIFY --set-class 1:20
+  "${X[@]}" iptables -t mangle -A POSTROUTING -o "$dev" -p tcp -m length --length 100:65535 -m statistic --mode random --probability 0.12 -j CLASSIFY --set-class 1:20
   "${X[@]}" iptables -t mangle -A POSTROUTING -o "$dev" -p tcp -m statistic --mode random --probability 0.04 -j TEE --gateway "$peer"
   "${X[@]}" iptables -t filter -A INPUT -i "$dev" -p tcp -m statistic --mode random --probability 0.05 -j DROP
 }
@@ -287,6 +288,10 @@ IMP=$LOGS/impairment.txt
     printf '%s\t%s\n' "$flt" "$(count ws-impaired-tcp.pcap "$flt")"
   done
   # TEE copies: the same IP packet (source, IP ID, TCP seq/ack/len) twice in the file
+  # reordered on the wire: IP ID lower than one already seen in that direction (Linux numbers a
+  # socket's packets in sending order; a retransmission gets a new, higher ID; TEE copies skipped)
+  printf 'ip_id_reordered\t%s\n' "$(tshark -r "$OUT/ws-impaired-tcp.pcap" -T fields -e ip.src -e ip.id 2>/dev/null |
+    awk '{ id = strtonum($2) } seen[$1 FS id]++ { next } ($1 in max) && id < max[$1] { n++ } !($1 in max) || id > max[$1] { max[$1] = id } END { print n + 0 }')"
   printf 'identical_duplicates\t%s\n' "$(tshark -r "$OUT/ws-impaired-tcp.pcap" -T fields -e ip.src -e ip.id -e tcp.seq_raw -e tcp.ack_raw -e tcp.len 2>/dev/null | sort | uniq -d | wc -l)"
 } >"$IMP"
 column -t -s $'\t' "$ROWS" >&2

@@ -337,7 +337,7 @@ async function serverScript(ep) {
       for (let i = 0; i < 8; i++) {
         const k = burst * 8 + i;
         all.push(k % 3 === 0 ? ep.request('OPTIONS', { to, ruri, wait: false }).done
-          : ep.request('MESSAGE', { to, ruri, body: k % 3 === 1 ? noise(2500) : prose(1500), wait: false }).done);
+          : ep.request('MESSAGE', { to, ruri, body: i === 1 ? noise(20000) : k % 3 === 1 ? noise(2500) : prose(1500), wait: false }).done);
       }
       await Promise.all(all);
       await sleep(100);
@@ -402,7 +402,8 @@ async function clientScript(ep) {
         const all = [];
         for (let i = 0; i < 8; i++) {
           const k = burst * 8 + i;
-          const body = k % 4 === 0 ? noise(3000 + 200 * burst) : k % 4 === 1 ? prose(2000) : `short message ${k}`;
+          // one 24 kB message per burst: long runs of back-to-back segments
+          const body = i === 0 ? noise(24000) : k % 4 === 0 ? noise(3000 + 200 * burst) : k % 4 === 1 ? prose(2000) : `short message ${k}`;
           all.push(ep.request('MESSAGE', { to: bob, ruri: `sip:bob@${ep.domain}`, body, wait: false }).done);
         }
         await Promise.all(all);
