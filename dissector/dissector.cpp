@@ -11,6 +11,7 @@ namespace sipws {
 namespace {
 
 constexpr std::size_t kMaxPendingClientBytes = 64 * 1024;  // client bytes sent before the 101
+constexpr std::size_t kMaxSniffBytes = 4096;  // bytes gathered to tell what a connection carries
 
 // Does a WebSocket frame carrying SIP start here? Used to pick up connections whose handshake
 // was not captured: text or binary, no RSV2/RSV3, masked exactly when sent by the client, a sane
@@ -64,13 +65,29 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
                TimeNs timestamp) override {
     (void)offset;
     const auto d = static_cast<std::size_t>(dir);
-    if (mode_ == Mode::unknown) classify(dir, bytes);
+    if (mode_ == Mode::unknown) {
+      // Gather the first bytes until they say what this connection carries, then replay them
+      // (the other direction's first, since they came earlier).
+      sniff_[d].insert(sniff_[d].end(), bytes.begin(), bytes.end());
+      if (!classify(dir, sniff_[d])) return;
+      const std::vector<std::uint8_t> other = std::move(sniff_[1 - d]);
+      const std::vector<std::uint8_t> mine = std::move(sniff_[d]);
+      sniff_[0].clear();
+      sniff_[1].clear();
+      if (!other.empty()) dispatch(static_cast<Direction>(1 - d), other, frame, timestamp);
+      dispatch(dir, mine, frame, timestamp);
+      return;
+    }
+    dispatch(dir, bytes, frame, timestamp);
+  }
+
+  void dispatch(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
     switch (mode_) {
       case Mode::unknown:
       case Mode::ignore: return;
       case Mode::http: http(dir, bytes, frame, timestamp); return;
       case Mode::websocket: websocket(dir, bytes, frame, timestamp); return;
-      case Mode::sip_tcp: sip_stream(d, bytes, frame, timestamp); return;
+      case Mode::sip_tcp: sip_stream(static_cast<std::size_t>(dir), bytes, frame, timestamp); return;
     }
   }
 
@@ -151,21 +168,43 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     owner_.findings().report(std::move(f));
   }
 
-  void classify(Direction dir, ByteView bytes) {
+  // Decides what the connection carries from the first bytes of one direction; false while
+  // they cannot tell yet.
+  bool classify(Direction dir, ByteView bytes) {
     const std::string_view text = as_text(bytes);
-    if (dir == Direction::to_server && (text.rfind("GET ", 0) == 0)) {
+    const auto starts = [&text](std::string_view prefix) {
+      return text.substr(0, prefix.size()) == prefix.substr(0, std::min(prefix.size(), text.size()));
+    };
+    if (dir == Direction::to_server && starts("GET ")) {
+      if (text.size() < 4) return false;
       mode_ = Mode::http;
-    } else if (dir == Direction::to_client && text.rfind("HTTP/1.", 0) == 0) {
+      return true;
+    }
+    if (dir == Direction::to_client && starts("HTTP/1.")) {
+      if (text.size() < 7) return false;
       mode_ = Mode::http;
-    } else if (looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) {
+      return true;
+    }
+    const std::size_t newline = text.find('\n');
+    if (newline != std::string_view::npos && looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 4096)))) {
       mode_ = Mode::sip_tcp;
       ++owner_.mutable_counters().sip_tcp_connections;
-    } else if (plausible_sip_frame(bytes, dir)) {
+      return true;
+    }
+    if (plausible_sip_frame(bytes, dir)) {
       start_websocket(false);
       report(FindingId::ws_handshake_not_seen, dir, 0, "picked up from SIP carried in frames");
-    } else if (bytes.size() >= 8) {
-      mode_ = Mode::ignore;  // TLS, plain HTTP without upgrade, anything else
+      return true;
     }
+    // Too short to tell, or a first line still arriving: wait (within a bound).
+    bool printable = true;
+    for (char c : text.substr(0, 256)) {
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t') printable = false;
+    }
+    const bool undecided = text.size() < 24 || (printable && newline == std::string_view::npos);
+    if (undecided && text.size() < kMaxSniffBytes) return false;
+    mode_ = Mode::ignore;  // TLS, plain HTTP without upgrade, anything else
+    return true;
   }
 
   void start_websocket(bool handshake_seen) {
@@ -352,6 +391,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   std::unique_ptr<WsMessageAssembler> ws_[2];
   bool lost_[2] = {false, false};
   std::vector<char> stream_[2];
+  std::vector<std::uint8_t> sniff_[2];
   bool resync_sip_[2] = {false, false};
   std::uint64_t last_frame_ = 0;
   TimeNs last_time_ = 0;

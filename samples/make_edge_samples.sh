@@ -287,12 +287,24 @@ IMP=$LOGS/impairment.txt
     tcp.analysis.ack_lost_segment; do
     printf '%s\t%s\n' "$flt" "$(count ws-impaired-tcp.pcap "$flt")"
   done
-  # TEE copies: the same IP packet (source, IP ID, TCP seq/ack/len) twice in the file
   # reordered on the wire: IP ID lower than one already seen in that direction (Linux numbers a
   # socket's packets in sending order; a retransmission gets a new, higher ID; TEE copies skipped)
-  printf 'ip_id_reordered\t%s\n' "$(tshark -r "$OUT/ws-impaired-tcp.pcap" -T fields -e ip.src -e ip.id 2>/dev/null |
-    awk '{ id = strtonum($2) } seen[$1 FS id]++ { next } ($1 in max) && id < max[$1] { n++ } !($1 in max) || id > max[$1] { max[$1] = id } END { print n + 0 }')"
+  printf 'ip_id_reordered\t%s\n' "$(tshark -r "$OUT/ws-impaired-tcp.pcap" -T fields -e ip.src -e ip.id 2>/dev/null | python3 -c '
+import sys
+top, seen, n = {}, set(), 0
+for line in sys.stdin:
+    src, ipid = line.split()
+    i = int(ipid, 16)
+    if (src, i) in seen:
+        continue
+    seen.add((src, i))
+    n += src in top and i < top[src]
+    top[src] = max(top.get(src, -1), i)
+print(n)')"
+  # TEE copies: the same IP packet (source, IP ID, TCP seq/ack/len) twice in the file
   printf 'identical_duplicates\t%s\n' "$(tshark -r "$OUT/ws-impaired-tcp.pcap" -T fields -e ip.src -e ip.id -e tcp.seq_raw -e tcp.ack_raw -e tcp.len 2>/dev/null | sort | uniq -d | wc -l)"
+  # what the iptables rules and the slow HTB class did (both namespaces, both directions)
+  cat "$LOGS"/iptables.*.txt | awk '$3 == "CLASSIFY" || $3 == "TEE" || $3 == "DROP" { n[$3] += $1 } END { printf "iptables_classified_slow\t%d\niptables_tee_duplicated\t%d\niptables_dropped\t%d\n", n["CLASSIFY"], n["TEE"], n["DROP"] }'
 } >"$IMP"
 column -t -s $'\t' "$ROWS" >&2
 column -t -s $'\t' "$IMP" >&2

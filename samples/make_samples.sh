@@ -12,6 +12,7 @@
 #    three SIPp UAS (udp 127.0.0.1:5070 answer, :5071 busy, :5072 ring until CANCEL), captures each
 #    JsSIP scenario with tcpdump or dumpcap, checks every capture with tshark, and copies the files
 #    into samples/. Every process it started is stopped on exit, also on failure.
+# 3. Runs make_edge_samples.sh (the WebSocket edge-case captures, see that script).
 #
 # Environment: SIPWS_SAMPLES_WORK (default /tmp/sipws-samples) for node_modules, logs and scratch.
 set -euo pipefail
@@ -58,6 +59,9 @@ if [ "${1:-}" != "--inside" ]; then
     log "WARNING: unshare -n is not available; running on the host's loopback (ports 8080, 8081, 5060, 5070-5072 must be free)"
     bash "${BASH_SOURCE[0]}" --inside
   fi
+  # The WebSocket edge cases (deflate variants, fragments, binary, batching, large frame, midstream,
+  # impaired TCP): a script of their own, which also runs alone.
+  bash "$HERE/make_edge_samples.sh"
   log "all done in $((SECONDS - START)) s"
   exit 0
 fi

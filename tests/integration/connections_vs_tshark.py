@@ -7,7 +7,7 @@ sipws, samples, corpus = sys.argv[1:4]
 if not shutil.which("tshark"):
     sys.exit("tshark is required: run scripts/bootstrap.sh")
 
-files = sorted(glob.glob(os.path.join(samples, "*.pcap*")))
+files = sorted(f for f in glob.glob(os.path.join(samples, "*.pcap*")) if not f.endswith(".tsv"))
 files += sorted(glob.glob(os.path.join(corpus, "heplify", "*")))
 files += sorted(glob.glob(os.path.join(corpus, "zeek-websocket", "*")))
 if not files:

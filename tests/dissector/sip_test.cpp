@@ -1,0 +1,252 @@
+// SIP parsing: fields, compact forms, folding, framing over TCP at every split point, several
+// messages in one WebSocket message, and the whole dissector on hand-fed connections.
+
+#include <gtest/gtest.h>
+
+#include "dissector/dissector.h"
+#include "dissector/sip_message.h"
+#include "tests/dissector/ws_test_vectors.h"
+#include "tests/support/test_support.h"
+
+namespace sipws {
+namespace {
+
+using test::Bytes;
+using test::bytes_of;
+
+const std::string kInvite =
+    "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK776asdhds;rport\r\n"
+    "v: SIP/2.0/UDP 192.0.2.4:5060;branch=z9hG4bKnashds8;received=192.0.2.1\r\n"
+    "Max-Forwards: 70\r\n"
+    "t: Bob <sip:bob@biloxi.example.com>\r\n"
+    "f: \"Alice, the \\\"first\\\"\" <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+    "i: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+    "CSeq: 314159 INVITE\r\n"
+    "m: <sip:alice@df7jal23ls0d.invalid;transport=ws>;expires=200, <sip:a2@x.invalid>\r\n"
+    "Subject: a folded\r\n  subject line\r\n"
+    "c: application/sdp\r\n"
+    "l: 10\r\n"
+    "\r\n"
+    "v=0\r\no=- x";
+
+TEST(SipParser, FieldsCompactFormsAndFolding) {
+  SipMessage m;
+  const auto r = parse_sip_message(kInvite, m);
+  ASSERT_EQ(r.status, SipParseStatus::ok);
+  EXPECT_EQ(r.consumed, kInvite.size());
+  EXPECT_TRUE(m.is_request);
+  EXPECT_EQ(m.method, "INVITE");
+  EXPECT_EQ(m.request_uri, "sip:bob@biloxi.example.com");
+  EXPECT_EQ(m.call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+  ASSERT_TRUE(m.cseq.has_value());
+  EXPECT_EQ(*m.cseq, 314159u);
+  EXPECT_EQ(m.cseq_method, "INVITE");
+  EXPECT_EQ(m.from.display, "Alice, the \\\"first\\\"");
+  EXPECT_EQ(m.from.uri.user, "alice");
+  EXPECT_EQ(m.from.tag, "1928301774");
+  EXPECT_EQ(m.to.uri.user, "bob");
+  EXPECT_EQ(m.to.uri.host, "biloxi.example.com");
+  EXPECT_TRUE(m.to.tag.empty());
+  ASSERT_EQ(m.vias.size(), 2u);
+  EXPECT_EQ(m.vias[0].transport, "WS");
+  EXPECT_EQ(m.vias[0].branch, "z9hG4bK776asdhds");
+  EXPECT_EQ(m.vias[1].sent_by, "192.0.2.4:5060");
+  EXPECT_EQ(m.vias[1].received, "192.0.2.1");
+  EXPECT_EQ(m.contacts.size(), 2u);
+  EXPECT_EQ(m.content_type, "application/sdp");
+  EXPECT_EQ(m.content_length, 10u);
+  EXPECT_EQ(m.body, "v=0\r\no=- x");
+  EXPECT_EQ(m.header("Subject"), "a folded\r\n  subject line");
+  EXPECT_EQ(m.header("i"), m.call_id);
+  EXPECT_TRUE(m.problems.empty()) << m.problems[0].detail;
+}
+
+TEST(SipParser, ResponseAndIpv6Uri) {
+  const std::string text =
+      "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/WS [2001:db8::9]:443;branch=z9hG4bKx\r\n"
+      "From: <sip:alice@[2001:db8::1]:5060>;tag=a\r\nTo: <sip:bob@[::1]>;tag=b\r\n"
+      "Call-ID: c1\r\nCSeq: 2 INVITE\r\nContent-Length: 0\r\n\r\n";
+  SipMessage m;
+  ASSERT_EQ(parse_sip_message(text, m).status, SipParseStatus::ok);
+  EXPECT_FALSE(m.is_request);
+  EXPECT_EQ(m.status_code, 180);
+  EXPECT_EQ(m.reason, "Ringing");
+  EXPECT_EQ(m.from.uri.host, "[2001:db8::1]");
+  EXPECT_EQ(m.from.uri.port, "5060");
+  EXPECT_EQ(m.to.uri.host, "[::1]");
+  EXPECT_EQ(m.to.tag, "b");
+  EXPECT_TRUE(m.problems.empty());
+}
+
+TEST(SipParser, ProblemsAreListedNotThrown) {
+  SipMessage m;
+  parse_sip_message("OPTIONS sip:x SIP/2.0\r\nCSeq: 1 INVITE\r\nContent-Length: 50\r\n\r\nshort", m);
+  std::vector<FindingId> ids;
+  for (const auto& p : m.problems) ids.push_back(p.id);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), FindingId::sip_header_missing), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), FindingId::sip_cseq_method_mismatch), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), FindingId::sip_content_length_mismatch), ids.end());
+  EXPECT_EQ(parse_sip_message("HTTP/1.1 200 OK\r\n\r\n", m).status, SipParseStatus::not_sip);
+  EXPECT_EQ(parse_sip_message("SIP/2.0 9999 Huge\r\n\r\n", m).status, SipParseStatus::invalid);
+}
+
+TEST(SipParser, StreamFramingWaitsForTheBody) {
+  SipParseOptions stream;
+  stream.stream = true;
+  SipMessage m;
+  const std::string two = "\r\n\r\n" + kInvite + kInvite;
+  for (std::size_t cut = 0; cut < kInvite.size() + 4; ++cut) {
+    const auto r = parse_sip_message(std::string_view(two).substr(0, cut), m, stream);
+    ASSERT_EQ(r.status, SipParseStatus::incomplete) << cut;
+  }
+  const auto r = parse_sip_message(two, m, stream);
+  ASSERT_EQ(r.status, SipParseStatus::ok);
+  EXPECT_EQ(r.consumed, 4 + kInvite.size());  // keep-alive CRLFs counted
+}
+
+// Feeds a whole connection through the Dissector, cut at the given points of each direction.
+struct Conversation {
+  std::vector<std::pair<Direction, Bytes>> chunks;
+  void add(Direction d, const Bytes& b) { chunks.emplace_back(d, b); }
+};
+
+std::vector<std::string> dissect(const Conversation& c, const std::vector<std::size_t>& cuts,
+                                 FindingCollector& findings, std::vector<SipTransport>* transports = nullptr) {
+  SipMessageCollector collected;
+  Dissector dissector(collected, findings);
+  TcpConnectionInfo info;
+  info.index = 0;
+  info.client.port = 50000;
+  info.server.port = 443;
+  StreamSink* sink = dissector.on_tcp_open(info);
+  std::uint64_t offsets[2] = {0, 0};
+  std::uint64_t frame = 1;
+  for (const auto& [dir, bytes] : c.chunks) {
+    std::size_t at = 0;
+    for (std::size_t cut : cuts) {
+      if (cut <= at || cut >= bytes.size()) continue;
+      sink->on_data(dir, ByteView(bytes).subspan(at, cut - at), offsets[static_cast<int>(dir)], frame++, 0);
+      offsets[static_cast<int>(dir)] += cut - at;
+      at = cut;
+    }
+    sink->on_data(dir, ByteView(bytes).subspan(at), offsets[static_cast<int>(dir)], frame++, 0);
+    offsets[static_cast<int>(dir)] += bytes.size() - at;
+  }
+  sink->on_close(CloseReason::fin);
+  std::vector<std::string> out;
+  for (const auto& r : collected.records) {
+    out.emplace_back(r.bytes.begin(), r.bytes.end());
+    if (transports != nullptr) transports->push_back(r.transport);
+  }
+  return out;
+}
+
+const std::string kOk =
+    "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\n"
+    "Call-ID: k\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4\r\n\r\nbody";
+const std::string kOptions =
+    "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+    "Call-ID: k\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+
+TEST(Dissector, SipOverTcpAtEverySplit) {
+  Conversation c;
+  c.add(Direction::to_server, bytes_of(kOptions + "\r\n\r\n" + kOptions));
+  c.add(Direction::to_client, bytes_of(kOk + kOk));
+  const std::size_t longest = kOptions.size() * 2 + 4;
+  for (std::size_t cut = 0; cut < longest; ++cut) {
+    FindingCollector findings;
+    std::vector<SipTransport> transports;
+    const auto got = dissect(c, {cut}, findings, &transports);
+    ASSERT_EQ(got, (std::vector<std::string>{kOptions, kOptions, kOk, kOk})) << cut;
+    EXPECT_EQ(transports[0], SipTransport::tcp);
+    EXPECT_TRUE(findings.findings().empty()) << cut;
+  }
+}
+
+Conversation websocket_conversation() {
+  const std::string request =
+      "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Protocol: sip\r\n\r\n";
+  const std::string response =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
+  Conversation c;
+  Bytes up = bytes_of(request);
+  test::FrameSpec client;
+  const Bytes f = test::ws_frame(client, bytes_of(kOptions));
+  up.insert(up.end(), f.begin(), f.end());  // the first frame rides in the request's segment
+  c.add(Direction::to_server, up);
+  Bytes down = bytes_of(response);
+  test::FrameSpec server;
+  server.mask = false;
+  const Bytes g = test::ws_frame(server, bytes_of(kOk));
+  down.insert(down.end(), g.begin(), g.end());
+  c.add(Direction::to_client, down);
+  return c;
+}
+
+TEST(Dissector, WebSocketAfterUpgradeAtEverySplit) {
+  const Conversation c = websocket_conversation();
+  for (std::size_t cut = 0; cut < c.chunks[0].second.size(); ++cut) {
+    FindingCollector findings;
+    std::vector<SipTransport> transports;
+    const auto got = dissect(c, {cut}, findings, &transports);
+    ASSERT_EQ(got, (std::vector<std::string>{kOptions, kOk})) << cut;
+    EXPECT_EQ(transports[0], SipTransport::ws);
+    EXPECT_TRUE(findings.findings().empty()) << cut << " " << findings.findings()[0].kind().name;
+  }
+}
+
+TEST(Dissector, WrongAcceptIsReportedAndStillFollowed) {
+  Conversation c = websocket_conversation();
+  auto& down = c.chunks[1].second;
+  const std::string text(down.begin(), down.end());
+  const std::size_t at = text.find("s3pP");
+  down[at] = 'X';
+  FindingCollector findings;
+  EXPECT_EQ(dissect(c, {}, findings).size(), 2u);
+  EXPECT_EQ(findings.count(FindingId::http_upgrade_accept_mismatch), 1u);
+}
+
+TEST(Dissector, RefusedUpgradeStaysHttp) {
+  Conversation c = websocket_conversation();
+  c.chunks[1].second = bytes_of("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+  FindingCollector findings;
+  EXPECT_TRUE(dissect(c, {}, findings).empty());
+  EXPECT_EQ(findings.count(FindingId::http_upgrade_refused), 1u);
+}
+
+TEST(Dissector, MidStreamWebSocketIsPickedUp) {
+  Conversation c;
+  c.add(Direction::to_server, test::ws_frame({}, bytes_of(kOptions)));
+  test::FrameSpec server;
+  server.mask = false;
+  c.add(Direction::to_client, test::ws_frame(server, bytes_of(kOk)));
+  FindingCollector findings;
+  EXPECT_EQ(dissect(c, {}, findings), (std::vector<std::string>{kOptions, kOk}));
+  EXPECT_EQ(findings.count(FindingId::ws_handshake_not_seen), 1u);
+}
+
+TEST(Dissector, TwoSipMessagesInOneWebSocketMessage) {
+  Conversation c = websocket_conversation();
+  test::FrameSpec client;
+  c.add(Direction::to_server, test::ws_frame(client, bytes_of(kOptions + kOptions)));
+  FindingCollector findings;
+  const auto got = dissect(c, {}, findings);
+  EXPECT_EQ(got, (std::vector<std::string>{kOptions, kOk, kOptions, kOptions}));
+  EXPECT_EQ(findings.count(FindingId::sip_ws_multiple_messages), 1u);
+}
+
+TEST(Dissector, KeepAlivesAreNotErrors) {
+  Conversation c = websocket_conversation();
+  test::FrameSpec client;
+  c.add(Direction::to_server, test::ws_frame(client, bytes_of("\r\n\r\n")));
+  FindingCollector findings;
+  EXPECT_EQ(dissect(c, {}, findings).size(), 2u);
+  EXPECT_TRUE(findings.findings().empty());
+}
+
+}  // namespace
+}  // namespace sipws
