@@ -1,5 +1,7 @@
 #include "dissector/sip_message.h"
 
+#include <arpa/inet.h>
+
 #include <array>
 
 #include "dissector/text.h"
@@ -78,37 +80,96 @@ std::string_view param_value(std::string_view params, std::string_view name, boo
   return {};
 }
 
+std::size_t find_unquoted(std::string_view text, char wanted) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted && c == '\\') {
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == wanted) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// RFC 3261 §25.1: an unquoted display name is tokens separated by LWS.
+bool valid_unquoted_display(std::string_view display) {
+  for (char c : display) {
+    if (!is_token_char(c) && !is_space(c)) return false;
+  }
+  return true;
+}
+
+bool valid_port(std::string_view port) {
+  const auto value = parse_decimal(port);
+  return value && *value <= 65535;
+}
+
+// Host of a sip/sips URI: a host name, an IPv4 address or a bracketed IPv6 reference.
+bool valid_host(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return false;
+    const std::string address(host.substr(1, host.size() - 2));
+    unsigned char buffer[16];
+    return inet_pton(AF_INET6, address.c_str(), buffer) == 1;
+  }
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Checks the parts of a sip: or sips: URI that the grammar pins down; other schemes are opaque.
+bool valid_sip_uri(const SipUri& uri) {
+  if (!iequals(uri.scheme, "sip") && !iequals(uri.scheme, "sips")) return !uri.scheme.empty();
+  if (!valid_host(uri.host)) return false;
+  if (!uri.port.empty() && !valid_port(uri.port)) return false;
+  for (char c : uri.text) {
+    if (is_space(c)) return false;
+  }
+  return true;
+}
+
 bool parse_name_addr(std::string_view value, SipNameAddr& out) {
   value = trim(value);
   std::string_view uri_text;
   std::string_view after;
-  const std::size_t lt = value.find('<');
+  const std::size_t lt = find_unquoted(value, '<');
   if (lt != std::string_view::npos) {
     std::string_view display = trim(value.substr(0, lt));
-    if (display.size() >= 2 && display.front() == '"') {
-      if (display.back() != '"') return false;
+    if (!display.empty() && display.front() == '"') {
+      if (display.size() < 2 || display.back() != '"') return false;  // unbalanced quote
       display = display.substr(1, display.size() - 2);
-    } else if (!display.empty() && display.front() == '"') {
-      return false;  // unbalanced quote
+    } else if (!valid_unquoted_display(display)) {
+      return false;
     }
     out.display = display;
     const std::size_t gt = value.find('>', lt);
     if (gt == std::string_view::npos) return false;
     uri_text = value.substr(lt + 1, gt - lt - 1);
     after = value.substr(gt + 1);
+    if (uri_text.empty() || is_space(uri_text.front()) || is_space(uri_text.back())) return false;
   } else {
-    if (!value.empty() && value.front() == '"') return false;
-    // addr-spec: header parameters start at the first ';' (RFC 3261 §20.10).
+    if (!value.empty() && value.front() == '"') return false;  // a quoted display needs a <URI>
+    // addr-spec: header parameters start at the first ';' (RFC 3261 §20.10); a URI with '?' or
+    // ',' must be in angle brackets.
     const std::size_t semi = value.find(';');
     uri_text = trim(value.substr(0, semi));
     after = semi == std::string_view::npos ? std::string_view{} : value.substr(semi);
+    if (uri_text.find_first_of("?,") != std::string_view::npos) return false;
   }
-  out.uri = parse_sip_uri(trim(uri_text));
+  out.uri = parse_sip_uri(uri_text);
   after = trim(after);
   if (!after.empty() && after.front() == ';') after.remove_prefix(1);
   out.params = after;
   out.tag = param_value(after, "tag");
-  return !out.uri.text.empty();
+  return !out.uri.text.empty() && valid_sip_uri(out.uri);
 }
 
 bool parse_via(std::string_view value, SipVia& via) {
@@ -144,14 +205,20 @@ bool parse_via(std::string_view value, SipVia& via) {
   return true;
 }
 
-bool is_valid_request_uri(std::string_view uri) {
-  if (uri.empty() || uri.front() == '<') return false;
-  const std::size_t colon = uri.find(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  for (char c : uri) {
-    if (is_space(c)) return false;
-  }
-  return true;
+bool is_valid_request_uri(std::string_view text) {
+  if (text.empty() || text.front() == '<') return false;
+  const SipUri uri = parse_sip_uri(text);
+  if (uri.scheme.empty() || !valid_sip_uri(uri)) return false;
+  // Headers are not allowed in a SIP Request-URI (RFC 3261 §19.1.1).
+  const bool sip = iequals(uri.scheme, "sip") || iequals(uri.scheme, "sips");
+  const std::size_t host_at = static_cast<std::size_t>(uri.host.data() - text.data());
+  return !(sip && text.find('?', host_at) != std::string_view::npos);
+}
+
+// RFC 3261 §20.17: rfc1123-date, always in GMT.
+bool valid_date(std::string_view date) {
+  date = trim(date);
+  return date.size() >= 29 && date.substr(date.size() - 4) == " GMT" && date[3] == ',';
 }
 
 }  // namespace
@@ -167,9 +234,9 @@ SipUri parse_sip_uri(std::string_view text) {
   }
   // user@host:port;params?headers
   std::string_view hostpart = rest;
-  const std::size_t at = rest.rfind('@', rest.find_first_of(";?") == std::string_view::npos
-                                           ? std::string_view::npos
-                                           : rest.find_first_of(";?"));
+  // The user part may hold ';', '?', ',' and more, but '@' appears unescaped nowhere after it
+  // (not in parameters, not in headers): the last '@' ends the user part.
+  const std::size_t at = rest.rfind('@');
   if (at != std::string_view::npos) {
     std::string_view password;
     u.user = split_first(rest.substr(0, at), ':', password);
@@ -211,7 +278,7 @@ bool looks_like_sip(std::string_view text) {
   if (text.rfind("SIP/2.0 ", 0) == 0) return true;
   // Method SP scheme ":" ... SP SIP/2.0
   std::size_t i = 0;
-  while (i < text.size() && i < 32 && is_token_char(text[i])) ++i;
+  while (i < text.size() && i < 256 && is_token_char(text[i])) ++i;
   if (i == 0 || i >= text.size() || text[i] != ' ') return false;
   const std::size_t eol = text.find('\n', i);
   const std::string_view line = text.substr(0, eol == std::string_view::npos ? std::min<std::size_t>(text.size(), 2048) : eol);
@@ -371,7 +438,17 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
         m.vias.push_back(via);
       }
     } else if (iequals(n, "Contact")) {
-      for (const auto item : split_list(h.value)) m.contacts.push_back(item);
+      for (const auto item : split_list(h.value)) {
+        SipNameAddr contact;
+        if (item != "*" && !parse_name_addr(item, contact)) {
+          m.problems.push_back({FindingId::sip_header_malformed, "Contact '" + std::string(item) + "'"});
+        }
+        m.contacts.push_back(item);
+      }
+    } else if (iequals(n, "Date")) {
+      if (!valid_date(h.value)) {
+        m.problems.push_back({FindingId::sip_header_malformed, "Date '" + std::string(h.value) + "'"});
+      }
     } else if (iequals(n, "Record-Route")) {
       for (const auto item : split_list(h.value)) m.record_routes.push_back(item);
     } else if (iequals(n, "Route")) {
