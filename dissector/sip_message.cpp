@@ -512,6 +512,10 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     body_length = 0;
   }
   m.body = msg.substr(body_start, body_length);
+  if (!m.body.empty() && istarts_with(trim(m.content_type), "application/sdp")) {
+    Sdp sdp;
+    if (parse_sdp(m.body, sdp)) m.sdp = std::move(sdp);
+  }
   result.status = SipParseStatus::ok;
   result.consumed = start + body_start + body_length;
   return result;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "capture/finding.h"
+#include "dissector/sdp.h"
 
 namespace sipws {
 
@@ -73,6 +74,7 @@ struct SipMessage {
   std::optional<std::uint64_t> content_length;
   std::string_view user_agent;
   std::string_view body;
+  std::optional<Sdp> sdp;  // when the body is application/sdp
 
   std::vector<SipProblem> problems;
 

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config  # toolchain
   libpcap-dev      # capture: reading pcap files (and live capture later)
-  zlib1g-dev       # gzip-compressed captures (and permessage-deflate later)
+  zlib1g-dev       # gzip-compressed captures, permessage-deflate
+  libssl-dev       # SHA-1 for Sec-WebSocket-Accept (libcrypto)
   libcli11-dev     # command-line parsing
   libgtest-dev libgmock-dev  # unit tests
   tshark           # reference dissector for the integration tests

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "capture/capture_pipeline.h"
 #include "dissector/dissector.h"
 #include "dissector/sip_message.h"
 #include "tests/dissector/ws_test_vectors.h"
@@ -246,6 +247,62 @@ TEST(Dissector, KeepAlivesAreNotErrors) {
   FindingCollector findings;
   EXPECT_EQ(dissect(c, {}, findings).size(), 2u);
   EXPECT_TRUE(findings.findings().empty());
+}
+
+}  // namespace
+}  // namespace sipws
+
+namespace sipws {
+namespace {
+
+TEST(Sdp, WebRtcOfferFromARealSample) {
+  // The INVITE JsSIP sent (with libwebrtc's SDP) in samples/ws-call-answered.pcap.
+  auto analysis = std::make_unique<FindingCollector>();
+  SipMessageCollector collected;
+  Dissector dissector(collected, *analysis);
+  std::string error;
+  auto file = CaptureFile::open(test::samples_dir() + "/ws-call-answered.pcap", error);
+  ASSERT_TRUE(file) << error;
+  CapturePipeline pipeline(dissector, *analysis);
+  read_capture(*file, pipeline, *analysis);
+  const SipMessageRecord* invite = nullptr;
+  for (const auto& r : collected.records) {
+    if (r.sip.is_request && r.sip.method == "INVITE" && r.direction == Direction::to_server) invite = &r;
+  }
+  ASSERT_NE(invite, nullptr);
+  ASSERT_TRUE(invite->sip.sdp.has_value());
+  const Sdp& sdp = *invite->sip.sdp;
+  ASSERT_FALSE(sdp.media.empty());
+  const SdpMedia& audio = sdp.media[0];
+  EXPECT_EQ(audio.type, "audio");
+  EXPECT_EQ(audio.proto, "UDP/TLS/RTP/SAVPF");
+  EXPECT_TRUE(audio.rtcp_mux);
+  EXPECT_FALSE(audio.candidates.empty());
+  EXPECT_EQ(audio.setup, "actpass");  // an offer
+  EXPECT_EQ(audio.fingerprint.substr(0, 8), "sha-256 ");
+  EXPECT_FALSE(audio.ice_ufrag.empty());
+  bool opus = false;
+  for (const auto& c : audio.codecs) opus = opus || c.encoding.substr(0, 5) == "opus/";
+  EXPECT_TRUE(opus);
+  EXPECT_FALSE(sdp.bundle.empty());
+}
+
+TEST(Sdp, SessionLevelAttributesAreInherited) {
+  Sdp sdp;
+  ASSERT_TRUE(parse_sdp("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1/127\r\n"
+                        "a=fingerprint:sha-256 AA:BB\r\na=setup:passive\r\n"
+                        "m=audio 4000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n"
+                        "m=video 0 RTP/AVP 96\r\nc=IN IP6 2001:db8::1\r\n",
+                        sdp));
+  ASSERT_EQ(sdp.media.size(), 2u);
+  EXPECT_EQ(sdp.media[0].connection, "192.0.2.1");
+  EXPECT_EQ(sdp.media[0].fingerprint, "sha-256 AA:BB");
+  EXPECT_EQ(sdp.media[0].setup, "passive");
+  EXPECT_EQ(sdp.media[0].direction, "sendonly");
+  EXPECT_EQ(sdp.media[0].formats, (std::vector<std::string_view>{"0", "8"}));
+  EXPECT_EQ(sdp.media[1].connection, "2001:db8::1");
+  EXPECT_EQ(sdp.media[1].direction, "sendrecv");
+  EXPECT_FALSE(parse_sdp("not sdp", sdp));
 }
 
 }  // namespace
