@@ -8,6 +8,7 @@
 #include <string>
 
 #include "capture/capture_pipeline.h"
+#include "cli/calls_report.h"
 #include "cli/connections_report.h"
 #include "cli/messages_report.h"
 #include "dissector/dissector.h"
@@ -82,6 +83,56 @@ int run_messages(const std::string& path, OutputFormat format) {
   return finish(code, summary);
 }
 
+// Reads a capture into the call model; the shared first half of calls, flow and stats.
+struct CallAnalysis {
+  sipws::FindingCollector findings;
+  sipws::CallStore store;
+  sipws::Dissector dissector{store, findings};
+  sipws::ReadSummary summary;
+  int code = kExitOk;
+};
+
+std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path) {
+  auto a = std::make_unique<CallAnalysis>();
+  a->code = read_into(path, a->dissector, a->findings, a->summary);
+  a->store.finish();
+  return a;
+}
+
+int run_calls(const std::string& path, OutputFormat format, const sipws::cli::CallFilter& filter) {
+  auto a = analyse_calls(path);
+  if (a->code == kExitUnreadable) return a->code;
+  sipws::cli::print_calls(stdout, format, a->store, sipws::cli::select_calls(a->store, filter));
+  return finish(a->code, a->summary);
+}
+
+int run_flow(const std::string& path, const sipws::cli::CallFilter& filter,
+             const sipws::cli::FlowOptions& options) {
+  auto a = analyse_calls(path);
+  if (a->code == kExitUnreadable) return a->code;
+  const auto calls = sipws::cli::select_calls(a->store, filter);
+  bool first = true;
+  for (const sipws::Call* call : calls) {
+    if (!first) std::printf("\n");
+    first = false;
+    std::printf("Call %s  %s  %s -> %s  %s%s\n", call->call_id.c_str(), call->first_method.c_str(),
+                call->from_user.c_str(), call->to_user.c_str(),
+                std::string(sipws::call_state_name(call->state)).c_str(),
+                call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
+    sipws::cli::print_flow(stdout, a->store, sipws::build_ladder(a->store, {call}), options);
+  }
+  if (calls.empty()) std::fprintf(stderr, "sipws: no call matches\n");
+  return finish(a->code, a->summary);
+}
+
+int run_stats(const std::string& path, OutputFormat format, const sipws::cli::CallFilter& filter) {
+  auto a = analyse_calls(path);
+  if (a->code == kExitUnreadable) return a->code;
+  sipws::cli::print_stats(stdout, format, a->store, sipws::cli::select_calls(a->store, filter),
+                          a->dissector.counters());
+  return finish(a->code, a->summary);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,13 +158,45 @@ int main(int argc, char** argv) {
       app.add_subcommand("connections", "List the TCP connections and UDP flows of a capture");
   add_common(connections);
 
+  sipws::cli::CallFilter filter;
+  double since = 0;
+  double until = 0;
+  auto add_filters = [&](CLI::App* command) {
+    command->add_option("--call", filter.call_ids, "only this Call-ID (repeatable)");
+    command->add_option("--method", filter.method, "only calls with a message of this method");
+    command->add_option("--user", filter.user, "only calls whose From or To user is this");
+    command->add_option("--address", filter.address, "only calls with a message from or to this address[:port]");
+    command->add_option("--state", filter.state, "only calls in this state (call_setup, ringing, in_call, completed, cancelled, rejected, busy, diverted, failed, registered, unregistered, ok, challenged, no_response)");
+    command->add_option("--since", since, "only calls that end at or after this time (epoch seconds)");
+    command->add_option("--until", until, "only calls that start at or before this time (epoch seconds)");
+  };
+  auto* calls = app.add_subcommand("calls", "List the calls: state, timings, legs");
+  add_common(calls);
+  add_filters(calls);
+  sipws::cli::FlowOptions flow_options;
+  auto* flow = app.add_subcommand("flow", "Print the ladder diagram of each call");
+  flow->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")->required();
+  add_filters(flow);
+  flow->add_option("--width", flow_options.width, "width in columns (default 80)");
+  flow->add_flag("-v,--verbose", flow_options.verbose, "print each message under its arrow");
+  auto* stats = app.add_subcommand("stats", "Counts by method, status and state; setup times; WebSocket figures");
+  add_common(stats);
+  add_filters(stats);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  for (CLI::App* command : {calls, flow, stats}) {
+    if (command->count("--since") > 0) filter.since = since;
+    if (command->count("--until") > 0) filter.until = until;
+  }
   if (*messages) return run_messages(path, formats.at(format_name));
+  if (*calls) return run_calls(path, formats.at(format_name), filter);
+  if (*flow) return run_flow(path, filter, flow_options);
+  if (*stats) return run_stats(path, formats.at(format_name), filter);
   if (*connections) return run_connections(path, formats.at(format_name));
   return kExitUsage;
 }

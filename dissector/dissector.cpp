@@ -147,7 +147,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
   }
 
-  void on_ws_control(const WsControl&) override {}
+  void on_ws_control(const WsControl&) override { ++owner_.mutable_counters().websocket_control_frames; }
 
  private:
   enum class Mode { unknown, http, websocket, sip_tcp, ignore };

@@ -21,6 +21,7 @@ struct DissectorCounters {
   std::uint64_t websocket_connections = 0;
   std::uint64_t websocket_frames = 0;
   std::uint64_t websocket_messages = 0;
+  std::uint64_t websocket_control_frames = 0;
   std::uint64_t sip_tcp_connections = 0;
   std::uint64_t sip_messages = 0;
 };

@@ -1,0 +1,323 @@
+#include "cli/calls_report.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstring>
+#include <map>
+
+namespace sipws::cli {
+namespace {
+
+std::string seconds_or_empty(const std::optional<TimeNs>& ns) {
+  if (!ns) return {};
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6f", static_cast<double>(*ns) / 1e9);
+  return text;
+}
+
+std::string transports_of(const Call& call) {
+  std::string out;
+  for (SipTransport t : call.transports) {
+    if (!out.empty()) out += ',';
+    out += transport_name(t);
+  }
+  return out;
+}
+
+std::size_t retransmissions(const Call& call) {
+  std::size_t n = 0;
+  for (const auto& m : call.messages) n += m.retransmission ? 1 : 0;
+  return n;
+}
+
+std::string status_text(int status) { return status == 0 ? std::string() : std::to_string(status); }
+
+// Pads or cuts `text` to exactly `width` display columns (bytes; SIP headers are mostly ASCII).
+std::string fit(std::string text, std::size_t width) {
+  if (text.size() > width) {
+    text.resize(width);
+    if (width > 0) text.back() = '~';
+  }
+  text.resize(width, ' ');
+  return text;
+}
+
+}  // namespace
+
+bool CallFilter::matches(const Call& call, const CallStore& store) const {
+  if (!call_ids.empty() && std::find(call_ids.begin(), call_ids.end(), call.call_id) == call_ids.end()) {
+    return false;
+  }
+  if (!state.empty() && call_state_name(call.state) != state) return false;
+  if (!user.empty() && call.from_user != user && call.to_user != user) return false;
+  if (since && static_cast<double>(call.end) / 1e9 < *since) return false;
+  if (until && static_cast<double>(call.start) / 1e9 > *until) return false;
+  if (!method.empty() || !address.empty()) {
+    bool method_ok = method.empty();
+    bool address_ok = address.empty();
+    for (const auto& cm : call.messages) {
+      const SipMessageRecord& r = store.records()[cm.record];
+      if (!method_ok && (r.sip.method == method || r.sip.cseq_method == method)) method_ok = true;
+      if (!address_ok) {
+        for (const Endpoint* e : {&r.src, &r.dst}) {
+          if (e->to_string() == address || e->address.to_string() == address) address_ok = true;
+        }
+      }
+    }
+    if (!method_ok || !address_ok) return false;
+  }
+  return true;
+}
+
+std::vector<const Call*> select_calls(const CallStore& store, const CallFilter& filter) {
+  std::vector<const Call*> out;
+  for (const Call& c : store.calls()) {
+    if (filter.matches(c, store)) out.push_back(&c);
+  }
+  return out;
+}
+
+void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
+                 const std::vector<const Call*>& calls) {
+  (void)store;
+  switch (format) {
+    case OutputFormat::tsv:
+      std::fputs("call_id\tstart\tmessages\tfirst_method\tstate\tfinal_status\tfrom_user\tto_user\tgroup\t"
+                 "setup_time\tduration\ttransports\tretransmissions\tdialogs\n",
+                 out);
+      for (const Call* c : calls) {
+        std::fprintf(out, "%s\t%s\t%zu\t%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\t%s\t%s\t%zu\t%zu\n",
+                     tsv_field(c->call_id).c_str(), epoch_seconds(c->start, 6).c_str(),
+                     c->messages.size(), tsv_field(c->first_method).c_str(),
+                     std::string(call_state_name(c->state)).c_str(), status_text(c->final_status).c_str(),
+                     tsv_field(c->from_user).c_str(), tsv_field(c->to_user).c_str(), c->group,
+                     seconds_or_empty(c->setup_time()).c_str(), seconds_or_empty(c->duration()).c_str(),
+                     transports_of(*c).c_str(), retransmissions(*c), c->dialogs.size());
+      }
+      return;
+    case OutputFormat::json:
+      for (const Call* c : calls) {
+        std::string line = "{\"call_id\":" + json_string(c->call_id) +
+                           ",\"start\":" + epoch_seconds(c->start, 6) +
+                           ",\"messages\":" + std::to_string(c->messages.size()) +
+                           ",\"first_method\":" + json_string(c->first_method) +
+                           ",\"state\":" + json_string(call_state_name(c->state)) +
+                           ",\"final_status\":" + (c->final_status ? std::to_string(c->final_status) : "null") +
+                           ",\"from_user\":" + json_string(c->from_user) +
+                           ",\"to_user\":" + json_string(c->to_user) +
+                           ",\"group\":" + std::to_string(c->group);
+        const auto setup = seconds_or_empty(c->setup_time());
+        const auto duration = seconds_or_empty(c->duration());
+        line += ",\"setup_time\":" + (setup.empty() ? std::string("null") : setup);
+        line += ",\"duration\":" + (duration.empty() ? std::string("null") : duration);
+        line += ",\"transports\":[";
+        bool first = true;
+        for (SipTransport t : c->transports) {
+          line += (first ? "" : ",") + json_string(transport_name(t));
+          first = false;
+        }
+        line += "],\"retransmissions\":" + std::to_string(retransmissions(*c)) +
+                ",\"dialogs\":" + std::to_string(c->dialogs.size()) + "}\n";
+        std::fputs(line.c_str(), out);
+      }
+      return;
+    case OutputFormat::text: {
+      std::fprintf(out, "%-4s %-26s %-15s %-12s %-5s %5s %-16s %-16s %9s %9s %-8s %s\n", "#", "start",
+                   "state", "method", "final", "msgs", "from", "to", "setup s", "dur s", "via",
+                   "call-id");
+      for (const Call* c : calls) {
+        const bool leg = c->group != c->index;
+        std::fprintf(out, "%-4" PRIu64 " %-26s %-15s %-12s %-5s %5zu %-16s %-16s %9s %9s %-8s %s%s\n",
+                     c->index, epoch_seconds(c->start, 6).c_str(),
+                     std::string(call_state_name(c->state)).c_str(), fit(c->first_method, 12).c_str(),
+                     status_text(c->final_status).c_str(), c->messages.size(),
+                     fit(c->from_user, 16).c_str(), fit(c->to_user, 16).c_str(),
+                     seconds_or_empty(c->setup_time()).c_str(), seconds_or_empty(c->duration()).c_str(),
+                     transports_of(*c).c_str(), c->call_id.c_str(),
+                     leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
+      }
+      std::fprintf(out, "%zu calls\n", calls.size());
+      return;
+    }
+  }
+}
+
+void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder, const FlowOptions& options) {
+  const std::size_t n = ladder.participants.size();
+  if (n == 0) return;
+  // Left margin: the label row shows the delta since the previous message, the arrow row the time
+  // since the first one and the frame number.
+  constexpr std::size_t kMargin = 18;
+  const std::size_t usable = options.width > kMargin + 8 ? options.width - kMargin : 8 * n;
+  const std::size_t column = std::max<std::size_t>(14, usable / n);
+  const std::size_t total = kMargin + column * n;
+  auto center = [column](std::size_t i) { return kMargin + column * i + column / 2; };
+  // Header: endpoint and friendly name, centred on each lifeline.
+  for (int row = 0; row < 2; ++row) {
+    std::string line(total, ' ');
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string text = row == 0 ? ladder.participants[i].endpoint.to_string() : ladder.participants[i].name;
+      if (text.size() > column - 1) text = fit(text, column - 1);
+      const std::size_t at = center(i) - std::min(center(i), text.size() / 2);
+      line.replace(at, text.size(), text);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::fprintf(out, "%s\n", line.c_str());
+  }
+  const TimeNs origin = ladder.arrows.empty() ? 0 : ladder.arrows.front().time;
+  auto lifelines = [&]() {
+    std::string line(total, ' ');
+    for (std::size_t i = 0; i < n; ++i) {
+      if (center(i) < line.size()) line[center(i)] = '|';
+    }
+    return line;
+  };
+  auto emit = [out](std::string line) {
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::fprintf(out, "%s\n", line.c_str());
+  };
+  for (const LadderArrow& a : ladder.arrows) {
+    // Two rows per message: the label between the lifelines, then the arrow with its times.
+    std::string label = a.label;
+    if (a.has_sdp) label += " (SDP)";
+    if (a.retransmission) label += " [retransmission]";
+    label += " [" + std::string(transport_name(a.transport)) + "]";
+    std::string top = lifelines();
+    std::string arrow = lifelines();
+    char margin[64];
+    std::snprintf(margin, sizeof margin, "%+10.6f", static_cast<double>(a.delta) / 1e9);
+    top.replace(0, std::strlen(margin), margin);
+    std::snprintf(margin, sizeof margin, "%10.6f %6" PRIu64, static_cast<double>(a.time - origin) / 1e9, a.frame);
+    arrow.replace(0, std::strlen(margin), margin);
+    if (a.from == a.to) {
+      const std::size_t at = center(a.from) + 2;
+      const std::string text = fit(label, std::min(label.size(), total > at ? total - at : 0));
+      top.replace(at, text.size(), text);
+      arrow.replace(center(a.from) + 1, 3, "<-'");
+    } else {
+      const std::size_t left = std::min(center(a.from), center(a.to));
+      const std::size_t right = std::max(center(a.from), center(a.to));
+      for (std::size_t x = left + 1; x < right; ++x) arrow[x] = '-';
+      if (center(a.to) > center(a.from)) {
+        arrow[right - 1] = '>';
+      } else {
+        arrow[left + 1] = '<';
+      }
+      const std::size_t room = right - left - 1;
+      const std::string text = fit(label, std::min(label.size(), room > 2 ? room - 2 : 0));
+      top.replace(left + 1 + (room - text.size()) / 2, text.size(), text);
+    }
+    emit(top);
+    emit(arrow);
+    if (options.verbose) {
+      const SipMessageRecord& r = store.records()[a.record];
+      std::string_view text(r.bytes.data(), r.bytes.size());
+      while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        std::string_view row = text.substr(0, nl);
+        if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
+        std::fprintf(out, "%*s%.*s\n", static_cast<int>(kMargin), "", static_cast<int>(row.size()), row.data());
+        if (nl == std::string_view::npos) break;
+        text.remove_prefix(nl + 1);
+      }
+    }
+  }
+}
+
+void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
+                 const std::vector<const Call*>& calls, const DissectorCounters& counters) {
+  std::map<std::string, std::size_t> methods;
+  std::map<std::string, std::size_t> statuses;
+  std::map<std::string, std::size_t> states;
+  std::map<std::string, std::size_t> transports;
+  std::vector<double> setup_times;
+  std::size_t messages = 0;
+  std::size_t compressed = 0;
+  std::size_t fragmented = 0;
+  std::size_t websocket = 0;
+  std::size_t retrans = 0;
+  for (const Call* c : calls) {
+    ++states[std::string(call_state_name(c->state))];
+    if (auto s = c->setup_time()) setup_times.push_back(static_cast<double>(*s) / 1e9);
+    for (const auto& cm : c->messages) {
+      const SipMessageRecord& r = store.records()[cm.record];
+      ++messages;
+      retrans += cm.retransmission ? 1 : 0;
+      if (r.sip.is_request) {
+        ++methods[std::string(r.sip.method)];
+      } else {
+        ++statuses[std::to_string(r.sip.status_code)];
+      }
+      ++transports[std::string(transport_name(r.transport))];
+      if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
+        ++websocket;
+        compressed += r.ws.compressed ? 1 : 0;
+        fragmented += r.ws.frames > 1 ? 1 : 0;
+      }
+    }
+  }
+  std::sort(setup_times.begin(), setup_times.end());
+  auto quantile = [&setup_times](double q) {
+    if (setup_times.empty()) return 0.0;
+    const std::size_t i = std::min(setup_times.size() - 1, static_cast<std::size_t>(q * static_cast<double>(setup_times.size() - 1) + 0.5));
+    return setup_times[i];
+  };
+  struct Row {
+    std::string section;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Row> rows;
+  rows.push_back({"total", "calls", std::to_string(calls.size())});
+  rows.push_back({"total", "messages", std::to_string(messages)});
+  rows.push_back({"total", "retransmissions", std::to_string(retrans)});
+  for (const auto& [k, v] : methods) rows.push_back({"method", k, std::to_string(v)});
+  for (const auto& [k, v] : statuses) rows.push_back({"status", k, std::to_string(v)});
+  for (const auto& [k, v] : states) rows.push_back({"state", k, std::to_string(v)});
+  for (const auto& [k, v] : transports) rows.push_back({"transport", k, std::to_string(v)});
+  char number[32];
+  auto fmt = [&number](double v) {
+    std::snprintf(number, sizeof number, "%.6f", v);
+    return std::string(number);
+  };
+  rows.push_back({"setup_time", "count", std::to_string(setup_times.size())});
+  if (!setup_times.empty()) {
+    rows.push_back({"setup_time", "min", fmt(setup_times.front())});
+    rows.push_back({"setup_time", "median", fmt(quantile(0.5))});
+    rows.push_back({"setup_time", "p90", fmt(quantile(0.9))});
+    rows.push_back({"setup_time", "max", fmt(setup_times.back())});
+  }
+  rows.push_back({"websocket", "connections", std::to_string(counters.websocket_connections)});
+  rows.push_back({"websocket", "frames", std::to_string(counters.websocket_frames)});
+  rows.push_back({"websocket", "control_frames", std::to_string(counters.websocket_control_frames)});
+  rows.push_back({"websocket", "messages", std::to_string(counters.websocket_messages)});
+  rows.push_back({"websocket", "sip_messages", std::to_string(websocket)});
+  rows.push_back({"websocket", "compressed", std::to_string(compressed)});
+  rows.push_back({"websocket", "compressed_share", fmt(websocket ? static_cast<double>(compressed) / static_cast<double>(websocket) : 0.0)});
+  rows.push_back({"websocket", "fragmented", std::to_string(fragmented)});
+  switch (format) {
+    case OutputFormat::tsv:
+      std::fputs("section\tkey\tvalue\n", out);
+      for (const Row& r : rows) std::fprintf(out, "%s\t%s\t%s\n", r.section.c_str(), tsv_field(r.key).c_str(), r.value.c_str());
+      return;
+    case OutputFormat::json:
+      for (const Row& r : rows) {
+        std::fprintf(out, "{\"section\":%s,\"key\":%s,\"value\":%s}\n", json_string(r.section).c_str(),
+                     json_string(r.key).c_str(), r.value.c_str());
+      }
+      return;
+    case OutputFormat::text: {
+      std::string section;
+      for (const Row& r : rows) {
+        if (r.section != section) {
+          section = r.section;
+          std::fprintf(out, "%s:\n", section.c_str());
+        }
+        std::fprintf(out, "  %-24s %s\n", r.key.c_str(), r.value.c_str());
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace sipws::cli

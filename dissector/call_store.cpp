@@ -1,0 +1,262 @@
+#include "dissector/call_store.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "dissector/text.h"
+
+namespace sipws {
+namespace {
+
+// Headers by which B2BUAs and SBCs link the legs they create (sngrep's X-Call-ID and X-CID,
+// RFC 7989's Session-ID, and common vendor variants).
+constexpr std::string_view kCorrelationHeaders[] = {"X-Call-ID", "X-CID", "X-Orig-Call-ID",
+                                                    "X-Original-Call-ID", "Session-ID"};
+
+std::string top_branch(const SipMessage& m) {
+  return m.vias.empty() ? std::string() : std::string(m.vias.front().branch);
+}
+
+// A key that is equal for two copies of the same message on the same hop.
+std::string hop_key(const SipMessageRecord& r) {
+  const SipMessage& m = r.sip;
+  std::string key = r.src.to_string() + '>' + r.dst.to_string() + '|' + std::string(m.call_id) + '|' +
+                    std::to_string(m.cseq.value_or(0)) + ' ' + std::string(m.cseq_method) + '|' +
+                    top_branch(m) + '|';
+  key += m.is_request ? std::string(m.method) : std::to_string(m.status_code) + '|' + std::string(m.to.tag);
+  return key;
+}
+
+bool is_registration_removal(const SipMessage& request) {
+  const std::string_view expires = trim(request.header("Expires"));
+  if (expires == "0") return true;
+  if (request.contacts.empty()) return false;
+  for (const auto contact : request.contacts) {
+    const std::size_t at = contact.find("expires=");
+    if (at == std::string_view::npos || contact.substr(at + 8, 1) != "0") return false;
+    const std::string_view digits = contact.substr(at + 8);
+    if (digits.size() > 1 && digits[1] >= '0' && digits[1] <= '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view call_state_name(CallState state) {
+  switch (state) {
+    case CallState::call_setup: return "call_setup";
+    case CallState::ringing: return "ringing";
+    case CallState::in_call: return "in_call";
+    case CallState::completed: return "completed";
+    case CallState::cancelled: return "cancelled";
+    case CallState::rejected: return "rejected";
+    case CallState::busy: return "busy";
+    case CallState::diverted: return "diverted";
+    case CallState::failed: return "failed";
+    case CallState::registered: return "registered";
+    case CallState::unregistered: return "unregistered";
+    case CallState::ok: return "ok";
+    case CallState::challenged: return "challenged";
+    case CallState::no_response: return "no_response";
+  }
+  return "?";
+}
+
+std::optional<TimeNs> Call::duration() const {
+  if (!answer) return std::nullopt;
+  return end - *answer;
+}
+
+const Call* CallStore::find(std::string_view call_id) const {
+  const auto it = by_call_id_.find(std::string(call_id));
+  return it == by_call_id_.end() ? nullptr : &calls_[it->second];
+}
+
+void CallStore::on_sip_message(SipMessageRecord&& record) {
+  const std::uint64_t record_index = records_.size();
+  records_.push_back(std::move(record));
+  const SipMessageRecord& r = records_.back();
+  const SipMessage& m = r.sip;
+  const std::string call_id(m.call_id);
+  auto [it, fresh] = by_call_id_.try_emplace(call_id, calls_.size());
+  if (fresh) {
+    Call call;
+    call.index = calls_.size();
+    call.call_id = call_id;
+    call.group = call.index;
+    call.start = r.timestamp;
+    call.first_method = m.is_request ? std::string(m.method) : std::string(m.cseq_method);
+    call.from_user = std::string(m.from.uri.user);
+    call.to_user = std::string(m.to.uri.user);
+    calls_.push_back(std::move(call));
+  }
+  Call& call = calls_[it->second];
+  call.end = std::max(call.end, r.timestamp);
+  call.transports.insert(r.transport);
+  for (const std::string_view header : kCorrelationHeaders) {
+    std::string value(trim(m.header(header)));
+    if (header == "Session-ID") value = value.substr(0, 32);  // the UUID, without parameters
+    if (!value.empty() && value != call_id &&
+        std::find(call.correlation_ids.begin(), call.correlation_ids.end(), value) == call.correlation_ids.end()) {
+      call.correlation_ids.push_back(value);
+    }
+  }
+
+  const bool retransmission = !seen_.insert(hop_key(r)).second;
+  CallMessage cm;
+  cm.record = record_index;
+  cm.retransmission = retransmission;
+
+  // Transaction: top branch + CSeq method; an ACK to a non-2xx and a CANCEL share the INVITE's
+  // branch (RFC 3261 §17.1.1.3, §9.1) and are kept with it.
+  const std::string branch = top_branch(m);
+  std::string method(m.cseq_method);
+  bool attach_to_invite = false;
+  if (method == "ACK" || method == "CANCEL") {
+    for (const auto& t : call.transactions) {
+      if (t.method == "INVITE" && t.branch == branch && !branch.empty() &&
+          t.cseq == m.cseq.value_or(0)) {
+        attach_to_invite = true;
+      }
+    }
+  }
+  const std::string wanted_method = attach_to_invite ? std::string("INVITE") : method;
+  std::size_t ti = call.transactions.size();
+  for (std::size_t i = call.transactions.size(); i-- > 0;) {
+    const auto& t = call.transactions[i];
+    if (t.branch == branch && t.method == wanted_method && t.cseq == m.cseq.value_or(0)) {
+      ti = i;
+      break;
+    }
+  }
+  if (ti == call.transactions.size()) {
+    SipTransaction t;
+    t.branch = branch;
+    t.method = wanted_method;
+    t.cseq = m.cseq.value_or(0);
+    t.request_time = r.timestamp;
+    call.transactions.push_back(std::move(t));
+  }
+  SipTransaction& t = call.transactions[ti];
+  t.messages.push_back(call.messages.size());
+  if (m.is_request && method == "CANCEL") t.cancelled = true;
+  if (!m.is_request && m.status_code >= 200 && method == t.method && !retransmission) {
+    if (t.final_status == 0 || (t.final_status >= 300 && m.status_code < 300)) {
+      t.final_status = m.status_code;
+      t.final_time = r.timestamp;
+    }
+  }
+  cm.transaction = ti;
+  call.messages.push_back(cm);
+
+  // Dialogs: From tag + To tag, from responses that carry a To tag (early or confirmed).
+  if (!m.is_request && !m.to.tag.empty() && m.status_code > 100) {
+    const std::string from_tag(m.from.tag);
+    const std::string to_tag(m.to.tag);
+    auto d = std::find_if(call.dialogs.begin(), call.dialogs.end(), [&](const SipDialog& x) {
+      return x.from_tag == from_tag && x.to_tag == to_tag;
+    });
+    if (d == call.dialogs.end()) {
+      call.dialogs.push_back({from_tag, to_tag, false});
+      d = call.dialogs.end() - 1;
+    }
+    if (m.status_code >= 200 && m.status_code < 300 && m.cseq_method == "INVITE") d->confirmed = true;
+  }
+  update_state(call, r, retransmission);
+}
+
+void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retransmission) {
+  const SipMessage& m = r.sip;
+  if (retransmission) return;
+  if (!call.is_invite()) {
+    // The outcome of the last request of the call's first method.
+    if (m.is_request || m.cseq_method != call.first_method) return;
+    if (m.status_code < 200) return;
+    if (m.status_code < 300) {
+      call.state = CallState::ok;
+      if (call.first_method == "REGISTER") {
+        // Find the request this answers, to tell a registration from its removal.
+        const auto& t = call.transactions[call.messages.back().transaction];
+        const SipMessage* request = nullptr;
+        for (std::size_t pos : t.messages) {
+          const SipMessage& candidate = records_[call.messages[pos].record].sip;
+          if (candidate.is_request) request = &candidate;
+        }
+        call.state = request != nullptr && is_registration_removal(*request) ? CallState::unregistered
+                                                                             : CallState::registered;
+      }
+    } else if (m.status_code == 401 || m.status_code == 407) {
+      call.state = CallState::challenged;
+    } else {
+      call.state = CallState::rejected;
+    }
+    call.final_status = m.status_code;
+    return;
+  }
+  // INVITE calls. Only the initial INVITE (no To tag) sets up the call; re-INVITEs do not.
+  const bool done = call.state == CallState::in_call || call.state == CallState::completed;
+  if (m.is_request) {
+    if (m.method == "INVITE" && m.to.tag.empty()) {
+      if (!call.invite_time) call.invite_time = r.timestamp;
+      if (call.state == CallState::no_response) call.state = CallState::call_setup;
+    } else if (m.method == "CANCEL" && !done) {
+      call.state = CallState::cancelled;
+    } else if (m.method == "BYE" && call.state == CallState::in_call) {
+      call.state = CallState::completed;
+    }
+    return;
+  }
+  if (m.cseq_method != "INVITE") return;
+  const int code = m.status_code;
+  if (code < 200) {
+    if ((code == 180 || code == 183) && call.state == CallState::call_setup) call.state = CallState::ringing;
+    return;
+  }
+  if (code == 401 || code == 407) return;  // a challenge: the INVITE comes again
+  if (!call.final_time && code >= 200) call.final_time = r.timestamp;
+  if (code < 300) {
+    if (!call.answer) call.answer = r.timestamp;
+    if (call.state != CallState::completed) call.state = CallState::in_call;
+    call.final_status = code;
+    return;
+  }
+  if (done) return;  // a failed fork or re-INVITE does not undo an answered call
+  call.final_status = code;
+  if (code == 487 || call.state == CallState::cancelled) {
+    call.state = CallState::cancelled;
+  } else if (code < 400) {
+    call.state = CallState::diverted;
+  } else if (code == 486 || code == 600) {
+    call.state = CallState::busy;
+  } else if (code == 408 || (code >= 500 && code < 600)) {
+    call.state = CallState::failed;
+  } else {
+    call.state = CallState::rejected;
+  }
+}
+
+void CallStore::finish() {
+  // Union the calls that share a correlation id with another call's Call-ID or correlation id.
+  std::vector<std::uint64_t> parent(calls_.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  std::function<std::uint64_t(std::uint64_t)> root = [&](std::uint64_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  auto unite = [&](std::uint64_t a, std::uint64_t b) {
+    a = root(a);
+    b = root(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  };
+  std::unordered_map<std::string, std::uint64_t> owner;
+  for (const Call& c : calls_) owner.emplace(c.call_id, c.index);
+  for (const Call& c : calls_) {
+    for (const auto& id : c.correlation_ids) {
+      auto [it, fresh] = owner.emplace(id, c.index);
+      if (!fresh) unite(it->second, c.index);
+    }
+  }
+  for (Call& c : calls_) c.group = root(c.index);
+}
+
+}  // namespace sipws
