@@ -16,38 +16,8 @@ NOT_YET = {
     "sip_sctp.pcap": "SIP over SCTP is not decoded yet",
 }
 
-def tshark_options(path, ours_tsv):
-    """tshark decodes SIP only on the ports it knows; tell it, from the ports our own output
-    shows carrying SIP over TCP (plain: as SIP; WebSocket: as HTTP, or as WebSocket when the
-    handshake is not in the file). These are decoding hints only: what tshark finds is its own."""
-    opts = ["-o", "tcp.reassemble_out_of_order:TRUE"]
-    rows = list(csv.DictReader(io.StringIO(ours_tsv), delimiter="\t"))
-    name = os.path.basename(path)
-    def server_port(r):
-        return min(int(r["sport"]), int(r["dport"]))
-    tcp_ports = sorted({server_port(r) for r in rows if r["transport"] == "tcp"})
-    ws_ports = sorted({server_port(r) for r in rows if r["transport"] in ("ws", "wss")})
-    for p in tcp_ports:
-        opts += ["-d", f"tcp.port=={p},sip"]
-    if "midstream" in name:
-        for p in ws_ports:
-            opts += ["-d", f"tcp.port=={p},websocket"]
-        opts += ["-o", "websocket.text_type:As SIP"]
-    else:
-        for p in ws_ports:
-            opts += ["-d", f"tcp.port=={p},http"]
-    return opts
-
-def load(tsv):
-    import collections
-    out = collections.Counter()
-    for r in csv.DictReader(io.StringIO(tsv), delimiter="\t"):
-        cid = r.get("call_id") or r.get("sip.Call-ID") or ""
-        cseq = " ".join((r.get("cseq") or r.get("sip.CSeq") or "").split())
-        what = r.get("method") or r.get("status") or ""
-        if cid and what:
-            out[(cid, cseq, what)] += 1
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tshark_reference import tshark_options, expected_file, message_multiset as load
 
 def diff(a, b):
     missing, extra = a - b, b - a
@@ -75,10 +45,7 @@ for path in files:
     ref_run = subprocess.run([sys.executable, os.path.join(tools, "tshark_messages.py"), path] + tshark_options(path, ours_run.stdout),
                              capture_output=True, text=True)
     theirs = load(ref_run.stdout)
-    expected_path = None
-    for candidate in (path + ".expected.tsv", os.path.splitext(path)[0] + ".expected.tsv"):
-        if os.path.exists(candidate):
-            expected_path = candidate
+    expected_path = expected_file(path)
     total_messages += sum(ours.values())
     if expected_path:
         expected = load(open(expected_path).read())

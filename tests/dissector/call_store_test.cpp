@@ -1,0 +1,188 @@
+// The call model on hand-written SIP dialogues (unit-test vectors for the state machine's edge
+// cases; the real samples are checked end to end in tests/integration/calls_vs_samples.py).
+
+#include "dissector/call_store.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include "dissector/ladder.h"
+
+namespace sipws {
+namespace {
+
+Endpoint ep(const char* ip, std::uint16_t port) {
+  Endpoint e;
+  std::uint8_t raw[4];
+  inet_pton(AF_INET, ip, raw);
+  e.address = IpAddress::v4(raw);
+  e.port = port;
+  return e;
+}
+
+class CallStoreTest : public ::testing::Test {
+ protected:
+  // Sends one message from a to b; `first_line` and `cseq` make it a request or a response.
+  void send(const Endpoint& from, const Endpoint& to, const std::string& first_line,
+            const std::string& cseq, const std::string& call_id = "call-1",
+            const std::string& to_tag = "", const std::string& branch = "z9hG4bK-1",
+            const std::string& extra = "") {
+    std::string text = first_line + "\r\nVia: SIP/2.0/WS a.invalid;branch=" + branch +
+                       "\r\nFrom: <sip:alice@example.com>;tag=ft\r\nTo: <sip:bob@example.com>" +
+                       (to_tag.empty() ? "" : ";tag=" + to_tag) + "\r\nCall-ID: " + call_id +
+                       "\r\nCSeq: " + cseq + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
+    SipMessageRecord r;
+    r.frame = ++frame_;
+    r.timestamp = static_cast<TimeNs>(frame_) * 1'000'000'000;
+    r.src = from;
+    r.dst = to;
+    r.transport = SipTransport::ws;
+    r.bytes.assign(text.begin(), text.end());
+    ASSERT_EQ(parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip).status,
+              SipParseStatus::ok);
+    store_.on_sip_message(std::move(r));
+  }
+  const Call& call(const std::string& id = "call-1") {
+    const Call* c = store_.find(id);
+    EXPECT_NE(c, nullptr);
+    return *c;
+  }
+
+  Endpoint alice_ = ep("192.0.2.10", 50000);
+  Endpoint proxy_ = ep("192.0.2.1", 443);
+  CallStore store_;
+  std::uint64_t frame_ = 0;
+};
+
+TEST_F(CallStoreTest, AnsweredAndCompleted) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  EXPECT_EQ(call().state, CallState::call_setup);
+  send(proxy_, alice_, "SIP/2.0 100 Trying", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE", "call-1", "tt");
+  EXPECT_EQ(call().state, CallState::ringing);
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  EXPECT_EQ(call().state, CallState::in_call);
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "call-1", "tt", "z9hG4bK-2");
+  send(alice_, proxy_, "BYE sip:bob@example.com SIP/2.0", "2 BYE", "call-1", "tt", "z9hG4bK-3");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 BYE", "call-1", "tt", "z9hG4bK-3");
+  const Call& c = call();
+  EXPECT_EQ(c.state, CallState::completed);
+  EXPECT_EQ(c.final_status, 200);
+  EXPECT_EQ(c.messages.size(), 7u);
+  EXPECT_EQ(*c.setup_time(), 3'000'000'000);  // INVITE in frame 1, 200 in frame 4
+  EXPECT_EQ(*c.duration(), 3'000'000'000);    // 200 in frame 4 to the last message in frame 7
+  ASSERT_EQ(c.dialogs.size(), 1u);
+  EXPECT_TRUE(c.dialogs[0].confirmed);
+  EXPECT_EQ(c.transactions.size(), 3u);  // INVITE, ACK (to a 2xx: its own), BYE
+}
+
+TEST_F(CallStoreTest, ChallengeThenAnswer) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 407 Proxy Authentication Required", "1 INVITE", "call-1", "x");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "call-1", "x");
+  EXPECT_EQ(call().state, CallState::call_setup);
+  EXPECT_EQ(call().transactions.size(), 1u);  // the ACK to a non-2xx belongs to the INVITE
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "2 INVITE", "call-1", "", "z9hG4bK-4");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 INVITE", "call-1", "tt", "z9hG4bK-4");
+  EXPECT_EQ(call().state, CallState::in_call);
+}
+
+TEST_F(CallStoreTest, ForkedFailureDoesNotUndoAnAnswer) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE", "call-1", "fork1");
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE", "call-1", "fork2");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "fork1");
+  send(proxy_, alice_, "SIP/2.0 486 Busy Here", "1 INVITE", "call-1", "fork2");
+  EXPECT_EQ(call().state, CallState::in_call);
+  EXPECT_EQ(call().dialogs.size(), 2u);  // two early dialogs, one confirmed
+}
+
+TEST_F(CallStoreTest, FinalResponsesNameTheState) {
+  const std::vector<std::pair<std::string, CallState>> cases = {
+      {"486 Busy Here", CallState::busy},         {"600 Busy Everywhere", CallState::busy},
+      {"302 Moved Temporarily", CallState::diverted}, {"404 Not Found", CallState::rejected},
+      {"603 Decline", CallState::rejected},       {"503 Service Unavailable", CallState::failed},
+      {"408 Request Timeout", CallState::failed}, {"487 Request Terminated", CallState::cancelled},
+  };
+  int n = 0;
+  for (const auto& [line, state] : cases) {
+    const std::string id = "c" + std::to_string(++n);
+    send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", id);
+    send(proxy_, alice_, "SIP/2.0 " + line, "1 INVITE", id, "t");
+    EXPECT_EQ(call(id).state, state) << line;
+    EXPECT_EQ(call(id).final_status, std::stoi(line)) << line;
+  }
+}
+
+TEST_F(CallStoreTest, CancelledBeforeAnswer) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE", "call-1", "tt");
+  send(alice_, proxy_, "CANCEL sip:bob@example.com SIP/2.0", "1 CANCEL");
+  EXPECT_EQ(call().state, CallState::cancelled);
+  EXPECT_TRUE(call().transactions[0].cancelled);
+  send(proxy_, alice_, "SIP/2.0 487 Request Terminated", "1 INVITE", "call-1", "tt");
+  EXPECT_EQ(call().state, CallState::cancelled);
+  EXPECT_EQ(call().final_status, 487);
+}
+
+TEST_F(CallStoreTest, RetransmissionsAreMarkedAndDoNotCountTwice) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  const Call& c = call();
+  ASSERT_EQ(c.messages.size(), 4u);
+  EXPECT_FALSE(c.messages[0].retransmission);
+  EXPECT_TRUE(c.messages[1].retransmission);
+  EXPECT_TRUE(c.messages[3].retransmission);
+  // The same request on another hop (forwarded by a proxy) is not a retransmission.
+  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1", "", "z9hG4bK-p");
+  EXPECT_FALSE(call().messages.back().retransmission);
+}
+
+TEST_F(CallStoreTest, RegistrationOutcomes) {
+  send(alice_, proxy_, "REGISTER sip:example.com SIP/2.0", "1 REGISTER", "reg");
+  EXPECT_EQ(call("reg").state, CallState::no_response);
+  send(proxy_, alice_, "SIP/2.0 401 Unauthorized", "1 REGISTER", "reg", "t");
+  EXPECT_EQ(call("reg").state, CallState::challenged);
+  send(alice_, proxy_, "REGISTER sip:example.com SIP/2.0", "2 REGISTER", "reg", "", "z9hG4bK-r2");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 REGISTER", "reg", "t", "z9hG4bK-r2");
+  EXPECT_EQ(call("reg").state, CallState::registered);
+  send(alice_, proxy_, "REGISTER sip:example.com SIP/2.0", "3 REGISTER", "reg", "", "z9hG4bK-r3", "Expires: 0\r\n");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "3 REGISTER", "reg", "t", "z9hG4bK-r3");
+  EXPECT_EQ(call("reg").state, CallState::unregistered);
+  send(alice_, proxy_, "OPTIONS sip:example.com SIP/2.0", "1 OPTIONS", "opt");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 OPTIONS", "opt", "t");
+  EXPECT_EQ(call("opt").state, CallState::ok);
+}
+
+TEST_F(CallStoreTest, B2buaLegsAreGroupedByCorrelationHeaders) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "leg-a");
+  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "leg-b", "",
+       "z9hG4bK-b", "X-Call-ID: leg-a\r\n");
+  send(alice_, proxy_, "INVITE sip:carol@example.com SIP/2.0", "1 INVITE", "other");
+  store_.finish();
+  EXPECT_EQ(call("leg-a").group, call("leg-a").index);
+  EXPECT_EQ(call("leg-b").group, call("leg-a").index);
+  EXPECT_EQ(call("other").group, call("other").index);
+}
+
+TEST_F(CallStoreTest, LadderHasOneArrowPerMessageAndColumnsInOrderOfAppearance) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1", "", "z9hG4bK-1",
+       "User-Agent: JsSIP 3.13.8\r\n");
+  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1", "", "z9hG4bK-p");
+  send(ep("192.0.2.20", 5060), proxy_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt", "z9hG4bK-p");
+  const Ladder ladder = build_ladder(store_, {&call()});
+  ASSERT_EQ(ladder.participants.size(), 3u);
+  EXPECT_EQ(ladder.participants[0].endpoint, alice_);
+  EXPECT_EQ(ladder.participants[0].name, "JsSIP 3.13.8");
+  EXPECT_EQ(ladder.participants[2].endpoint.to_string(), "192.0.2.20:5060");
+  ASSERT_EQ(ladder.arrows.size(), 3u);
+  EXPECT_EQ(ladder.arrows[1].from, 1u);
+  EXPECT_EQ(ladder.arrows[1].to, 2u);
+  EXPECT_EQ(ladder.arrows[2].label, "200 OK");
+  EXPECT_EQ(ladder.arrows[2].delta, 1'000'000'000);
+}
+
+}  // namespace
+}  // namespace sipws
