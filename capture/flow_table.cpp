@@ -224,7 +224,13 @@ void FlowTable::on_udp(const DecodedPacket& p) {
   s.bytes[d] += p.payload.size();
   s.last_frame = p.frame_number;
   s.last_seen = p.timestamp;
-  observer_.on_udp_datagram(s.info, dir, p.payload, p.frame_number, p.timestamp);
+  UdpDatagram datagram;
+  datagram.direction = dir;
+  datagram.payload = p.payload;
+  datagram.frame = p.frame_number;
+  datagram.first_frame = p.from_fragments ? p.first_fragment_frame : p.frame_number;
+  datagram.timestamp = p.timestamp;
+  observer_.on_udp_datagram(s.info, datagram);
 }
 
 void FlowTable::close_udp(UdpFlow& flow) {

@@ -67,6 +67,14 @@ struct UdpFlowSummary {
   std::array<std::uint64_t, 2> bytes{};  // payload bytes as captured
 };
 
+struct UdpDatagram {
+  Direction direction = Direction::none;
+  ByteView payload;  // as captured; valid only during the call
+  std::uint64_t frame = 0;
+  std::uint64_t first_frame = 0;  // the first IP fragment's frame when it was fragmented
+  TimeNs timestamp = 0;
+};
+
 class FlowObserver {
  public:
   virtual ~FlowObserver() = default;
@@ -77,8 +85,7 @@ class FlowObserver {
   // closed connection stays to absorb late packets until a new SYN, a timeout, eviction or the
   // end of the capture removes it).
   virtual void on_tcp_summary(const TcpConnectionSummary&) {}
-  virtual void on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
-                               std::uint64_t frame, TimeNs timestamp) = 0;
+  virtual void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) = 0;
   virtual void on_udp_summary(const UdpFlowSummary&) {}
 };
 

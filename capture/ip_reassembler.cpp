@@ -18,7 +18,7 @@ void IpReassembler::drop(std::map<FragmentKey, Datagram>::iterator it, FindingId
 
 bool IpReassembler::add(const FragmentKey& key, std::uint32_t offset, ByteView data,
                         bool more_fragments, TimeNs now, std::uint64_t frame,
-                        FindingSink& findings, ByteView& payload) {
+                        FindingSink& findings, ByteView& payload, std::uint64_t& first_frame) {
   const std::uint32_t end = offset + static_cast<std::uint32_t>(data.size());
   if (end > 65535 + 65535u) {  // beyond any IP datagram (IPv6 jumbograms are not fragmented)
     Finding f{FindingId::decode_malformed};
@@ -78,6 +78,7 @@ bool IpReassembler::add(const FragmentKey& key, std::uint32_t offset, ByteView d
 
   if (d.total != UINT32_MAX && d.have.size() == 1 && d.have[0].first == 0 &&
       d.have[0].second >= d.total) {
+    first_frame = d.first_frame;
     completed_ = std::move(d.bytes);
     completed_.resize(d.total);
     buffered_bytes_ -= d.have[0].second;

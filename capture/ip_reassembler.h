@@ -35,9 +35,10 @@ class IpReassembler {
 
   // Adds one fragment (`data` starts at byte `offset` of the datagram's payload). When this
   // completes a datagram, returns true and sets `payload` to the whole datagram payload, a view
-  // valid until the next call.
+  // valid until the next call, and `first_frame` to the frame of its first fragment.
   bool add(const FragmentKey& key, std::uint32_t offset, ByteView data, bool more_fragments,
-           TimeNs now, std::uint64_t frame, FindingSink& findings, ByteView& payload);
+           TimeNs now, std::uint64_t frame, FindingSink& findings, ByteView& payload,
+           std::uint64_t& first_frame);
 
   // Drops datagrams older than the timeout (reported as incomplete).
   void expire(TimeNs now, FindingSink& findings);

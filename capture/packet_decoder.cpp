@@ -92,6 +92,9 @@ DecodeStatus PacketDecoder::by_ethertype(std::uint16_t ethertype, ByteView b, in
 
 DecodeStatus PacketDecoder::ip(ByteView b, int depth) {
   if (b.empty()) return malformed("IP header missing");
+  if (depth == 0 && out_->network_offset == 0) {
+    out_->network_offset = static_cast<std::size_t>(b.data() - packet_->bytes.data());
+  }
   switch (b[0] >> 4) {
     case 4: return ipv4(b, depth);
     case 6: return ipv6(b, depth);
@@ -122,8 +125,10 @@ DecodeStatus PacketDecoder::ipv4(ByteView b, int depth) {
     if (payload.size() < wire_length) return malformed("IPv4 fragment cut by the snapshot length");
     FragmentKey key{src_, dst_, load_be16(b.data() + 4), protocol};
     ByteView whole;
+    out_->fragment_src = src_;
+    out_->fragment_dst = dst_;
     if (!fragments_.add(key, fragment_offset, payload, more_fragments, packet_->timestamp,
-                        packet_->frame_number, findings_, whole)) {
+                        packet_->frame_number, findings_, whole, out_->first_fragment_frame)) {
       return DecodeStatus::fragment_held;
     }
     ++counters_.reassembled;
@@ -175,8 +180,10 @@ DecodeStatus PacketDecoder::ipv6(ByteView b, int depth) {
         }
         FragmentKey key{src_, dst_, id, protocol};
         ByteView whole;
+        out_->fragment_src = src_;
+        out_->fragment_dst = dst_;
         if (!fragments_.add(key, offset, data, more, packet_->timestamp, packet_->frame_number,
-                            findings_, whole)) {
+                            findings_, whole, out_->first_fragment_frame)) {
           return DecodeStatus::fragment_held;
         }
         ++counters_.reassembled;

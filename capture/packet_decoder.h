@@ -28,6 +28,12 @@ struct DecodedPacket {
   ByteView payload;
   std::uint32_t wire_payload_length = 0;
   bool from_fragments = false;
+  std::uint64_t first_fragment_frame = 0;  // when from_fragments: the frame of the first fragment
+  // Where the outermost IP header starts in the raw packet (to rewrite it as raw IP), and the
+  // addresses of an IP fragment that is held (no ports known yet).
+  std::size_t network_offset = 0;
+  IpAddress fragment_src;
+  IpAddress fragment_dst;
 };
 
 enum class DecodeStatus {

@@ -15,7 +15,7 @@ class ConnectionCollector final : public FlowObserver {
  public:
   StreamSink* on_tcp_open(const TcpConnectionInfo&) override { return nullptr; }
   void on_tcp_summary(const TcpConnectionSummary& summary) override { tcp.push_back(summary); }
-  void on_udp_datagram(const UdpFlowInfo&, Direction, ByteView, std::uint64_t, TimeNs) override {}
+  void on_udp_datagram(const UdpFlowInfo&, const UdpDatagram&) override {}
   void on_udp_summary(const UdpFlowSummary& summary) override { udp.push_back(summary); }
 
   std::vector<TcpConnectionSummary> tcp;

@@ -10,6 +10,7 @@
 #include "capture/capture_pipeline.h"
 #include "cli/calls_report.h"
 #include "cli/connections_report.h"
+#include "cli/export_report.h"
 #include "cli/messages_report.h"
 #include "dissector/dissector.h"
 
@@ -133,6 +134,30 @@ int run_stats(const std::string& path, OutputFormat format, const sipws::cli::Ca
   return finish(a->code, a->summary);
 }
 
+int run_export(const std::string& path, const std::string& output,
+               const sipws::cli::CallFilter& filter) {
+  if (path == "-") {
+    std::fprintf(stderr, "sipws: export reads the capture twice, so it needs a file, not standard input\n");
+    return kExitUsage;
+  }
+  auto a = analyse_calls(path);
+  if (a->code == kExitUnreadable) return a->code;
+  const auto calls = sipws::cli::select_calls(a->store, filter);
+  if (calls.empty()) {
+    std::fprintf(stderr, "sipws: no call matches\n");
+    return kExitUsage;
+  }
+  const auto result = sipws::cli::export_calls(path, output, a->store, calls);
+  if (!result.error.empty()) {
+    std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
+    return kExitUnreadable;
+  }
+  std::printf("wrote %llu frames of %zu calls to %s%s\n",
+              static_cast<unsigned long long>(result.frames_written), calls.size(), output.c_str(),
+              result.link_type == sipws::link_type::raw ? " (as raw IP: the input mixes link types)" : "");
+  return finish(a->code, a->summary);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -179,6 +204,11 @@ int main(int argc, char** argv) {
   add_filters(flow);
   flow->add_option("--width", flow_options.width, "width in columns (default 80)");
   flow->add_flag("-v,--verbose", flow_options.verbose, "print each message under its arrow");
+  std::string export_path;
+  auto* export_command = app.add_subcommand("export", "Write the frames of the selected calls to a pcap file");
+  export_command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed")->required();
+  export_command->add_option("-w,--write", export_path, "the pcap file to write")->required();
+  add_filters(export_command);
   auto* stats = app.add_subcommand("stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
   add_filters(stats);
@@ -189,7 +219,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
-  for (CLI::App* command : {calls, flow, stats}) {
+  for (CLI::App* command : {calls, flow, stats, export_command}) {
     if (command->count("--since") > 0) filter.since = since;
     if (command->count("--until") > 0) filter.until = until;
   }
@@ -197,6 +227,7 @@ int main(int argc, char** argv) {
   if (*calls) return run_calls(path, formats.at(format_name), filter);
   if (*flow) return run_flow(path, filter, flow_options);
   if (*stats) return run_stats(path, formats.at(format_name), filter);
+  if (*export_command) return run_export(path, export_path, filter);
   if (*connections) return run_connections(path, formats.at(format_name));
   return kExitUsage;
 }

@@ -261,6 +261,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       report(FindingId::http_upgrade_accept_mismatch, dir, frame,
              "got '" + handshake_.accept + "', expected '" + ws_accept_for_key(handshake_.key) + "'");
     }
+    handshake_last_frame_ = frame;
     start_websocket(true);
     if (!pending_client_.empty()) {
       std::vector<std::uint8_t> early = std::move(pending_client_);
@@ -294,6 +295,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
 
   void sip_stream(std::size_t d, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
     std::vector<char>& buffer = stream_[d];
+    if (buffer.empty()) stream_first_frame_[d] = frame;
     buffer.insert(buffer.end(), bytes.begin(), bytes.end());
     for (;;) {
       if (resync_sip_[d]) {
@@ -339,6 +341,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       record.transport = SipTransport::tcp;
       record.direction = static_cast<Direction>(d);
       record.frame = frame;
+      record.first_frame = stream_first_frame_[d];
       record.timestamp = timestamp;
       set_endpoints(record);
       std::size_t skip = 0;
@@ -346,6 +349,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(skip), text.begin() + static_cast<std::ptrdiff_t>(r.consumed));
       parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip, options);
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+      stream_first_frame_[d] = frame;  // what is left arrived with this frame at the latest
       emit(std::move(record));
     }
   }
@@ -355,12 +359,15 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     record.src = up ? info_.client : info_.server;
     record.dst = up ? info_.server : info_.client;
     record.connection = info_.index;
+    record.connection_first_frame = info_.first_frame;
+    record.handshake_last_frame = handshake_last_frame_;
   }
 
   void fill_carrier(SipMessageRecord& record, const WsMessage& m) const {
     record.transport = SipTransport::ws;
     record.direction = m.direction;
     record.frame = m.last_frame;
+    record.first_frame = m.first_frame;
     record.timestamp = m.timestamp;
     set_endpoints(record);
     record.ws.opcode = m.opcode;
@@ -395,6 +402,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   bool resync_sip_[2] = {false, false};
   std::uint64_t last_frame_ = 0;
   TimeNs last_time_ = 0;
+  std::uint64_t handshake_last_frame_ = 0;
+  std::uint64_t stream_first_frame_[2] = {0, 0};
 };
 
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
@@ -412,16 +421,16 @@ void Dissector::on_tcp_summary(const TcpConnectionSummary& summary) {
   connections_.erase(summary.info.index);
 }
 
-void Dissector::on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
-                                std::uint64_t frame, TimeNs timestamp) {
-  const std::string_view text = as_text(payload);
+void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) {
+  const std::string_view text = as_text(datagram.payload);
   if (!looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) return;
   SipMessageRecord record;
   record.transport = SipTransport::udp;
-  record.direction = direction;
-  record.frame = frame;
-  record.timestamp = timestamp;
-  const bool up = direction == Direction::to_server;
+  record.direction = datagram.direction;
+  record.frame = datagram.frame;
+  record.first_frame = datagram.first_frame;
+  record.timestamp = datagram.timestamp;
+  const bool up = datagram.direction == Direction::to_server;
   record.src = up ? flow.client : flow.server;
   record.dst = up ? flow.server : flow.client;
   record.connection = flow.index;
@@ -431,9 +440,9 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, Direction direction, By
   if (r.status != SipParseStatus::ok) return;
   for (const auto& p : record.sip.problems) {
     Finding f{p.id};
-    f.frame = frame;
+    f.frame = datagram.frame;
     f.connection = flow.index;
-    f.direction = direction;
+    f.direction = datagram.direction;
     f.detail = p.detail;
     findings_.report(std::move(f));
   }

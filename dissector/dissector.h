@@ -33,8 +33,7 @@ class Dissector final : public FlowObserver {
 
   StreamSink* on_tcp_open(const TcpConnectionInfo& info) override;
   void on_tcp_summary(const TcpConnectionSummary& summary) override;
-  void on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
-                       std::uint64_t frame, TimeNs timestamp) override;
+  void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) override;
 
   const DissectorCounters& counters() const { return counters_; }
 

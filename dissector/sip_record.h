@@ -28,6 +28,11 @@ struct WsCarrier {
 struct SipMessageRecord {
   std::uint64_t index = 0;   // 0-based, in the order messages completed
   std::uint64_t frame = 0;   // the capture frame that completed the message
+  std::uint64_t first_frame = 0;  // the first capture frame that carried bytes of it
+  // For messages on TCP: the connection's first frame and the frame that ended its HTTP upgrade
+  // (0 without one); what a tool needs besides the message's own frames to decode it again.
+  std::uint64_t connection_first_frame = 0;
+  std::uint64_t handshake_last_frame = 0;
   TimeNs timestamp = 0;
   Endpoint src;
   Endpoint dst;

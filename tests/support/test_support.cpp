@@ -52,9 +52,8 @@ void RecordingObserver::on_tcp_summary(const TcpConnectionSummary& summary) {
   tcp[summary.info.index] = summary;
 }
 
-void RecordingObserver::on_udp_datagram(const UdpFlowInfo& flow, Direction, ByteView payload,
-                                        std::uint64_t, TimeNs) {
-  datagrams.emplace_back(flow.index, Bytes(payload.begin(), payload.end()));
+void RecordingObserver::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) {
+  datagrams.emplace_back(flow.index, Bytes(datagram.payload.begin(), datagram.payload.end()));
 }
 
 void RecordingObserver::on_udp_summary(const UdpFlowSummary& summary) {

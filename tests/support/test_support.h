@@ -42,8 +42,7 @@ class RecordingObserver final : public FlowObserver {
  public:
   StreamSink* on_tcp_open(const TcpConnectionInfo& info) override;
   void on_tcp_summary(const TcpConnectionSummary& summary) override;
-  void on_udp_datagram(const UdpFlowInfo& flow, Direction direction, ByteView payload,
-                       std::uint64_t frame, TimeNs timestamp) override;
+  void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) override;
   void on_udp_summary(const UdpFlowSummary& summary) override;
 
   std::vector<TcpConnectionInfo> opened;
