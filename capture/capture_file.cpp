@@ -52,6 +52,8 @@ int gzip_cookie_close(void* cookie) {
 
 struct InputStream {
   FILE* file = nullptr;
+  int fd = -1;
+  std::uint64_t size = 0;  // of a regular file
   GzipCookie* gzip = nullptr;  // non-null when the content is gzip; owned by `file`
   std::array<std::uint8_t, 4> magic{};
 
@@ -74,6 +76,8 @@ bool open_input(const std::string& path, InputStream& in, std::string& error) {
     return false;
   }
   struct stat st {};
+  in.fd = fd;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) in.size = static_cast<std::uint64_t>(st.st_size);
   if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     error = name + ": is a directory, not a capture file";
     ::close(fd);
@@ -157,6 +161,8 @@ class PcapFile final : public CaptureFile {
  public:
   PcapFile(std::string path, InputStream in, pcap_t* pcap)
       : CaptureFile(std::move(path), CaptureFormat::pcap, in.gzip != nullptr), in_(in), pcap_(pcap) {
+    fd_ = in.fd;
+    size_ = in.size;
     const int dlt = pcap_datalink(pcap_);
     // DLT_RAW differs between platforms (12 or 14); files say LINKTYPE_RAW (101).
     link_type_ = (dlt == DLT_RAW || dlt == 12 || dlt == 14) ? link_type::raw
@@ -207,7 +213,10 @@ class PcapFile final : public CaptureFile {
 class PcapngFile final : public CaptureFile {
  public:
   PcapngFile(std::string path, InputStream in)
-      : CaptureFile(std::move(path), CaptureFormat::pcapng, in.gzip != nullptr), in_(in) {}
+      : CaptureFile(std::move(path), CaptureFormat::pcapng, in.gzip != nullptr), in_(in) {
+    fd_ = in.fd;
+    size_ = in.size;
+  }
   ~PcapngFile() override { std::fclose(in_.file); }
   PcapngFile(const PcapngFile&) = delete;
   PcapngFile& operator=(const PcapngFile&) = delete;
@@ -412,6 +421,12 @@ bool is_pcap_magic(std::uint32_t m) {
 }
 
 }  // namespace
+
+std::uint64_t CaptureFile::position() const {
+  if (fd_ < 0 || size_ == 0) return 0;
+  const off_t at = lseek(fd_, 0, SEEK_CUR);
+  return at < 0 ? 0 : static_cast<std::uint64_t>(at);
+}
 
 ReadStatus CaptureFile::fail(std::string message, bool truncated) {
   error_ = std::move(message);

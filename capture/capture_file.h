@@ -29,6 +29,10 @@ class CaptureFile {
   const std::string& error() const { return error_; }
   bool truncated() const { return truncated_; }  // the error is a file cut short
   const std::string& path() const { return path_; }
+  // How far reading has got in the file on disk (compressed bytes for gzip), and its size; both
+  // 0 when unknown (pipes, standard input). For progress reports.
+  std::uint64_t position() const;
+  std::uint64_t size() const { return size_; }
   CaptureFormat format() const { return format_; }
   bool compressed() const { return compressed_; }
 
@@ -45,6 +49,10 @@ class CaptureFile {
   bool compressed_;
   std::string error_;
   bool truncated_ = false;
+
+ protected:
+  int fd_ = -1;  // the file descriptor underneath, owned by the reader's FILE*
+  std::uint64_t size_ = 0;
 };
 
 }  // namespace sipws

@@ -12,7 +12,8 @@ void CapturePipeline::report_unsorted(const RawPacket& packet) {
   findings_.report(std::move(f));
 }
 
-ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings) {
+ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings,
+                         ReadProgress progress, void* progress_context) {
   ReadSummary summary;
   RawPacket packet;
   for (;;) {
@@ -20,6 +21,9 @@ ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSi
     if (status == ReadStatus::packet) {
       ++summary.frames;
       pipeline.on_packet(packet);
+      if (progress != nullptr && summary.frames % 16384 == 0) {
+        progress(file.position(), file.size(), progress_context);
+      }
       continue;
     }
     if (status == ReadStatus::error) {

@@ -57,6 +57,9 @@ struct ReadSummary {
 
 // Feeds every record of `file` to `pipeline`, then finishes it. A damaged or truncated file
 // stops the reading, is reported as a finding and in the summary, and keeps what was read.
-ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings);
+// `progress`, when given, is called every few thousand packets with the file position and size.
+using ReadProgress = void (*)(std::uint64_t position, std::uint64_t size, void* context);
+ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings,
+                         ReadProgress progress = nullptr, void* progress_context = nullptr);
 
 }  // namespace sipws

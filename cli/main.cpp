@@ -1,6 +1,8 @@
 // sipws: the command-line front end. Subcommands render what the lower layers found; none of
 // them holds protocol logic.
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cinttypes>
 #include <cstdio>
@@ -36,7 +38,17 @@ int read_into(const std::string& path, sipws::FlowObserver& observer,
     return kExitUnreadable;
   }
   sipws::CapturePipeline pipeline(observer, findings);
-  summary = sipws::read_capture(*file, pipeline, findings);
+  // A progress bar on standard error, only for a terminal and a file big enough to wait for.
+  const bool show = isatty(STDERR_FILENO) == 1 && file->size() > (32u << 20);
+  auto progress = [](std::uint64_t position, std::uint64_t size, void*) {
+    if (size == 0) return;
+    const int percent = static_cast<int>(100 * position / size);
+    const int bar = percent / 4;
+    std::fprintf(stderr, "\r[%-25.*s] %3d%% of %llu MB", bar, "#########################", percent,
+                 static_cast<unsigned long long>(size >> 20));
+  };
+  summary = sipws::read_capture(*file, pipeline, findings, show ? +progress : nullptr, nullptr);
+  if (show) std::fprintf(stderr, "\r%60s\r", "");
   if (decode != nullptr) *decode = pipeline.decode_counters();
   return summary.damaged ? kExitDamaged : kExitOk;
 }
