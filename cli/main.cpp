@@ -79,12 +79,12 @@ int run_connections(const std::string& path, OutputFormat format) {
 
 int run_messages(const std::string& path, OutputFormat format) {
   sipws::FindingCollector findings;
-  sipws::SipMessageCollector messages;
-  sipws::Dissector dissector(messages, findings);
+  sipws::cli::MessagePrinter printer(format);
+  sipws::Dissector dissector(printer, findings);
   sipws::ReadSummary summary;
   const int code = read_into(path, dissector, findings, summary);
   if (code == kExitUnreadable) return code;
-  sipws::cli::print_messages(stdout, format, messages.records);
+  printer.print(stdout);
   if (format == OutputFormat::text) {
     const auto& c = dissector.counters();
     std::printf("SIP messages: %" PRIu64 " (WebSocket connections %" PRIu64 ", frames %" PRIu64

@@ -106,7 +106,18 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
   }
 
-  void on_close(CloseReason) override {}
+  // Nothing more will come: release what the connection held (zlib windows are 32 KiB a
+  // direction), though the analyzer itself lives until the flow table forgets the connection.
+  void on_close(CloseReason) override {
+    for (std::size_t d = 0; d < 2; ++d) {
+      ws_[d].reset();
+      std::vector<char>().swap(stream_[d]);
+      std::vector<std::uint8_t>().swap(sniff_[d]);
+      heads_[d].reset();
+    }
+    std::vector<std::uint8_t>().swap(pending_client_);
+    mode_ = Mode::ignore;
+  }
 
   void on_ws_message(WsMessage& message) override {
     ++owner_.mutable_counters().websocket_messages;
