@@ -51,6 +51,12 @@ struct Finding {
   const FindingKind& kind() const { return finding_kind(id); }
 };
 
+// A finding before it knows where it happened: what a pure check returns.
+struct Problem {
+  FindingId id;
+  std::string detail;
+};
+
 class FindingSink {
  public:
   virtual ~FindingSink() = default;

@@ -5,6 +5,7 @@
 
 #include "dissector/http_head.h"
 #include "dissector/text.h"
+#include "dissector/conformance.h"
 #include "dissector/ws_handshake.h"
 
 namespace sipws {
@@ -39,6 +40,14 @@ bool plausible_sip_frame(ByteView bytes, Direction direction) {
          is_token(text.substr(0, space)) && text.find(':', space) != std::string_view::npos;
 }
 
+// Does any WebSocket frame plausibly start here (masked as its direction requires)?
+bool plausible_frame(ByteView bytes, Direction direction) {
+  WsFrameHeader h;
+  if (parse_ws_frame_header(bytes, h) == 0) return false;
+  const bool known = h.opcode <= ws_opcode::binary || (h.opcode >= ws_opcode::close && h.opcode <= ws_opcode::pong);
+  return known && !h.rsv2 && !h.rsv3 && h.masked == (direction == Direction::to_server);
+}
+
 std::string_view as_text(ByteView b) {
   return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
 }
@@ -69,7 +78,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       // Gather the first bytes until they say what this connection carries, then replay them
       // (the other direction's first, since they came earlier).
       sniff_[d].insert(sniff_[d].end(), bytes.begin(), bytes.end());
-      if (!classify(dir, sniff_[d])) return;
+      if (!classify(dir, sniff_[d], frame)) return;
       const std::vector<std::uint8_t> other = std::move(sniff_[1 - d]);
       const std::vector<std::uint8_t> mine = std::move(sniff_[d]);
       sniff_[0].clear();
@@ -85,6 +94,12 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     switch (mode_) {
       case Mode::unknown:
       case Mode::ignore: return;
+      case Mode::refused:
+        if (dir == Direction::to_server && !refusal_reported_ && plausible_frame(bytes, dir)) {
+          report(FindingId::ws_frame_after_refusal, dir, frame, "");
+          refusal_reported_ = true;
+        }
+        return;
       case Mode::http: http(dir, bytes, frame, timestamp); return;
       case Mode::websocket: websocket(dir, bytes, frame, timestamp); return;
       case Mode::sip_tcp: sip_stream(static_cast<std::size_t>(dir), bytes, frame, timestamp); return;
@@ -161,7 +176,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   void on_ws_control(const WsControl&) override { ++owner_.mutable_counters().websocket_control_frames; }
 
  private:
-  enum class Mode { unknown, http, websocket, sip_tcp, ignore };
+  enum class Mode { unknown, http, websocket, sip_tcp, refused, ignore };
 
   static bool is_keepalive(std::string_view text) {
     for (char c : text) {
@@ -181,7 +196,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
 
   // Decides what the connection carries from the first bytes of one direction; false while
   // they cannot tell yet.
-  bool classify(Direction dir, ByteView bytes) {
+  bool classify(Direction dir, ByteView bytes, std::uint64_t frame) {
     const std::string_view text = as_text(bytes);
     const auto starts = [&text](std::string_view prefix) {
       return text.substr(0, prefix.size()) == prefix.substr(0, std::min(prefix.size(), text.size()));
@@ -204,7 +219,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
     if (plausible_sip_frame(bytes, dir)) {
       start_websocket(false);
-      report(FindingId::ws_handshake_not_seen, dir, 0, "picked up from SIP carried in frames");
+      report(FindingId::ws_handshake_not_seen, dir, frame, "picked up from SIP carried in frames");
       return true;
     }
     // Too short to tell, or a first line still arriving: wait (within a bound).
@@ -233,6 +248,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     const auto d = static_cast<std::size_t>(dir);
     if (head_done_[d]) {
       if (dir == Direction::to_server && pending_client_.size() + bytes.size() <= kMaxPendingClientBytes) {
+        if (pending_client_.empty()) pending_time_ = timestamp;
         pending_client_.insert(pending_client_.end(), bytes.begin(), bytes.end());
         pending_frame_ = frame;
       }
@@ -255,6 +271,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
         mode_ = Mode::ignore;  // plain HTTP: not followed
         return;
       }
+      for (const auto& p : check_ws_request(head, handshake_)) report(p.id, dir, frame, p.detail);
       if (!rest.empty()) http(dir, rest, frame, timestamp);  // bytes sent ahead of the 101
       return;
     }
@@ -265,8 +282,18 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
     if (head.status != 101) {
       report(FindingId::http_upgrade_refused, dir, frame, "status " + std::to_string(head.status));
-      mode_ = Mode::ignore;
+      mode_ = Mode::refused;
+      if (!pending_client_.empty() && plausible_frame(pending_client_, Direction::to_server)) {
+        report(FindingId::ws_frame_after_refusal, Direction::to_server, pending_frame_, "");
+        refusal_reported_ = true;
+      }
       return;
+    }
+    for (const auto& p : check_ws_response(head, handshake_)) report(p.id, dir, frame, p.detail);
+    // By time, not by file order: captures from several interfaces are often not sorted.
+    if (!pending_client_.empty() && pending_time_ < timestamp) {
+      report(FindingId::ws_frame_before_handshake, Direction::to_server, pending_frame_,
+             std::to_string(pending_client_.size()) + " bytes before the 101");
     }
     if (!handshake_.accept_valid) {
       report(FindingId::http_upgrade_accept_mismatch, dir, frame,
@@ -391,8 +418,12 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   }
 
   void emit(SipMessageRecord&& record) {
-    for (const auto& p : record.sip.problems) {
-      report(p.id, record.direction, record.frame, p.detail);
+    if (record.transport == SipTransport::ws && handshake_seen_ && !subprotocol_checked_) {
+      subprotocol_checked_ = true;
+      if (!iequals(handshake_.protocol, "sip")) {
+        report(FindingId::sip_ws_subprotocol, record.direction, record.frame,
+               handshake_.protocol.empty() ? "no subprotocol was negotiated" : "negotiated '" + handshake_.protocol + "'");
+      }
     }
     owner_.emit(std::move(record));
   }
@@ -406,6 +437,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   bool handshake_seen_ = true;
   std::vector<std::uint8_t> pending_client_;
   std::uint64_t pending_frame_ = 0;
+  TimeNs pending_time_ = 0;
   std::unique_ptr<WsMessageAssembler> ws_[2];
   bool lost_[2] = {false, false};
   std::vector<char> stream_[2];
@@ -415,6 +447,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   TimeNs last_time_ = 0;
   std::uint64_t handshake_last_frame_ = 0;
   std::uint64_t stream_first_frame_[2] = {0, 0};
+  bool refusal_reported_ = false;
+  bool subprotocol_checked_ = false;
 };
 
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
@@ -449,19 +483,22 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
   const SipParseResult r =
       parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
   if (r.status != SipParseStatus::ok) return;
-  for (const auto& p : record.sip.problems) {
-    Finding f{p.id};
-    f.frame = datagram.frame;
-    f.connection = flow.index;
-    f.direction = datagram.direction;
-    f.detail = p.detail;
-    findings_.report(std::move(f));
-  }
   emit(std::move(record));
 }
 
 void Dissector::emit(SipMessageRecord&& record) {
   record.index = next_index_++;
+  std::vector<Problem> problems = record.sip.problems;
+  check_sip_record(record, problems);
+  for (auto& p : problems) {
+    Finding f{p.id};
+    f.frame = record.frame;
+    f.connection = record.connection;
+    f.direction = record.direction;
+    f.message = record.index;
+    f.detail = std::move(p.detail);
+    findings_.report(std::move(f));
+  }
   ++counters_.sip_messages;
   messages_.on_sip_message(std::move(record));
 }

@@ -46,10 +46,7 @@ struct SipVia {
   std::string_view rport;
 };
 
-struct SipProblem {
-  FindingId id;
-  std::string detail;
-};
+using SipProblem = Problem;
 
 struct SipMessage {
   bool is_request = false;

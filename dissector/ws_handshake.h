@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "capture/finding.h"
 #include "dissector/http_head.h"
 
 namespace sipws {
@@ -57,5 +58,10 @@ struct WsHandshake {
 
 void read_ws_request(const HttpHead& request, WsHandshake& handshake);
 void read_ws_response(const HttpHead& response, WsHandshake& handshake);
+
+// What is wrong with the opening handshake (RFC 6455 §4, RFC 7692 §7): the request alone, and
+// the 101 answer given the request.
+std::vector<Problem> check_ws_request(const HttpHead& request, const WsHandshake& handshake);
+std::vector<Problem> check_ws_response(const HttpHead& response, const WsHandshake& handshake);
 
 }  // namespace sipws

@@ -165,6 +165,15 @@ TEST(Dissector, SipOverTcpAtEverySplit) {
   }
 }
 
+// The same messages as sent over WebSocket: the top Via says WS (RFC 7118 §5.2).
+std::string over_ws(std::string text) {
+  const std::size_t at = text.find("SIP/2.0/TCP");
+  if (at != std::string::npos) text.replace(at, 11, "SIP/2.0/WS");
+  return text;
+}
+const std::string kWsOptions = over_ws(kOptions);
+const std::string kWsOk = over_ws(kOk);
+
 Conversation websocket_conversation() {
   const std::string request =
       "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -176,13 +185,13 @@ Conversation websocket_conversation() {
   Conversation c;
   Bytes up = bytes_of(request);
   test::FrameSpec client;
-  const Bytes f = test::ws_frame(client, bytes_of(kOptions));
+  const Bytes f = test::ws_frame(client, bytes_of(kWsOptions));
   up.insert(up.end(), f.begin(), f.end());  // the first frame rides in the request's segment
   c.add(Direction::to_server, up);
   Bytes down = bytes_of(response);
   test::FrameSpec server;
   server.mask = false;
-  const Bytes g = test::ws_frame(server, bytes_of(kOk));
+  const Bytes g = test::ws_frame(server, bytes_of(kWsOk));
   down.insert(down.end(), g.begin(), g.end());
   c.add(Direction::to_client, down);
   return c;
@@ -194,7 +203,7 @@ TEST(Dissector, WebSocketAfterUpgradeAtEverySplit) {
     FindingCollector findings;
     std::vector<SipTransport> transports;
     const auto got = dissect(c, {cut}, findings, &transports);
-    ASSERT_EQ(got, (std::vector<std::string>{kOptions, kOk})) << cut;
+    ASSERT_EQ(got, (std::vector<std::string>{kWsOptions, kWsOk})) << cut;
     EXPECT_EQ(transports[0], SipTransport::ws);
     EXPECT_TRUE(findings.findings().empty()) << cut << " " << findings.findings()[0].kind().name;
   }
@@ -221,22 +230,22 @@ TEST(Dissector, RefusedUpgradeStaysHttp) {
 
 TEST(Dissector, MidStreamWebSocketIsPickedUp) {
   Conversation c;
-  c.add(Direction::to_server, test::ws_frame({}, bytes_of(kOptions)));
+  c.add(Direction::to_server, test::ws_frame({}, bytes_of(kWsOptions)));
   test::FrameSpec server;
   server.mask = false;
-  c.add(Direction::to_client, test::ws_frame(server, bytes_of(kOk)));
+  c.add(Direction::to_client, test::ws_frame(server, bytes_of(kWsOk)));
   FindingCollector findings;
-  EXPECT_EQ(dissect(c, {}, findings), (std::vector<std::string>{kOptions, kOk}));
+  EXPECT_EQ(dissect(c, {}, findings), (std::vector<std::string>{kWsOptions, kWsOk}));
   EXPECT_EQ(findings.count(FindingId::ws_handshake_not_seen), 1u);
 }
 
 TEST(Dissector, TwoSipMessagesInOneWebSocketMessage) {
   Conversation c = websocket_conversation();
   test::FrameSpec client;
-  c.add(Direction::to_server, test::ws_frame(client, bytes_of(kOptions + kOptions)));
+  c.add(Direction::to_server, test::ws_frame(client, bytes_of(kWsOptions + kWsOptions)));
   FindingCollector findings;
   const auto got = dissect(c, {}, findings);
-  EXPECT_EQ(got, (std::vector<std::string>{kOptions, kOk, kOptions, kOptions}));
+  EXPECT_EQ(got, (std::vector<std::string>{kWsOptions, kWsOk, kWsOptions, kWsOptions}));
   EXPECT_EQ(findings.count(FindingId::sip_ws_multiple_messages), 1u);
 }
 

@@ -1,0 +1,121 @@
+#include "dissector/conformance.h"
+
+#include "dissector/text.h"
+
+namespace sipws {
+namespace {
+
+bool mentions_transport_wss(std::string_view text) {
+  for (std::size_t at = 0; (at = text.find('=', at)) != std::string_view::npos; ++at) {
+    if (at >= 9 && iequals(text.substr(at - 9, 9), "transport") && istarts_with(text.substr(at + 1), "wss")) {
+      const std::string_view rest = text.substr(at + 4);
+      if (rest.empty() || !is_token_char(rest.front())) return true;
+    }
+  }
+  return false;
+}
+
+void report(FindingSink& findings, FindingId id, const SipMessageRecord& r, std::uint64_t call,
+            std::string detail) {
+  Finding f{id};
+  f.frame = r.frame;
+  f.connection = r.connection;
+  f.direction = r.direction;
+  f.message = r.index;
+  f.call = call;
+  f.detail = std::move(detail);
+  findings.report(std::move(f));
+}
+
+std::string_view top_via_text(const SipMessage& m) {
+  std::string_view via = m.header("Via");
+  std::string_view rest;
+  // The first element of the first Via header (commas inside quotes do not occur in Via).
+  return trim(split_first(via, ',', rest));
+}
+
+}  // namespace
+
+void check_sip_record(const SipMessageRecord& r, std::vector<Problem>& problems) {
+  const SipMessage& m = r.sip;
+  if (m.is_request && !m.max_forwards && m.header("Max-Forwards").empty()) {
+    problems.push_back({FindingId::sip_missing_max_forwards, std::string(m.method)});
+  }
+  if (!m.vias.empty() && !m.vias.front().branch.empty() &&
+      m.vias.front().branch.substr(0, 7) != "z9hG4bK") {
+    problems.push_back({FindingId::sip_branch_without_cookie, std::string(m.vias.front().branch)});
+  }
+  if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
+    if (!m.vias.empty() && !iequals(m.vias.front().transport, "WS") && !iequals(m.vias.front().transport, "WSS")) {
+      problems.push_back({FindingId::sip_ws_via_transport, std::string(m.vias.front().protocol)});
+    }
+  }
+  if (mentions_transport_wss(m.request_uri)) {
+    problems.push_back({FindingId::sip_ws_transport_wss, "Request-URI"});
+  }
+  for (const auto& h : m.headers) {
+    if ((iequals(h.canonical, "Contact") || iequals(h.canonical, "Route") || iequals(h.canonical, "Record-Route") ||
+         iequals(h.canonical, "Path")) && mentions_transport_wss(h.value)) {
+      problems.push_back({FindingId::sip_ws_transport_wss, std::string(h.canonical)});
+    }
+  }
+}
+
+void check_calls(const CallStore& store, FindingSink& findings) {
+  const auto& records = store.records();
+  for (const Call& call : store.calls()) {
+    for (const SipTransaction& t : call.transactions) {
+      // The requests of this transaction, by hop (a proxied request appears once per hop).
+      std::vector<const SipMessageRecord*> requests;
+      bool answered = false;
+      for (std::size_t pos : t.messages) {
+        const SipMessageRecord& r = records[call.messages[pos].record];
+        if (r.sip.is_request && r.sip.method == t.method) requests.push_back(&r);
+      }
+      for (std::size_t pos : t.messages) {
+        const SipMessageRecord& r = records[call.messages[pos].record];
+        const SipMessage& m = r.sip;
+        if (m.is_request) continue;
+        if (m.status_code >= 200) answered = true;
+        if (m.status_code > 100 && m.to.tag.empty()) {
+          report(findings, FindingId::sip_response_missing_to_tag, r, call.index, std::to_string(m.status_code));
+        }
+        // The request this response answers on the same hop.
+        const SipMessageRecord* request = nullptr;
+        for (const SipMessageRecord* q : requests) {
+          if (q->src == r.dst && q->dst == r.src && q->frame <= r.frame) request = q;
+        }
+        if (request == nullptr) continue;
+        const SipMessage& q = request->sip;
+        std::string differs;
+        if (m.call_id != q.call_id) differs += " Call-ID";
+        if (m.cseq != q.cseq || m.cseq_method != q.cseq_method) differs += " CSeq";
+        if (m.from.tag != q.from.tag || m.from.uri.text != q.from.uri.text) differs += " From";
+        if (top_via_text(m) != top_via_text(q)) differs += " Via";
+        if (!differs.empty()) {
+          report(findings, FindingId::sip_response_not_copied, r, call.index,
+                 "differs from the request in frame " + std::to_string(request->frame) + ":" + differs);
+        }
+      }
+      if (!answered && t.method != "ACK" && !requests.empty()) {
+        report(findings, FindingId::sip_no_final_response, *requests.front(), call.index, t.method);
+      }
+    }
+    // An ACK to a non-2xx and a CANCEL share their INVITE's branch and CSeq number.
+    for (const CallMessage& cm : call.messages) {
+      const SipMessageRecord& r = records[cm.record];
+      const SipMessage& m = r.sip;
+      if (!m.is_request || (m.method != "ACK" && m.method != "CANCEL") || m.vias.empty()) continue;
+      const SipTransaction& own = call.transactions[cm.transaction];
+      if (own.method == "INVITE") continue;  // matched its INVITE by branch and number
+      for (const SipTransaction& t : call.transactions) {
+        if (t.method == "INVITE" && !t.branch.empty() && t.branch == m.vias.front().branch && t.cseq != m.cseq.value_or(0)) {
+          report(findings, FindingId::sip_cseq_number_mismatch, r, call.index,
+                 std::string(m.method) + " " + std::to_string(m.cseq.value_or(0)) + ", INVITE " + std::to_string(t.cseq));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace sipws
