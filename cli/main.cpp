@@ -11,9 +11,11 @@
 
 #include "capture/capture_pipeline.h"
 #include "cli/calls_report.h"
+#include "cli/check_report.h"
 #include "cli/connections_report.h"
 #include "cli/export_report.h"
 #include "cli/messages_report.h"
+#include "dissector/conformance.h"
 #include "dissector/dissector.h"
 
 namespace {
@@ -170,6 +172,19 @@ int run_export(const std::string& path, const std::string& output,
   return finish(a->code, a->summary);
 }
 
+// `sipws check` exit codes (issue #5): 0 nothing at or above --fail-on, 1 something, 2 the
+// capture could not be read.
+int run_check(const std::string& path, const sipws::cli::CheckOptions& options) {
+  auto a = analyse_calls(path);
+  if (a->code == kExitUnreadable) return 2;
+  sipws::check_calls(a->store, a->findings);
+  const std::string name = path == "-" ? "standard input" : path;
+  const std::size_t failing = sipws::cli::print_check(stdout, options, a->findings.findings(), a->store, name);
+  std::fflush(stdout);
+  if (a->code == kExitDamaged) std::fprintf(stderr, "sipws: %s\n", a->summary.error.c_str());
+  return failing > 0 ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,7 +214,7 @@ int main(int argc, char** argv) {
   double since = 0;
   double until = 0;
   auto add_filters = [&](CLI::App* command) {
-    command->add_option("--call", filter.call_ids, "only this Call-ID (repeatable)");
+    command->add_option("--call", filter.call_ids, "only this Call-ID (repeatable)")->allow_extra_args(false);
     command->add_option("--method", filter.method, "only calls with a message of this method");
     command->add_option("--user", filter.user, "only calls whose From or To user is this");
     command->add_option("--address", filter.address, "only calls with a message from or to this address[:port]");
@@ -221,6 +236,21 @@ int main(int argc, char** argv) {
   export_command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed")->required();
   export_command->add_option("-w,--write", export_path, "the pcap file to write")->required();
   add_filters(export_command);
+  sipws::cli::CheckOptions check_options;
+  std::string check_format = "text";
+  std::string fail_on = "error";
+  bool list_rules = false;
+  auto* check = app.add_subcommand("check", "Check the capture against RFC 6455, 7692, 7118 and 3261");
+  check->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin");
+  check->add_option("--format", check_format, "text, json (JSON Lines) or junit (JUnit XML)")
+      ->check(CLI::IsMember({"text", "json", "junit"}));
+  check->add_option("--fail-on", fail_on, "exit 1 when a finding of this severity or worse is found")
+      ->check(CLI::IsMember({"error", "warning", "note"}));
+  check->add_option("--rules", check_options.rules, "only these rule ids or prefixes (comma-separated)")
+      ->delimiter(',')->allow_extra_args(false);
+  check->add_option("--disable", check_options.disable, "never these rule ids or prefixes (comma-separated)")
+      ->delimiter(',')->allow_extra_args(false);
+  check->add_flag("--list-rules", list_rules, "print every rule: id, severity, RFC section, explanation");
   auto* stats = app.add_subcommand("stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
   add_filters(stats);
@@ -240,6 +270,23 @@ int main(int argc, char** argv) {
   if (*flow) return run_flow(path, filter, flow_options);
   if (*stats) return run_stats(path, formats.at(format_name), filter);
   if (*export_command) return run_export(path, export_path, filter);
+  if (*check) {
+    if (list_rules) {
+      sipws::cli::print_rules(stdout);
+      return kExitOk;
+    }
+    if (path.empty()) {
+      std::fprintf(stderr, "sipws: check needs a FILE (or --list-rules)\n");
+      return 2;
+    }
+    check_options.format = check_format == "json"    ? sipws::cli::CheckFormat::json
+                           : check_format == "junit" ? sipws::cli::CheckFormat::junit
+                                                     : sipws::cli::CheckFormat::text;
+    check_options.fail_on = fail_on == "note" ? sipws::Severity::note
+                            : fail_on == "warning" ? sipws::Severity::warning
+                                                   : sipws::Severity::error;
+    return run_check(path, check_options);
+  }
   if (*connections) return run_connections(path, formats.at(format_name));
   return kExitUsage;
 }

@@ -27,13 +27,6 @@ void report(FindingSink& findings, FindingId id, const SipMessageRecord& r, std:
   findings.report(std::move(f));
 }
 
-std::string_view top_via_text(const SipMessage& m) {
-  std::string_view via = m.header("Via");
-  std::string_view rest;
-  // The first element of the first Via header (commas inside quotes do not occur in Via).
-  return trim(split_first(via, ',', rest));
-}
-
 }  // namespace
 
 void check_sip_record(const SipMessageRecord& r, std::vector<Problem>& problems) {
@@ -70,20 +63,22 @@ void check_calls(const CallStore& store, FindingSink& findings) {
       bool answered = false;
       for (std::size_t pos : t.messages) {
         const SipMessageRecord& r = records[call.messages[pos].record];
-        if (r.sip.is_request && r.sip.method == t.method) requests.push_back(&r);
+        if (r.sip.is_request) requests.push_back(&r);
       }
       for (std::size_t pos : t.messages) {
         const SipMessageRecord& r = records[call.messages[pos].record];
         const SipMessage& m = r.sip;
         if (m.is_request) continue;
-        if (m.status_code >= 200) answered = true;
+        if (m.status_code >= 200 && m.cseq_method == t.method) answered = true;
         if (m.status_code > 100 && m.to.tag.empty()) {
           report(findings, FindingId::sip_response_missing_to_tag, r, call.index, std::to_string(m.status_code));
         }
         // The request this response answers on the same hop.
         const SipMessageRecord* request = nullptr;
         for (const SipMessageRecord* q : requests) {
-          if (q->src == r.dst && q->dst == r.src && q->frame <= r.frame) request = q;
+          if (q->src == r.dst && q->dst == r.src && q->frame <= r.frame && q->sip.method == m.cseq_method) {
+            request = q;
+          }
         }
         if (request == nullptr) continue;
         const SipMessage& q = request->sip;
@@ -91,14 +86,24 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         if (m.call_id != q.call_id) differs += " Call-ID";
         if (m.cseq != q.cseq || m.cseq_method != q.cseq_method) differs += " CSeq";
         if (m.from.tag != q.from.tag || m.from.uri.text != q.from.uri.text) differs += " From";
-        if (top_via_text(m) != top_via_text(q)) differs += " Via";
+        // The top Via comes back as sent, except that the server may add received and fill rport
+        // (RFC 3261 §18.2.1, RFC 3581): compare what the client wrote.
+        if (m.vias.empty() || q.vias.empty() || m.vias.front().branch != q.vias.front().branch ||
+            m.vias.front().sent_by != q.vias.front().sent_by ||
+            !iequals(m.vias.front().transport, q.vias.front().transport)) {
+          differs += " Via";
+        }
         if (!differs.empty()) {
           report(findings, FindingId::sip_response_not_copied, r, call.index,
                  "differs from the request in frame " + std::to_string(request->frame) + ":" + differs);
         }
       }
       if (!answered && t.method != "ACK" && !requests.empty()) {
-        report(findings, FindingId::sip_no_final_response, *requests.front(), call.index, t.method);
+        const SipMessageRecord* first = nullptr;
+        for (const SipMessageRecord* q : requests) {
+          if (first == nullptr && q->sip.method == t.method) first = q;
+        }
+        if (first != nullptr) report(findings, FindingId::sip_no_final_response, *first, call.index, t.method);
       }
     }
     // An ACK to a non-2xx and a CANCEL share their INVITE's branch and CSeq number.

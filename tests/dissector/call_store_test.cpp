@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include "dissector/conformance.h"
 #include "dissector/ladder.h"
 
 namespace sipws {
@@ -26,9 +27,10 @@ class CallStoreTest : public ::testing::Test {
   void send(const Endpoint& from, const Endpoint& to, const std::string& first_line,
             const std::string& cseq, const std::string& call_id = "call-1",
             const std::string& to_tag = "", const std::string& branch = "z9hG4bK-1",
-            const std::string& extra = "") {
-    std::string text = first_line + "\r\nVia: SIP/2.0/WS a.invalid;branch=" + branch +
-                       "\r\nFrom: <sip:alice@example.com>;tag=ft\r\nTo: <sip:bob@example.com>" +
+            const std::string& extra = "", const std::string& via_params = "",
+            const std::string& from_tag = "ft") {
+    std::string text = first_line + "\r\nVia: SIP/2.0/WS a.invalid;branch=" + branch + via_params +
+                       "\r\nFrom: <sip:alice@example.com>;tag=" + from_tag + "\r\nTo: <sip:bob@example.com>" +
                        (to_tag.empty() ? "" : ";tag=" + to_tag) + "\r\nCall-ID: " + call_id +
                        "\r\nCSeq: " + cseq + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
     SipMessageRecord r;
@@ -182,6 +184,53 @@ TEST_F(CallStoreTest, LadderHasOneArrowPerMessageAndColumnsInOrderOfAppearance) 
   EXPECT_EQ(ladder.arrows[1].to, 2u);
   EXPECT_EQ(ladder.arrows[2].label, "200 OK");
   EXPECT_EQ(ladder.arrows[2].delta, 1'000'000'000);
+}
+
+// Rules across messages (byte-level fixtures, labelled as such).
+class CallRulesTest : public CallStoreTest {
+ protected:
+  std::vector<std::pair<FindingId, std::uint64_t>> check() {
+    store_.finish();
+    FindingCollector findings;
+    check_calls(store_, findings);
+    std::vector<std::pair<FindingId, std::uint64_t>> out;
+    for (const Finding& f : findings.findings()) out.emplace_back(f.id, f.frame);
+    return out;
+  }
+  using Found = std::vector<std::pair<FindingId, std::uint64_t>>;
+};
+
+TEST_F(CallRulesTest, CancelWithAnotherCSeqNumber) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE", "call-1", "tt");
+  send(alice_, proxy_, "CANCEL sip:bob@example.com SIP/2.0", "2 CANCEL");  // frame 3
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 CANCEL", "call-1", "tt");
+  send(proxy_, alice_, "SIP/2.0 487 Request Terminated", "1 INVITE", "call-1", "tt");
+  EXPECT_EQ(check(), (Found{{FindingId::sip_cseq_number_mismatch, 3}}));
+}
+
+TEST_F(CallRulesTest, ResponseWithoutToTag) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 100 Trying", "1 INVITE");      // legal: 100 needs no tag
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE");     // frame 3: no tag
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  EXPECT_EQ(check(), (Found{{FindingId::sip_response_missing_to_tag, 3}}));
+}
+
+TEST_F(CallRulesTest, ResponseThatDoesNotCopyItsRequest) {
+  send(alice_, proxy_, "OPTIONS sip:bob@example.com SIP/2.0", "1 OPTIONS");
+  // received and rport may be added to the top Via: legal.
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 OPTIONS", "call-1", "tt", "z9hG4bK-1", "", ";received=192.0.2.10;rport=50000");
+  send(alice_, proxy_, "OPTIONS sip:bob@example.com SIP/2.0", "2 OPTIONS", "call-1", "", "z9hG4bK-2");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 OPTIONS", "call-1", "tt", "z9hG4bK-2", "", "", "other");  // frame 4
+  EXPECT_EQ(check(), (Found{{FindingId::sip_response_not_copied, 4}}));
+}
+
+TEST_F(CallRulesTest, RequestWithoutFinalResponse) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");  // frame 1
+  send(proxy_, alice_, "SIP/2.0 100 Trying", "1 INVITE");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "2 ACK", "call-1", "tt", "z9hG4bK-a");
+  EXPECT_EQ(check(), (Found{{FindingId::sip_no_final_response, 1}}));
 }
 
 }  // namespace
