@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets into DIR/<target>/: real captures from samples/
+and ../shared/corpus, the RFC torture messages, and frames and heads built here (unit-test
+style vectors)."""
+import glob, os, shutil, struct, sys, zlib
+
+out, samples, corpus = sys.argv[1:4]
+def put(target, name, data):
+    d = os.path.join(out, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+for p in sorted(glob.glob(os.path.join(samples, "*.pcap*"))):
+    if p.endswith(".tsv") or os.path.getsize(p) > 64 * 1024:
+        continue
+    put("fuzz_pipeline", os.path.basename(p), open(p, "rb").read())
+for p in sorted(glob.glob(os.path.join(corpus, "zeek-websocket", "*")) + glob.glob(os.path.join(corpus, "heplify", "*"))):
+    if os.path.getsize(p) <= 64 * 1024:
+        put("fuzz_pipeline", "corpus-" + os.path.basename(p), open(p, "rb").read())
+
+sip = []
+for p in sorted(glob.glob(os.path.join(corpus, "rfc4475", "*")) + glob.glob(os.path.join(corpus, "rfc5118", "*"))):
+    data = open(p, "rb").read()
+    sip.append(data)
+    put("fuzz_sip", os.path.basename(p), data)
+    if b"\r\n\r\nv=0" in data:
+        put("fuzz_sdp", os.path.basename(p), data.split(b"\r\n\r\n", 1)[1])
+put("fuzz_sdp", "webrtc.sdp", b"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+    b"m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\n"
+    b"a=ice-pwd:0123456789abcdef012345\r\na=fingerprint:sha-256 AB:CD\r\na=setup:actpass\r\n"
+    b"a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host\r\n")
+
+put("fuzz_http_head", "request", b"GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n"
+    b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+put("fuzz_http_head", "response", b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n"
+    b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n")
+
+def frame(payload, opcode=1, fin=True, rsv1=False, mask=b"\x37\xfa\x21\x3d"):
+    head = bytes([(0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode])
+    m = 0x80 if mask else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([m | n])
+    elif n < 65536:
+        head += bytes([m | 126]) + struct.pack("!H", n)
+    else:
+        head += bytes([m | 127]) + struct.pack("!Q", n)
+    if mask:
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        head += mask
+    return head + payload
+
+def deflate(data):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    return out[:-4]
+
+msg = sip[0] if sip else b"OPTIONS sip:x SIP/2.0\r\n\r\n"
+put("fuzz_websocket", "text", b"\x00" + frame(msg))
+put("fuzz_websocket", "server", b"\x01" + frame(msg, mask=None))
+put("fuzz_websocket", "fragments", b"\x00" + frame(msg[:20], fin=False) + frame(b"", opcode=9) + frame(msg[20:], opcode=0))
+put("fuzz_websocket", "deflate", b"\x02" + frame(deflate(msg), rsv1=True) + frame(deflate(msg), rsv1=True))
+d = deflate(msg)
+put("fuzz_websocket", "deflate-fragmented", b"\x06" + frame(d[:10], fin=False, rsv1=True) + frame(d[10:], opcode=0))
+put("fuzz_websocket", "close", b"\x00" + frame(b"\x03\xe8bye", opcode=8))
+put("fuzz_tcp_reassembler", "handshake", bytes([0x02 << 1, 0, 0, 0, 0, 0,  1 | (0x12 << 1), 0, 0, 0, 1, 0,  0x10 << 1, 1, 0, 40, 1, 0]))
