@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <vector>
+
 namespace sipws {
 
 struct Inflater::Stream {
@@ -33,6 +35,10 @@ Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std:
   }
   static const std::uint8_t kTail[4] = {0x00, 0x00, 0xff, 0xff};
   const std::size_t start = out.size();
+  // zlib writes here first and only what it produced is appended to the message, so no output
+  // buffer is zero-filled ahead of time. One per thread, shared by every connection: it carries
+  // nothing from one call to the next.
+  thread_local std::vector<std::uint8_t> scratch(64 * 1024);
   Result result = Result::ok;
   for (int part = 0; part < 2 && result == Result::ok; ++part) {
     const ByteView in = part == 0 ? compressed : ByteView(kTail, 4);
@@ -44,14 +50,12 @@ Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std:
         result = Result::limit;
         break;
       }
-      const std::size_t chunk = std::min<std::size_t>(max_output - produced, 64 * 1024);
-      const std::size_t at = out.size();
-      out.resize(at + chunk);
-      s.z.next_out = out.data() + at;
+      const std::size_t chunk = std::min<std::size_t>(max_output - produced, scratch.size());
+      s.z.next_out = scratch.data();
       s.z.avail_out = static_cast<uInt>(chunk);
       const int rc = inflate(&s.z, Z_SYNC_FLUSH);
       const bool output_full = s.z.avail_out == 0;
-      out.resize(at + (chunk - s.z.avail_out));
+      out.insert(out.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(chunk - s.z.avail_out));
       if (rc == Z_STREAM_END) {
         // A final block ends the deflate stream; whatever follows starts a new one.
         inflateReset(&s.z);

@@ -4,6 +4,16 @@ namespace sipws {
 
 std::string_view split_first(std::string_view text, char separator, std::string_view& rest,
                              bool quotes) {
+  // Fast path (memchr): the separator comes before any quote, or quotes do not matter.
+  const std::size_t at = text.find(separator);
+  if (!quotes || text.substr(0, at).find('"') == std::string_view::npos) {
+    if (at == std::string_view::npos) {
+      rest = {};
+      return text;
+    }
+    rest = text.substr(at + 1);
+    return text.substr(0, at);
+  }
   bool in_quotes = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
