@@ -169,6 +169,9 @@ class PcapFile final : public CaptureFile {
                                                               : static_cast<std::uint32_t>(dlt);
   }
   ~PcapFile() override { pcap_close(pcap_); }  // also closes the FILE* (and the gzip stream)
+  std::uint32_t snaplen(const RawPacket&) const override {
+    return static_cast<std::uint32_t>(pcap_snapshot(pcap_));
+  }
   PcapFile(const PcapFile&) = delete;
   PcapFile& operator=(const PcapFile&) = delete;
 
@@ -218,6 +221,9 @@ class PcapngFile final : public CaptureFile {
     size_ = in.size;
   }
   ~PcapngFile() override { std::fclose(in_.file); }
+  std::uint32_t snaplen(const RawPacket& packet) const override {
+    return packet.interface_id < interfaces_.size() ? interfaces_[packet.interface_id].snaplen : 0;
+  }
   PcapngFile(const PcapngFile&) = delete;
   PcapngFile& operator=(const PcapngFile&) = delete;
 

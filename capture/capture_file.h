@@ -33,6 +33,8 @@ class CaptureFile {
   // 0 when unknown (pipes, standard input). For progress reports.
   std::uint64_t position() const;
   std::uint64_t size() const { return size_; }
+  // The snapshot length the file declares for this packet's interface (0 when it has none).
+  virtual std::uint32_t snaplen(const RawPacket& packet) const = 0;
   CaptureFormat format() const { return format_; }
   bool compressed() const { return compressed_; }
 

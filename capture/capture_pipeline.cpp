@@ -16,10 +16,19 @@ ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSi
                          ReadProgress progress, void* progress_context) {
   ReadSummary summary;
   RawPacket packet;
+  bool reported_oversized = false;
   for (;;) {
     const ReadStatus status = file.next(packet);
     if (status == ReadStatus::packet) {
       ++summary.frames;
+      const std::uint32_t snaplen = file.snaplen(packet);
+      if (snaplen != 0 && packet.bytes.size() > snaplen && !reported_oversized) {
+        reported_oversized = true;
+        Finding f{FindingId::capture_caplen_exceeds_snaplen};
+        f.frame = packet.frame_number;
+        f.detail = std::to_string(packet.bytes.size()) + " bytes captured, snapshot length " + std::to_string(snaplen);
+        findings.report(std::move(f));
+      }
       pipeline.on_packet(packet);
       if (progress != nullptr && summary.frames % 16384 == 0) {
         progress(file.position(), file.size(), progress_context);

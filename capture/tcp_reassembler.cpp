@@ -96,7 +96,7 @@ TcpStreamReassembler::Outcome TcpStreamReassembler::on_segment(const TcpSegment&
   const std::int64_t end = rel + static_cast<std::int64_t>(wire);
   if (end <= static_cast<std::int64_t>(next_)) {  // nothing new: a retransmission
     ++stats_.retransmitted_segments;
-    for (const RecentSegment& r : recent_) {
+    for (const RecentSegment& r : recent_ ? *recent_ : std::array<RecentSegment, 8>{}) {
       if (r.length != 0 && static_cast<std::int64_t>(r.offset) == rel && r.length == wire &&
           bytes.size() == wire && r.hash != hash_bytes(bytes)) {
         ++stats_.differing_retransmissions;
@@ -171,8 +171,9 @@ void TcpStreamReassembler::deliver(ByteView bytes, std::uint64_t wire_length, st
   }
   if (!bytes.empty()) {
     if (remember) {
-      recent_[recent_next_] = {next_, wire_length, bytes.size() == wire_length ? hash_bytes(bytes) : 0};
-      recent_next_ = (recent_next_ + 1) % recent_.size();
+      if (!recent_) recent_ = std::make_unique<std::array<RecentSegment, 8>>();
+      (*recent_)[recent_next_] = {next_, wire_length, bytes.size() == wire_length ? hash_bytes(bytes) : 0};
+      recent_next_ = (recent_next_ + 1) % recent_->size();
     }
     stats_.delivered_bytes += bytes.size();
     if (sink_ != nullptr) sink_->on_data(direction_, bytes, next_, frame, timestamp);

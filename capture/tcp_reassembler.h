@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -132,7 +133,9 @@ class TcpStreamReassembler {
   TimeNs acked_hole_since_ = 0;      // capture time of the first such acknowledgement
   std::map<std::uint64_t, Pending> pending_;
   std::size_t buffered_ = 0;
-  std::array<RecentSegment, 8> recent_{};
+  // Allocated with the first delivered segment: a connection that never carries data (a scan,
+  // a refused SYN) stays small.
+  std::unique_ptr<std::array<RecentSegment, 8>> recent_;
   std::size_t recent_next_ = 0;
   TcpDirectionStats stats_;
 };

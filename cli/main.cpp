@@ -30,7 +30,46 @@ constexpr int kExitDamaged = 3;     // the capture is truncated or damaged; part
 
 // Opens `path` and runs it through the capture pipeline into `observer`. Returns the exit code
 // the reading alone deserves; `summary` says what was read.
-int read_into(const std::string& path, sipws::FlowObserver& observer,
+// Every named limit, set from --limit NAME=VALUE.
+struct Limits {
+  sipws::CaptureLimits capture;
+  sipws::DissectorLimits dissector;
+};
+
+// Applies "NAME=VALUE"; returns an error message, or empty.
+std::string apply_limit(const std::string& setting, Limits& limits) {
+  const std::size_t eq = setting.find('=');
+  if (eq == std::string::npos) return "--limit wants NAME=VALUE, got '" + setting + "'";
+  const std::string name = setting.substr(0, eq);
+  std::uint64_t value = 0;
+  try {
+    std::size_t used = 0;
+    value = std::stoull(setting.substr(eq + 1), &used);
+    if (used != setting.size() - eq - 1) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    return "--limit " + name + ": '" + setting.substr(eq + 1) + "' is not a number";
+  }
+  auto& flows = limits.capture.flows;
+  auto& fragments = limits.capture.fragments;
+  auto& ws = limits.dissector.websocket;
+  const auto seconds = static_cast<sipws::TimeNs>(value) * 1'000'000'000;
+  if (name == "tcp_connections") flows.max_tcp_connections = value;
+  else if (name == "udp_flows") flows.max_udp_flows = value;
+  else if (name == "tcp_buffer_per_direction") flows.max_buffered_bytes_per_direction = value;
+  else if (name == "tcp_buffer_total") flows.max_buffered_bytes_total = value;
+  else if (name == "tcp_idle_timeout") flows.tcp_idle_timeout = seconds;
+  else if (name == "udp_idle_timeout") flows.udp_idle_timeout = seconds;
+  else if (name == "ip_fragment_datagrams") fragments.max_datagrams = value;
+  else if (name == "ip_fragment_bytes") fragments.max_buffered_bytes = value;
+  else if (name == "ip_fragment_timeout") fragments.timeout = seconds;
+  else if (name == "ws_message_bytes") ws.max_message_bytes = value;
+  else if (name == "ws_inflated_bytes") ws.max_inflated_bytes = value;
+  else if (name == "sip_stream_bytes") limits.dissector.max_sip_stream_buffer = value;
+  else return "--limit: no limit named '" + name + "' (see sipws --help)";
+  return {};
+}
+
+int read_into(const std::string& path, const Limits& limits, sipws::FlowObserver& observer,
               sipws::FindingCollector& findings, sipws::ReadSummary& summary,
               sipws::DecodeCounters* decode = nullptr) {
   std::string error;
@@ -39,7 +78,7 @@ int read_into(const std::string& path, sipws::FlowObserver& observer,
     std::fprintf(stderr, "sipws: %s\n", error.c_str());
     return kExitUnreadable;
   }
-  sipws::CapturePipeline pipeline(observer, findings);
+  sipws::CapturePipeline pipeline(observer, findings, limits.capture);
   // A progress bar on standard error, only for a terminal and a file big enough to wait for.
   const bool show = isatty(STDERR_FILENO) == 1 && file->size() > (32u << 20);
   auto progress = [](std::uint64_t position, std::uint64_t size, void*) {
@@ -61,12 +100,12 @@ int finish(int code, const sipws::ReadSummary& summary) {
   return code;
 }
 
-int run_connections(const std::string& path, OutputFormat format) {
+int run_connections(const std::string& path, const Limits& limits, OutputFormat format) {
   sipws::FindingCollector findings;
   sipws::cli::ConnectionCollector flows;
   sipws::ReadSummary summary;
   sipws::DecodeCounters d;
-  const int code = read_into(path, flows, findings, summary, &d);
+  const int code = read_into(path, limits, flows, findings, summary, &d);
   if (code == kExitUnreadable) return code;
   sipws::cli::print_connections(stdout, format, flows);
   if (format == OutputFormat::text) {
@@ -79,12 +118,12 @@ int run_connections(const std::string& path, OutputFormat format) {
   return finish(code, summary);
 }
 
-int run_messages(const std::string& path, OutputFormat format) {
+int run_messages(const std::string& path, const Limits& limits, OutputFormat format) {
   sipws::FindingCollector findings;
   sipws::cli::MessagePrinter printer(format);
-  sipws::Dissector dissector(printer, findings);
+  sipws::Dissector dissector(printer, findings, limits.dissector);
   sipws::ReadSummary summary;
-  const int code = read_into(path, dissector, findings, summary);
+  const int code = read_into(path, limits, dissector, findings, summary);
   if (code == kExitUnreadable) return code;
   printer.print(stdout);
   if (format == OutputFormat::text) {
@@ -100,30 +139,31 @@ int run_messages(const std::string& path, OutputFormat format) {
 
 // Reads a capture into the call model; the shared first half of calls, flow and stats.
 struct CallAnalysis {
+  explicit CallAnalysis(const Limits& limits) : dissector(store, findings, limits.dissector) {}
   sipws::FindingCollector findings;
   sipws::CallStore store;
-  sipws::Dissector dissector{store, findings};
+  sipws::Dissector dissector;
   sipws::ReadSummary summary;
   int code = kExitOk;
 };
 
-std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path) {
-  auto a = std::make_unique<CallAnalysis>();
-  a->code = read_into(path, a->dissector, a->findings, a->summary);
+std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& limits) {
+  auto a = std::make_unique<CallAnalysis>(limits);
+  a->code = read_into(path, limits, a->dissector, a->findings, a->summary);
   a->store.finish();
   return a;
 }
 
-int run_calls(const std::string& path, OutputFormat format, const sipws::cli::CallFilter& filter) {
-  auto a = analyse_calls(path);
+int run_calls(const std::string& path, const Limits& limits, OutputFormat format, const sipws::cli::CallFilter& filter) {
+  auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_calls(stdout, format, a->store, sipws::cli::select_calls(a->store, filter));
   return finish(a->code, a->summary);
 }
 
-int run_flow(const std::string& path, const sipws::cli::CallFilter& filter,
+int run_flow(const std::string& path, const Limits& limits, const sipws::cli::CallFilter& filter,
              const sipws::cli::FlowOptions& options) {
-  auto a = analyse_calls(path);
+  auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   const auto calls = sipws::cli::select_calls(a->store, filter);
   bool first = true;
@@ -140,21 +180,21 @@ int run_flow(const std::string& path, const sipws::cli::CallFilter& filter,
   return finish(a->code, a->summary);
 }
 
-int run_stats(const std::string& path, OutputFormat format, const sipws::cli::CallFilter& filter) {
-  auto a = analyse_calls(path);
+int run_stats(const std::string& path, const Limits& limits, OutputFormat format, const sipws::cli::CallFilter& filter) {
+  auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_stats(stdout, format, a->store, sipws::cli::select_calls(a->store, filter),
                           a->dissector.counters());
   return finish(a->code, a->summary);
 }
 
-int run_export(const std::string& path, const std::string& output,
+int run_export(const std::string& path, const Limits& limits, const std::string& output,
                const sipws::cli::CallFilter& filter) {
   if (path == "-") {
     std::fprintf(stderr, "sipws: export reads the capture twice, so it needs a file, not standard input\n");
     return kExitUsage;
   }
-  auto a = analyse_calls(path);
+  auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   const auto calls = sipws::cli::select_calls(a->store, filter);
   if (calls.empty()) {
@@ -174,8 +214,8 @@ int run_export(const std::string& path, const std::string& output,
 
 // `sipws check` exit codes (issue #5): 0 nothing at or above --fail-on, 1 something, 2 the
 // capture could not be read.
-int run_check(const std::string& path, const sipws::cli::CheckOptions& options) {
-  auto a = analyse_calls(path);
+int run_check(const std::string& path, const Limits& limits, const sipws::cli::CheckOptions& options) {
+  auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return 2;
   sipws::check_calls(a->store, a->findings);
   const std::string name = path == "-" ? "standard input" : path;
@@ -191,6 +231,14 @@ int main(int argc, char** argv) {
   CLI::App app{"sipws: analyse SIP over WebSocket (and plain SIP) in captures"};
   app.set_version_flag("--version", "sipws 0.1.0");
   app.require_subcommand(1);
+  app.fallthrough();  // --limit may come before or after the subcommand
+  std::vector<std::string> limit_settings;
+  app.add_option("--limit", limit_settings,
+                 "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
+                 "tcp_buffer_total (bytes), tcp_idle_timeout, udp_idle_timeout (seconds, 0 = never), "
+                 "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
+                 "ws_inflated_bytes, sip_stream_bytes")
+      ->allow_extra_args(false);
 
   std::string path;
   std::string format_name = "text";
@@ -261,15 +309,22 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  Limits limits;
+  for (const std::string& setting : limit_settings) {
+    if (const std::string error = apply_limit(setting, limits); !error.empty()) {
+      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+      return kExitUsage;
+    }
+  }
   for (CLI::App* command : {calls, flow, stats, export_command}) {
     if (command->count("--since") > 0) filter.since = since;
     if (command->count("--until") > 0) filter.until = until;
   }
-  if (*messages) return run_messages(path, formats.at(format_name));
-  if (*calls) return run_calls(path, formats.at(format_name), filter);
-  if (*flow) return run_flow(path, filter, flow_options);
-  if (*stats) return run_stats(path, formats.at(format_name), filter);
-  if (*export_command) return run_export(path, export_path, filter);
+  if (*messages) return run_messages(path, limits, formats.at(format_name));
+  if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
+  if (*flow) return run_flow(path, limits, filter, flow_options);
+  if (*stats) return run_stats(path, limits, formats.at(format_name), filter);
+  if (*export_command) return run_export(path, limits, export_path, filter);
   if (*check) {
     if (list_rules) {
       sipws::cli::print_rules(stdout);
@@ -285,8 +340,8 @@ int main(int argc, char** argv) {
     check_options.fail_on = fail_on == "note" ? sipws::Severity::note
                             : fail_on == "warning" ? sipws::Severity::warning
                                                    : sipws::Severity::error;
-    return run_check(path, check_options);
+    return run_check(path, limits, check_options);
   }
-  if (*connections) return run_connections(path, formats.at(format_name));
+  if (*connections) return run_connections(path, limits, formats.at(format_name));
   return kExitUsage;
 }

@@ -77,12 +77,12 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     if (mode_ == Mode::unknown) {
       // Gather the first bytes until they say what this connection carries, then replay them
       // (the other direction's first, since they came earlier).
-      sniff_[d].insert(sniff_[d].end(), bytes.begin(), bytes.end());
-      if (!classify(dir, sniff_[d], frame)) return;
-      const std::vector<std::uint8_t> other = std::move(sniff_[1 - d]);
-      const std::vector<std::uint8_t> mine = std::move(sniff_[d]);
-      sniff_[0].clear();
-      sniff_[1].clear();
+      buffers().sniff[d].insert(buffers().sniff[d].end(), bytes.begin(), bytes.end());
+      if (!classify(dir, buffers().sniff[d], frame)) return;
+      const std::vector<std::uint8_t> other = std::move(buffers().sniff[1 - d]);
+      const std::vector<std::uint8_t> mine = std::move(buffers().sniff[d]);
+      buffers().sniff[0].clear();
+      buffers().sniff[1].clear();
       if (!other.empty()) dispatch(static_cast<Direction>(1 - d), other, frame, timestamp);
       dispatch(dir, mine, frame, timestamp);
       return;
@@ -116,7 +116,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
                std::to_string(length) + " bytes lost between frames");
       }
     } else if (mode_ == Mode::sip_tcp) {
-      stream_[d].clear();
+      buffers().stream[d].clear();
       resync_sip_[d] = true;
     }
   }
@@ -125,12 +125,11 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   // direction), though the analyzer itself lives until the flow table forgets the connection.
   void on_close(CloseReason) override {
     for (std::size_t d = 0; d < 2; ++d) {
+      if (ws_[d]) ws_[d]->on_end(last_frame_);
       ws_[d].reset();
-      std::vector<char>().swap(stream_[d]);
-      std::vector<std::uint8_t>().swap(sniff_[d]);
-      heads_[d].reset();
     }
-    std::vector<std::uint8_t>().swap(pending_client_);
+    buffers_.reset();
+    http_.reset();
     mode_ = Mode::ignore;
   }
 
@@ -138,7 +137,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     ++owner_.mutable_counters().websocket_messages;
     if (message.incomplete) return;
     const std::string_view text = as_text(message.payload);
-    const bool sip_protocol = iequals(handshake_.protocol, "sip");
+    const bool sip_protocol = http_ && iequals(http_->handshake.protocol, "sip");
     // RFC 7118: one SIP message per WebSocket message. More are reported, and all are kept.
     std::size_t at = 0;
     int count = 0;
@@ -204,11 +203,13 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     if (dir == Direction::to_server && starts("GET ")) {
       if (text.size() < 4) return false;
       mode_ = Mode::http;
+      http_ = std::make_unique<HttpState>();
       return true;
     }
     if (dir == Direction::to_client && starts("HTTP/1.")) {
       if (text.size() < 7) return false;
       mode_ = Mode::http;
+      http_ = std::make_unique<HttpState>();
       return true;
     }
     const std::size_t newline = text.find('\n');
@@ -239,71 +240,71 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     ++owner_.mutable_counters().websocket_connections;
     for (std::size_t d = 0; d < 2; ++d) {
       ws_[d] = std::make_unique<WsMessageAssembler>(static_cast<Direction>(d), info_.index,
-                                                    handshake_.deflate, *this, owner_.findings(),
+                                                    http_ ? http_->handshake.deflate : std::nullopt, *this, owner_.findings(),
                                                     owner_.limits().websocket);
     }
   }
 
   void http(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
     const auto d = static_cast<std::size_t>(dir);
-    if (head_done_[d]) {
-      if (dir == Direction::to_server && pending_client_.size() + bytes.size() <= kMaxPendingClientBytes) {
-        if (pending_client_.empty()) pending_time_ = timestamp;
-        pending_client_.insert(pending_client_.end(), bytes.begin(), bytes.end());
-        pending_frame_ = frame;
+    if (http_->head_done[d]) {
+      if (dir == Direction::to_server && http_->pending_client.size() + bytes.size() <= kMaxPendingClientBytes) {
+        if (http_->pending_client.empty()) http_->pending_time = timestamp;
+        http_->pending_client.insert(http_->pending_client.end(), bytes.begin(), bytes.end());
+        http_->pending_frame = frame;
       }
       return;
     }
     std::size_t consumed = 0;
-    const auto status = heads_[d].feed(bytes, consumed);
+    const auto status = http_->heads[d].feed(bytes, consumed);
     if (status == HttpHeadParser::Status::need_more) return;
     if (status == HttpHeadParser::Status::error) {
-      report(FindingId::http_malformed, dir, frame, heads_[d].error());
+      report(FindingId::http_malformed, dir, frame, http_->heads[d].error());
       mode_ = Mode::ignore;
       return;
     }
-    head_done_[d] = true;
-    const HttpHead& head = heads_[d].head();
+    http_->head_done[d] = true;
+    const HttpHead& head = http_->heads[d].head();
     ByteView rest = bytes.subspan(consumed);
     if (head.is_request) {
-      read_ws_request(head, handshake_);
-      if (!handshake_.is_upgrade_request()) {
+      read_ws_request(head, http_->handshake);
+      if (!http_->handshake.is_upgrade_request()) {
         mode_ = Mode::ignore;  // plain HTTP: not followed
         return;
       }
-      for (const auto& p : check_ws_request(head, handshake_)) report(p.id, dir, frame, p.detail);
+      for (const auto& p : check_ws_request(head, http_->handshake)) report(p.id, dir, frame, p.detail);
       if (!rest.empty()) http(dir, rest, frame, timestamp);  // bytes sent ahead of the 101
       return;
     }
-    read_ws_response(head, handshake_);
-    if (!handshake_.request_seen || !handshake_.is_upgrade_request()) {
+    read_ws_response(head, http_->handshake);
+    if (!http_->handshake.request_seen || !http_->handshake.is_upgrade_request()) {
       mode_ = Mode::ignore;
       return;
     }
     if (head.status != 101) {
       report(FindingId::http_upgrade_refused, dir, frame, "status " + std::to_string(head.status));
       mode_ = Mode::refused;
-      if (!pending_client_.empty() && plausible_frame(pending_client_, Direction::to_server)) {
-        report(FindingId::ws_frame_after_refusal, Direction::to_server, pending_frame_, "");
+      if (!http_->pending_client.empty() && plausible_frame(http_->pending_client, Direction::to_server)) {
+        report(FindingId::ws_frame_after_refusal, Direction::to_server, http_->pending_frame, "");
         refusal_reported_ = true;
       }
       return;
     }
-    for (const auto& p : check_ws_response(head, handshake_)) report(p.id, dir, frame, p.detail);
+    for (const auto& p : check_ws_response(head, http_->handshake)) report(p.id, dir, frame, p.detail);
     // By time, not by file order: captures from several interfaces are often not sorted.
-    if (!pending_client_.empty() && pending_time_ < timestamp) {
-      report(FindingId::ws_frame_before_handshake, Direction::to_server, pending_frame_,
-             std::to_string(pending_client_.size()) + " bytes before the 101");
+    if (!http_->pending_client.empty() && http_->pending_time < timestamp) {
+      report(FindingId::ws_frame_before_handshake, Direction::to_server, http_->pending_frame,
+             std::to_string(http_->pending_client.size()) + " bytes before the 101");
     }
-    if (!handshake_.accept_valid) {
+    if (!http_->handshake.accept_valid) {
       report(FindingId::http_upgrade_accept_mismatch, dir, frame,
-             "got '" + handshake_.accept + "', expected '" + ws_accept_for_key(handshake_.key) + "'");
+             "got '" + http_->handshake.accept + "', expected '" + ws_accept_for_key(http_->handshake.key) + "'");
     }
     handshake_last_frame_ = frame;
     start_websocket(true);
-    if (!pending_client_.empty()) {
-      std::vector<std::uint8_t> early = std::move(pending_client_);
-      ws_[0]->on_data(early, pending_frame_, timestamp);
+    if (!http_->pending_client.empty()) {
+      std::vector<std::uint8_t> early = std::move(http_->pending_client);
+      ws_[0]->on_data(early, http_->pending_frame, timestamp);
     }
     if (!rest.empty()) websocket(dir, rest, frame, timestamp);
   }
@@ -332,7 +333,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   }
 
   void sip_stream(std::size_t d, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
-    std::vector<char>& buffer = stream_[d];
+    std::vector<char>& buffer = buffers().stream[d];
     if (buffer.empty()) stream_first_frame_[d] = frame;
     buffer.insert(buffer.end(), bytes.begin(), bytes.end());
     for (;;) {
@@ -361,6 +362,17 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       const SipParseResult r = parse_sip_message(text, probe, options);
       if (r.status == SipParseStatus::incomplete) {
         buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+        if (probe.content_length && *probe.content_length > owner_.limits().max_sip_stream_buffer) {
+          // A body larger than we keep will never be framed: say so now and look for the next
+          // message instead of waiting for it.
+          report(FindingId::limit_sip_message_bytes, static_cast<Direction>(d), frame,
+                 "Content-Length " + std::to_string(*probe.content_length));
+          const std::string_view held(buffer.data(), buffer.size());
+          const std::size_t nl = held.find('\n');
+          buffer.erase(buffer.begin(), nl == std::string_view::npos ? buffer.end() : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+          resync_sip_[d] = true;
+          continue;
+        }
         if (buffer.size() > owner_.limits().max_sip_stream_buffer) {
           report(FindingId::limit_sip_message_bytes, static_cast<Direction>(d), frame,
                  std::to_string(buffer.size()) + " bytes without a complete message");
@@ -420,9 +432,10 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   void emit(SipMessageRecord&& record) {
     if (record.transport == SipTransport::ws && handshake_seen_ && !subprotocol_checked_) {
       subprotocol_checked_ = true;
-      if (!iequals(handshake_.protocol, "sip")) {
+      const std::string protocol = http_ ? http_->handshake.protocol : std::string();
+      if (!iequals(protocol, "sip")) {
         report(FindingId::sip_ws_subprotocol, record.direction, record.frame,
-               handshake_.protocol.empty() ? "no subprotocol was negotiated" : "negotiated '" + handshake_.protocol + "'");
+               protocol.empty() ? "no subprotocol was negotiated" : "negotiated '" + protocol + "'");
       }
     }
     owner_.emit(std::move(record));
@@ -431,17 +444,31 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   Dissector& owner_;
   TcpConnectionInfo info_;
   Mode mode_ = Mode::unknown;
-  HttpHeadParser heads_[2];
-  bool head_done_[2] = {false, false};
-  WsHandshake handshake_;
+  // What only an HTTP connection needs, allocated when one is seen: most connections of a busy
+  // capture never get that far, and 200,000 idle ones must stay cheap.
+  struct HttpState {
+    HttpHeadParser heads[2];
+    bool head_done[2] = {false, false};
+    WsHandshake handshake;
+    std::vector<std::uint8_t> pending_client;  // client bytes sent before the 101
+    std::uint64_t pending_frame = 0;
+    TimeNs pending_time = 0;
+  };
+  std::unique_ptr<HttpState> http_;
   bool handshake_seen_ = true;
-  std::vector<std::uint8_t> pending_client_;
-  std::uint64_t pending_frame_ = 0;
-  TimeNs pending_time_ = 0;
   std::unique_ptr<WsMessageAssembler> ws_[2];
   bool lost_[2] = {false, false};
-  std::vector<char> stream_[2];
-  std::vector<std::uint8_t> sniff_[2];
+  // Byte buffers, allocated with the first data: SIP over TCP awaiting framing, and the first
+  // bytes gathered to classify the connection.
+  struct Buffers {
+    std::vector<char> stream[2];
+    std::vector<std::uint8_t> sniff[2];
+  };
+  std::unique_ptr<Buffers> buffers_;
+  Buffers& buffers() {
+    if (!buffers_) buffers_ = std::make_unique<Buffers>();
+    return *buffers_;
+  }
   bool resync_sip_[2] = {false, false};
   std::uint64_t last_frame_ = 0;
   TimeNs last_time_ = 0;

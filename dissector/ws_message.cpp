@@ -69,6 +69,14 @@ bool WsMessageAssembler::on_gap(std::uint64_t length, std::uint64_t frame) {
   return false;
 }
 
+void WsMessageAssembler::on_end(std::uint64_t frame) {
+  if (parser_.in_payload() || in_message_) {
+    report(FindingId::ws_message_incomplete, frame,
+           parser_.in_payload() ? "the stream ended inside a frame of " + std::to_string(header_.length) + " bytes"
+                                : "the stream ended inside a fragmented message");
+  }
+}
+
 void WsMessageAssembler::resync() {
   parser_.reset();
   in_message_ = false;
@@ -90,6 +98,13 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
                (h.header_length - (h.masked ? 4 : 0) == 4 ? "16" : "64") + "-bit field");
   }
   if (h.length_msb_set) report(FindingId::ws_frame_length_msb_set, frame, "");
+  if (!is_control_opcode(h.opcode) && h.length > limits_.max_message_bytes && !h.length_msb_set) {
+    // Said once here, from the header, since such a frame may never arrive in full.
+    report(FindingId::limit_ws_message_bytes, frame,
+           "a frame claims " + std::to_string(h.length) + " bytes; at most " +
+               std::to_string(limits_.max_message_bytes) + " are kept");
+    message_cut_ = true;
+  }
   const bool control = is_control_opcode(h.opcode);
   const bool deflate_rsv1_ok = deflate_.has_value() && !control && h.opcode != ws_opcode::continuation;
   if (h.rsv1 && deflate_.has_value() && !deflate_rsv1_ok) {
@@ -130,7 +145,7 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
     message_.compressed = h.rsv1 && deflate_.has_value();
     message_.masked = h.masked;
     message_.first_frame = frame;
-    message_cut_ = false;
+    message_cut_ = h.length > limits_.max_message_bytes;  // already reported from the header
     in_message_ = true;
   } else {
     report(FindingId::ws_frame_reserved_opcode, frame, "opcode " + std::to_string(h.opcode));

@@ -63,6 +63,8 @@ class WsMessageAssembler final : public WsFrameParser::Handler {
   bool on_gap(std::uint64_t length, std::uint64_t frame);
   // Restarts framing at a known frame boundary (after a resynchronisation).
   void resync();
+  // The stream ended: a frame or message still open is reported as incomplete.
+  void on_end(std::uint64_t frame);
 
   std::uint64_t frames_seen() const { return frames_; }
   std::uint64_t messages_seen() const { return messages_; }
