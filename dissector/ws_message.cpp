@@ -146,6 +146,7 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
     message_.masked = h.masked;
     message_.first_frame = frame;
     message_cut_ = h.length > limits_.max_message_bytes;  // already reported from the header
+    message_.incomplete = message_cut_;
     in_message_ = true;
   } else {
     report(FindingId::ws_frame_reserved_opcode, frame, "opcode " + std::to_string(h.opcode));
