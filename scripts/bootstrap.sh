@@ -10,6 +10,7 @@ packages=(
   libssl-dev       # SHA-1 for Sec-WebSocket-Accept (libcrypto)
   libcli11-dev     # command-line parsing
   libgtest-dev libgmock-dev  # unit tests
+  libbenchmark-dev # micro-benchmarks (bench/)
   tshark           # reference dissector for the integration tests
   python3          # test helpers shared with ../shared/tools
 )

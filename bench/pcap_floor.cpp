@@ -1,0 +1,42 @@
+// The floor every capture tool stands on: libpcap reading every packet of a file, doing
+// nothing else (or, with --xor, also XOR-unmasking every TCP payload byte). bench/run_bench.py
+// compares sipws against it.
+#include <pcap/pcap.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: pcap_floor FILE [--xor]\n");
+    return 2;
+  }
+  const bool xor_payload = argc > 2 && std::strcmp(argv[2], "--xor") == 0;
+  char errbuf[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline(argv[1], errbuf);
+  if (p == nullptr) {
+    std::fprintf(stderr, "%s\n", errbuf);
+    return 2;
+  }
+  pcap_pkthdr* h = nullptr;
+  const u_char* data = nullptr;
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint8_t sink = 0;
+  while (pcap_next_ex(p, &h, &data) == 1) {
+    ++packets;
+    bytes += h->caplen;
+    if (xor_payload && h->caplen > 54 && data[23] == 6) {  // Ethernet + IPv4 + TCP
+      const std::size_t ihl = (data[14] & 0x0f) * 4u;
+      const std::size_t tcp = 14 + ihl;
+      const std::size_t off = tcp + (data[tcp + 12] >> 4) * 4u;
+      const std::uint32_t key = 0x78563412u;
+      for (std::size_t i = off; i < h->caplen; ++i) sink ^= data[i] ^ static_cast<std::uint8_t>(key >> (8 * (i & 3)));
+    }
+  }
+  pcap_close(p);
+  std::printf("%llu packets, %llu bytes (%u)\n", static_cast<unsigned long long>(packets),
+              static_cast<unsigned long long>(bytes), sink);
+  return 0;
+}
