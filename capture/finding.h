@@ -61,11 +61,23 @@ class FindingSink {
  public:
   virtual ~FindingSink() = default;
   virtual void report(Finding finding) = 0;
+
+  // The common case: a finding on a connection (or kNoId) in one direction, at a frame.
+  void report(FindingId id, std::uint64_t frame, std::uint64_t connection, Direction direction,
+              std::string detail) {
+    Finding f{id};
+    f.frame = frame;
+    f.connection = connection;
+    f.direction = direction;
+    f.detail = std::move(detail);
+    report(std::move(f));
+  }
 };
 
 // Keeps every finding in arrival order; what tests and offline front ends use.
 class FindingCollector final : public FindingSink {
  public:
+  using FindingSink::report;
   void report(Finding finding) override { findings_.push_back(std::move(finding)); }
   const std::vector<Finding>& findings() const { return findings_; }
   std::size_t count(FindingId id) const;

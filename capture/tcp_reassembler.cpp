@@ -51,12 +51,7 @@ void TcpStreamReassembler::release(std::size_t bytes) {
 }
 
 void TcpStreamReassembler::report(FindingId id, std::uint64_t frame, std::string detail) {
-  Finding f{id};
-  f.frame = frame;
-  f.connection = connection_;
-  f.direction = direction_;
-  f.detail = std::move(detail);
-  findings_->report(std::move(f));
+  findings_->report(id, frame, connection_, direction_, std::move(detail));
 }
 
 std::int64_t TcpStreamReassembler::relative(std::uint32_t seq) const {

@@ -185,12 +185,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   }
 
   void report(FindingId id, Direction dir, std::uint64_t frame, std::string detail) {
-    Finding f{id};
-    f.frame = frame;
-    f.connection = info_.index;
-    f.direction = dir;
-    f.detail = std::move(detail);
-    owner_.findings().report(std::move(f));
+    owner_.findings().report(id, frame, info_.index, dir, std::move(detail));
   }
 
   // Decides what the connection carries from the first bytes of one direction; false while

@@ -36,12 +36,7 @@ WsMessageAssembler::WsMessageAssembler(Direction direction, std::uint64_t connec
 }
 
 void WsMessageAssembler::report(FindingId id, std::uint64_t frame, std::string detail) {
-  Finding f{id};
-  f.frame = frame;
-  f.connection = connection_;
-  f.direction = direction_;
-  f.detail = std::move(detail);
-  findings_.report(std::move(f));
+  findings_.report(id, frame, connection_, direction_, std::move(detail));
 }
 
 void WsMessageAssembler::on_data(ByteView bytes, std::uint64_t frame, TimeNs timestamp) {

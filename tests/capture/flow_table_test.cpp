@@ -14,14 +14,7 @@ namespace {
 
 using test::Bytes;
 
-Endpoint endpoint(const char* ip, std::uint16_t port) {
-  Endpoint e;
-  std::uint8_t raw[4];
-  inet_pton(AF_INET, ip, raw);
-  e.address = IpAddress::v4(raw);
-  e.port = port;
-  return e;
-}
+using test::endpoint;
 
 class FlowTableTest : public ::testing::Test {
  protected:

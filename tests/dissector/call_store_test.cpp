@@ -8,18 +8,12 @@
 
 #include "dissector/conformance.h"
 #include "dissector/ladder.h"
+#include "tests/support/test_support.h"
 
 namespace sipws {
 namespace {
 
-Endpoint ep(const char* ip, std::uint16_t port) {
-  Endpoint e;
-  std::uint8_t raw[4];
-  inet_pton(AF_INET, ip, raw);
-  e.address = IpAddress::v4(raw);
-  e.port = port;
-  return e;
-}
+Endpoint ep(const char* ip, std::uint16_t port) { return test::endpoint(ip, port); }
 
 class CallStoreTest : public ::testing::Test {
  protected:

@@ -130,6 +130,15 @@ bool have_program(const std::string& name) {
   return status == 0;
 }
 
+Endpoint endpoint(const char* ip, std::uint16_t port) {
+  Endpoint e;
+  std::uint8_t raw[4] = {};
+  inet_pton(AF_INET, ip, raw);
+  e.address = IpAddress::v4(raw);
+  e.port = port;
+  return e;
+}
+
 namespace {
 void put16(Bytes& b, std::size_t at, std::uint16_t v) {
   b[at] = static_cast<std::uint8_t>(v >> 8);

@@ -72,6 +72,9 @@ void write_file(const std::string& path, const std::string& content);
 std::string run_command(const std::string& command, int& status);
 bool have_program(const std::string& name);
 
+// An IPv4 endpoint from text, e.g. endpoint("192.0.2.1", 5060).
+Endpoint endpoint(const char* ip, std::uint16_t port);
+
 // ---- hand-built packets (unit-test vectors) ----
 Bytes ipv4_header(const std::string& src, const std::string& dst, std::uint8_t protocol,
                   std::size_t payload_length, std::uint16_t id = 1, std::uint16_t fragment = 0);
