@@ -14,6 +14,7 @@
 #include "cli/check_report.h"
 #include "cli/connections_report.h"
 #include "cli/export_report.h"
+#include "cli/live_command.h"
 #include "cli/messages_report.h"
 #include "dissector/conformance.h"
 #include "dissector/dissector.h"
@@ -299,6 +300,21 @@ int main(int argc, char** argv) {
   check->add_option("--disable", check_options.disable, "never these rule ids or prefixes (comma-separated)")
       ->delimiter(',')->allow_extra_args(false);
   check->add_flag("--list-rules", list_rules, "print every rule: id, severity, RFC section, explanation");
+  sipws::cli::LiveCommandOptions live_options;
+  bool list_interfaces = false;
+  std::string live_format = "text";
+  auto* live = app.add_subcommand("live", "Capture live traffic and print SIP messages as they happen");
+  live->add_option("-i,--interface", live_options.capture.interface, "the interface to capture on (see --list-interfaces)");
+  live->add_option("-f,--filter", live_options.capture.filter, "a BPF capture filter, e.g. \"tcp port 8080 or udp port 5060\"");
+  live->add_option("--format", live_format, "text, tsv or json: tsv and json print exactly what `messages` prints")
+      ->check(CLI::IsMember({"text", "tsv", "json"}));
+  live->add_option("-w,--write", live_options.capture.write_path, "also write every captured packet to this pcap file");
+  live->add_option("-c,--count", live_options.count, "stop after this many packets");
+  live->add_option("--duration", live_options.duration, "stop after this many seconds");
+  live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
+  live->add_option("--user", live_options.user, "drop root privileges to this user once the device is open (default nobody; root keeps them)");
+  live->add_option("--snaplen", live_options.capture.snaplen, "bytes captured per packet (default 262144)");
+  live->add_flag("--list-interfaces", list_interfaces, "list the interfaces, like tcpdump -D");
   auto* stats = app.add_subcommand("stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
   add_filters(stats);
@@ -343,5 +359,17 @@ int main(int argc, char** argv) {
     return run_check(path, limits, check_options);
   }
   if (*connections) return run_connections(path, limits, formats.at(format_name));
+  if (*live) {
+    if (list_interfaces) {
+      sipws::cli::print_interfaces(stdout);
+      return kExitOk;
+    }
+    if (live_options.capture.interface.empty()) {
+      std::fprintf(stderr, "sipws: live needs -i INTERFACE (or --list-interfaces)\n");
+      return kExitUsage;
+    }
+    live_options.format = formats.at(live_format);
+    return sipws::cli::run_live(live_options, limits.capture, limits.dissector);
+  }
   return kExitUsage;
 }

@@ -1,0 +1,150 @@
+#include "capture/live_capture.h"
+
+#include <pcap/pcap.h>
+
+#include <chrono>
+
+namespace sipws {
+namespace {
+
+pcap_t* handle(void* p) { return static_cast<pcap_t*>(p); }
+
+}  // namespace
+
+bool list_interfaces(std::vector<InterfaceInfo>& out, std::string& error) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_if_t* all = nullptr;
+  if (pcap_findalldevs(&all, errbuf) != 0) {
+    error = errbuf;
+    return false;
+  }
+  for (pcap_if_t* d = all; d != nullptr; d = d->next) {
+    InterfaceInfo info;
+    info.name = d->name;
+    if (d->description != nullptr) info.description = d->description;
+    info.loopback = (d->flags & PCAP_IF_LOOPBACK) != 0;
+    info.up = (d->flags & PCAP_IF_UP) != 0;
+    out.push_back(info);
+  }
+  pcap_freealldevs(all);
+  return true;
+}
+
+std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::string& error) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_create(options.interface.c_str(), errbuf);
+  if (p == nullptr) {
+    error = options.interface + ": " + errbuf;
+    return nullptr;
+  }
+  pcap_set_snaplen(p, options.snaplen);
+  pcap_set_promisc(p, 0);
+  pcap_set_timeout(p, 100);
+  pcap_set_immediate_mode(p, 1);  // show each message as it happens
+  pcap_set_buffer_size(p, options.buffer_bytes);
+  pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro if unsupported
+  const int rc = pcap_activate(p);
+  if (rc < 0) {
+    error = options.interface + ": " + pcap_statustostr(rc) + (rc == PCAP_ERROR ? std::string(": ") + pcap_geterr(p) : "");
+    pcap_close(p);
+    return nullptr;
+  }
+  if (!options.filter.empty()) {
+    bpf_program program{};
+    if (pcap_compile(p, &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+        pcap_setfilter(p, &program) != 0) {
+      error = "filter '" + options.filter + "': " + pcap_geterr(p);
+      pcap_freecode(&program);
+      pcap_close(p);
+      return nullptr;
+    }
+    pcap_freecode(&program);
+  }
+  std::unique_ptr<LiveCapture> live(new LiveCapture);
+  live->pcap_ = p;
+  live->options_ = options;
+  const int dlt = pcap_datalink(p);
+  live->link_type_ = (dlt == DLT_RAW || dlt == 12 || dlt == 14) ? link_type::raw : static_cast<std::uint32_t>(dlt);
+  if (!options.write_path.empty()) {
+    live->writer_ = PcapWriter::open(options.write_path, live->link_type_, error);
+    if (!live->writer_) return nullptr;
+  }
+  return live;
+}
+
+LiveCapture::~LiveCapture() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+  if (writer_) {
+    std::string ignored;
+    writer_->close(ignored);
+  }
+  if (pcap_ != nullptr) pcap_close(handle(pcap_));
+}
+
+void LiveCapture::start() { thread_ = std::thread([this] { run(); }); }
+
+void LiveCapture::stop() {
+  if (!stopped_.exchange(true) && pcap_ != nullptr) pcap_breakloop(handle(pcap_));
+  ready_.notify_all();
+}
+
+void LiveCapture::run() {
+  const bool is_precise = pcap_get_tstamp_precision(handle(pcap_)) == PCAP_TSTAMP_PRECISION_NANO;
+  while (!stopped_.load()) {
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    const int rc = pcap_next_ex(handle(pcap_), &header, &data);
+    if (rc == 0) continue;  // timeout: look at the stop flag again
+    if (rc != 1) {
+      if (rc == PCAP_ERROR) error_ = pcap_geterr(handle(pcap_));
+      break;
+    }
+    const TimeNs ts = static_cast<TimeNs>(header->ts.tv_sec) * 1'000'000'000 +
+                      static_cast<TimeNs>(header->ts.tv_usec) * (is_precise ? 1 : 1000);
+    RawPacket raw;
+    raw.timestamp = ts;
+    raw.original_length = header->len;
+    raw.bytes = ByteView(data, header->caplen);
+    if (writer_) writer_->write(raw, raw.bytes);  // the file gets every packet, queue or not
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.captured;
+    if (queue_.size() >= options_.queue_packets) {
+      ++stats_.queue_drops;
+      continue;
+    }
+    queue_.push_back({ts, header->len, std::vector<std::uint8_t>(data, data + header->caplen)});
+    ready_.notify_one();
+  }
+  finished_.store(true);
+  stopped_.store(true);
+  ready_.notify_all();
+}
+
+bool LiveCapture::next(RawPacket& packet, int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                  [this] { return !queue_.empty() || finished_.load() || stopped_.load(); });
+  if (queue_.empty()) return false;
+  current_ = std::move(queue_.front());
+  queue_.pop_front();
+  packet.frame_number = ++frame_number_;
+  packet.timestamp = current_.timestamp;
+  packet.link_type = link_type_;
+  packet.interface_id = 0;
+  packet.original_length = current_.original_length;
+  packet.bytes = ByteView(current_.bytes);
+  return true;
+}
+
+LiveStats LiveCapture::stats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pcap_stat ps{};
+  if (pcap_ != nullptr && pcap_stats(handle(pcap_), &ps) == 0) {
+    stats_.kernel_drops = ps.ps_drop;
+    stats_.interface_drops = ps.ps_ifdrop;
+  }
+  return stats_;
+}
+
+}  // namespace sipws

@@ -1,0 +1,91 @@
+#pragma once
+// Live capture through libpcap: a capture thread copies packets into a bounded queue (and, with
+// -w, into a file), the caller's thread takes them out and analyses them. Kernel drops and queue
+// drops are counted, never silent.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "capture/pcap_writer.h"
+#include "capture/raw_packet.h"
+
+namespace sipws {
+
+struct InterfaceInfo {
+  std::string name;
+  std::string description;
+  bool loopback = false;
+  bool up = false;
+};
+// Like `tcpdump -D`. Returns false (with `error`) when libpcap cannot list them.
+bool list_interfaces(std::vector<InterfaceInfo>& out, std::string& error);
+
+struct LiveOptions {
+  std::string interface;
+  std::string filter;              // BPF
+  int snaplen = 262144;
+  int buffer_bytes = 16 << 20;     // kernel buffer: bursts of signalling fit
+  std::size_t queue_packets = 100000;  // packets waiting for analysis before drops are counted
+  std::string write_path;          // -w: everything captured, also what the queue dropped
+};
+
+struct LiveStats {
+  std::uint64_t captured = 0;
+  std::uint64_t queue_drops = 0;
+  std::uint64_t kernel_drops = 0;     // pcap_stats ps_drop
+  std::uint64_t interface_drops = 0;  // pcap_stats ps_ifdrop
+};
+
+class LiveCapture {
+ public:
+  // Opens and activates the device (and the -w file): what needs privileges happens here, so
+  // the caller can drop them right after.
+  static std::unique_ptr<LiveCapture> open(const LiveOptions& options, std::string& error);
+  ~LiveCapture();
+  LiveCapture(const LiveCapture&) = delete;
+  LiveCapture& operator=(const LiveCapture&) = delete;
+
+  void start();  // the capture thread
+  // Waits up to `timeout_ms` for the next packet; false when none came or the capture stopped.
+  // The packet's bytes stay valid until the next call.
+  bool next(RawPacket& packet, int timeout_ms);
+  // From any thread or a signal handler's flag check: stops capturing; queued packets remain.
+  void stop();
+  bool stopped() const { return stopped_.load(); }
+  LiveStats stats();
+  std::uint32_t link_type() const { return link_type_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  LiveCapture() = default;
+  void run();
+
+  struct Owned {
+    TimeNs timestamp;
+    std::uint32_t original_length;
+    std::vector<std::uint8_t> bytes;
+  };
+  void* pcap_ = nullptr;  // pcap_t, kept opaque here
+  std::unique_ptr<PcapWriter> writer_;
+  std::uint32_t link_type_ = 0;
+  LiveOptions options_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Owned> queue_;
+  Owned current_;
+  std::uint64_t frame_number_ = 0;
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> finished_{false};
+  LiveStats stats_;
+  std::string error_;
+};
+
+}  // namespace sipws

@@ -1,0 +1,152 @@
+#include "cli/live_command.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cinttypes>
+#include <map>
+
+#include "cli/messages_report.h"
+#include "dissector/call_store.h"
+
+namespace sipws::cli {
+namespace {
+
+// Set by SIGINT/SIGTERM; the analysis loop polls it (a signal handler may do little else).
+volatile std::sig_atomic_t g_stop_requested = 0;
+void on_signal(int) { g_stop_requested = 1; }
+
+bool drop_privileges(const std::string& user, std::string& error) {
+  if (geteuid() != 0 || user.empty() || user == "root") return true;
+  const passwd* pw = getpwnam(user.c_str());
+  if (pw == nullptr) {
+    error = "no user '" + user + "' to drop privileges to (use --user)";
+    return false;
+  }
+  if (setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+    error = "could not drop privileges to '" + user + "'";
+    return false;
+  }
+  return true;
+}
+
+// Prints each message as it completes (and, with --calls, each call's state change).
+class LivePrinter final : public SipMessageSink {
+ public:
+  LivePrinter(OutputFormat format, bool calls) : format_(format), calls_(calls) {}
+  void on_sip_message(SipMessageRecord&& record) override {
+    ++messages;
+    std::fputs(message_line(format_, record).c_str(), stdout);
+    if (calls_) {
+      const std::string call_id(record.sip.call_id);
+      store_.on_sip_message(std::move(record));
+      const Call* call = store_.find(call_id);
+      auto& last = states_[call_id];
+      if (call != nullptr && format_ == OutputFormat::text && last != static_cast<int>(call->state) + 1) {
+        last = static_cast<int>(call->state) + 1;
+        std::printf("        call %s: %s%s\n", call_id.c_str(), std::string(call_state_name(call->state)).c_str(),
+                    call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
+      }
+    }
+    std::fflush(stdout);
+  }
+  std::uint64_t messages = 0;
+
+ private:
+  OutputFormat format_;
+  bool calls_;
+  CallStore store_;
+  std::map<std::string, int> states_;
+};
+
+}  // namespace
+
+void print_interfaces(std::FILE* out) {
+  std::vector<InterfaceInfo> interfaces;
+  std::string error;
+  if (!list_interfaces(interfaces, error)) {
+    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    return;
+  }
+  int n = 0;
+  for (const auto& i : interfaces) {
+    std::string flags;
+    if (i.loopback) flags += "Loopback";
+    if (i.up) flags += std::string(flags.empty() ? "" : ", ") + "Up";
+    std::fprintf(out, "%d.%s%s%s%s\n", ++n, i.name.c_str(),
+                 i.description.empty() ? "" : (" (" + i.description + ")").c_str(),
+                 flags.empty() ? "" : " [", flags.empty() ? "" : (flags + "]").c_str());
+  }
+}
+
+int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_limits,
+             const DissectorLimits& dissector_limits) {
+  std::string error;
+  auto live = LiveCapture::open(options.capture, error);
+  if (!live) {
+    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    return 2;
+  }
+  // The device (and the -w file) are open: nothing below needs root.
+  if (!drop_privileges(options.user, error)) {
+    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    return 2;
+  }
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  FindingCollector findings;
+  LivePrinter printer(options.format, options.calls);
+  Dissector dissector(printer, findings, dissector_limits);
+  CapturePipeline pipeline(dissector, findings, capture_limits);
+  std::fputs(message_header(options.format).c_str(), stdout);
+  std::fflush(stdout);
+  // Like tcpdump's "listening on": the device is open and the filter set.
+  std::fprintf(stderr, "sipws: capturing on %s%s%s\n", options.capture.interface.c_str(),
+               options.capture.filter.empty() ? "" : ", filter: ", options.capture.filter.c_str());
+  live->start();
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t packets = 0;
+  RawPacket packet;
+  for (;;) {
+    const bool time_up = options.duration > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= options.duration;
+    const bool enough = options.count > 0 && packets >= options.count;
+    if (g_stop_requested || time_up || enough) live->stop();
+    if (!live->next(packet, 100)) {
+      if (live->stopped()) break;
+      continue;
+    }
+    if (options.count > 0 && packets >= options.count) continue;  // drain without analysing more
+    pipeline.on_packet(packet);
+    ++packets;
+  }
+  pipeline.finish();
+  const LiveStats stats = live->stats();
+  if (stats.kernel_drops + stats.interface_drops > 0) {
+    Finding f{FindingId::capture_kernel_drops};
+    f.detail = std::to_string(stats.kernel_drops + stats.interface_drops) + " packets";
+    findings.report(std::move(f));
+  }
+  if (stats.queue_drops > 0) {
+    Finding f{FindingId::capture_queue_drops};
+    f.detail = std::to_string(stats.queue_drops) + " packets";
+    findings.report(std::move(f));
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "sipws: %" PRIu64 " packets captured, %" PRIu64 " analysed, %" PRIu64
+               " SIP messages; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface, %" PRIu64
+               " from the queue%s\n",
+               stats.captured, packets, printer.messages, stats.kernel_drops, stats.interface_drops,
+               stats.queue_drops, live->error().empty() ? "" : ("; " + live->error()).c_str());
+  if (options.format == OutputFormat::text) print_findings_summary(stderr, findings);
+  return live->error().empty() ? 0 : 2;
+}
+
+}  // namespace sipws::cli

@@ -1,0 +1,27 @@
+#pragma once
+// `sipws live`: capture, analyse and print SIP messages as they happen.
+
+#include <string>
+
+#include "capture/capture_pipeline.h"
+#include "capture/live_capture.h"
+#include "cli/output.h"
+#include "dissector/dissector.h"
+
+namespace sipws::cli {
+
+struct LiveCommandOptions {
+  LiveOptions capture;
+  OutputFormat format = OutputFormat::text;
+  std::uint64_t count = 0;        // stop after this many packets (0: no limit)
+  double duration = 0;            // stop after this many seconds (0: no limit)
+  bool calls = false;             // also print call state changes (text)
+  std::string user = "nobody";    // drop root privileges to this user once the device is open
+};
+
+void print_interfaces(std::FILE* out);
+// Runs until Ctrl-C/SIGTERM, the count or the duration; returns the exit code.
+int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_limits,
+             const DissectorLimits& dissector_limits);
+
+}  // namespace sipws::cli
