@@ -42,7 +42,43 @@ std::string fit(std::string text, std::size_t width) {
   return text;
 }
 
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
+  return out;
+}
+
+std::string sdp_json(const SdpSide& s) {
+  auto list = [](const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (const auto& i : items) out += (out.size() > 1 ? "," : "") + json_string(i);
+    return out + "]";
+  };
+  return "{\"codecs\":" + list(s.codecs) + ",\"media\":" + list(s.media) +
+         ",\"ice\":" + (s.ice ? "true" : "false") + ",\"ice_candidates\":" + std::to_string(s.ice_candidates) +
+         ",\"fingerprint\":" + json_string(s.fingerprint) + ",\"setup\":" + json_string(s.setup) +
+         ",\"bundle\":" + list(s.bundle) + ",\"rtcp_mux\":" + (s.rtcp_mux ? "true" : "false") + "}";
+}
+
+std::string sdp_text(const char* what, const SdpSide& s) {
+  std::vector<std::string> codecs(s.codecs.begin(), s.codecs.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.codecs.size(), 6)));
+  if (s.codecs.size() > 6) codecs.push_back("+" + std::to_string(s.codecs.size() - 6) + " more");
+  std::string text = std::string(what) + ": " + join(codecs, ", ");
+  if (!s.media.empty()) text += "; " + join(s.media, "; ");
+  if (s.ice) text += "; ICE, " + std::to_string(s.ice_candidates) + (s.ice_candidates == 1 ? " candidate" : " candidates");
+  if (!s.fingerprint.empty()) text += "; DTLS " + s.fingerprint.substr(0, s.fingerprint.find(' ')) + " setup:" + s.setup;
+  if (!s.bundle.empty()) text += "; BUNDLE " + join(s.bundle, " ");
+  if (s.rtcp_mux) text += "; rtcp-mux";
+  return text;
+}
+
 }  // namespace
+
+void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call) {
+  const CallSdp sdp = summarize_sdp(store, call);
+  if (sdp.offer) std::fprintf(out, "  %s\n", sdp_text("SDP offer", *sdp.offer).c_str());
+  if (sdp.answer) std::fprintf(out, "  %s\n", sdp_text("SDP answer", *sdp.answer).c_str());
+}
 
 bool CallFilter::matches(const Call& call, const CallStore& store) const {
   if (!call_ids.empty() && std::find(call_ids.begin(), call_ids.end(), call.call_id) == call_ids.end()) {
@@ -79,7 +115,6 @@ std::vector<const Call*> select_calls(const CallStore& store, const CallFilter& 
 
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls) {
-  (void)store;
   switch (format) {
     case OutputFormat::tsv:
       std::fputs("call_id\tstart\tmessages\tfirst_method\tstate\tfinal_status\tfrom_user\tto_user\tgroup\t"
@@ -117,7 +152,11 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
           first = false;
         }
         line += "],\"retransmissions\":" + std::to_string(retransmissions(*c)) +
-                ",\"dialogs\":" + std::to_string(c->dialogs.size()) + "}\n";
+                ",\"dialogs\":" + std::to_string(c->dialogs.size());
+        const CallSdp sdp = summarize_sdp(store, *c);
+        if (sdp.offer) line += ",\"sdp_offer\":" + sdp_json(*sdp.offer);
+        if (sdp.answer) line += ",\"sdp_answer\":" + sdp_json(*sdp.answer);
+        line += "}\n";
         std::fputs(line.c_str(), out);
       }
       return;

@@ -33,6 +33,9 @@ std::vector<const Call*> select_calls(const CallStore& store, const CallFilter& 
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls);
 
+// Two lines: the call's first SDP offer and its answer (codecs, media, ICE, DTLS, BUNDLE).
+void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call);
+
 struct FlowOptions {
   std::size_t width = 80;
   bool verbose = false;  // the SIP text of each message under its arrow

@@ -175,6 +175,7 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::cli::Ca
                 call->from_user.c_str(), call->to_user.c_str(),
                 std::string(sipws::call_state_name(call->state)).c_str(),
                 call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
+    sipws::cli::print_sdp_summary(stdout, a->store, *call);
     sipws::cli::print_flow(stdout, a->store, sipws::build_ladder(a->store, {call}), options);
   }
   if (calls.empty()) std::fprintf(stderr, "sipws: no call matches\n");

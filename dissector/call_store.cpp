@@ -260,3 +260,42 @@ void CallStore::finish() {
 }
 
 }  // namespace sipws
+
+namespace sipws {
+
+CallSdp summarize_sdp(const CallStore& store, const Call& call) {
+  CallSdp out;
+  const SipMessageRecord* offer_record = nullptr;
+  for (const CallMessage& cm : call.messages) {
+    if (cm.retransmission) continue;
+    const SipMessageRecord& r = store.records()[cm.record];
+    if (!r.sip.sdp) continue;
+    // The offer is the first SDP; the answer is the first SDP sent the other way after it.
+    if (offer_record != nullptr && !(r.src == offer_record->dst || r.dst == offer_record->src)) continue;
+    if (offer_record != nullptr && r.sip.is_request == offer_record->sip.is_request) continue;
+    const Sdp& sdp = *r.sip.sdp;
+    SdpSide side;
+    side.record = cm.record;
+    for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
+    for (const SdpMedia& m : sdp.media) {
+      for (const auto& c : m.codecs) side.codecs.emplace_back(c.encoding);
+      side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" + std::string(m.port) + " " +
+                           std::string(m.proto) + " " + std::string(m.direction));
+      side.ice_candidates += m.candidates.size();
+      side.ice = side.ice || (!m.ice_ufrag.empty() && !m.ice_pwd.empty());
+      if (side.fingerprint.empty()) side.fingerprint = std::string(m.fingerprint);
+      if (side.setup.empty()) side.setup = std::string(m.setup);
+      side.rtcp_mux = side.rtcp_mux || m.rtcp_mux;
+    }
+    if (offer_record == nullptr) {
+      offer_record = &r;
+      out.offer = std::move(side);
+    } else {
+      out.answer = std::move(side);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace sipws

@@ -106,3 +106,25 @@ class CallStore final : public SipMessageSink {
 };
 
 }  // namespace sipws
+
+namespace sipws {
+
+// The WebRTC/SDP picture of a call: its first offer and the answer to it.
+struct SdpSide {
+  std::uint64_t record = 0;  // the message that carried it
+  std::vector<std::string> codecs;       // "opus/48000/2" (first media section first)
+  std::vector<std::string> media;        // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
+  std::size_t ice_candidates = 0;
+  bool ice = false;                      // ufrag and pwd present
+  std::string fingerprint;               // "sha-256 AB:CD:..."
+  std::string setup;                     // DTLS role: actpass, active, passive
+  std::vector<std::string> bundle;
+  bool rtcp_mux = false;
+};
+struct CallSdp {
+  std::optional<SdpSide> offer;
+  std::optional<SdpSide> answer;
+};
+CallSdp summarize_sdp(const CallStore& store, const Call& call);
+
+}  // namespace sipws

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "capture/capture_pipeline.h"
+#include "dissector/call_store.h"
 #include "dissector/dissector.h"
 #include "dissector/sip_message.h"
 #include "tests/dissector/conversation.h"
@@ -256,6 +257,35 @@ TEST(Sdp, WebRtcOfferFromARealSample) {
   for (const auto& c : audio.codecs) opus = opus || c.encoding.substr(0, 5) == "opus/";
   EXPECT_TRUE(opus);
   EXPECT_FALSE(sdp.bundle.empty());
+}
+
+TEST(Sdp, CallSummaryPairsOfferAndAnswer) {
+  FindingCollector findings;
+  CallStore store;
+  Dissector dissector(store, findings);
+  std::string error;
+  auto file = CaptureFile::open(test::samples_dir() + "/ws-call-answered.pcap", error);
+  ASSERT_TRUE(file) << error;
+  CapturePipeline pipeline(dissector, findings);
+  read_capture(*file, pipeline, findings);
+  const Call* call = nullptr;
+  for (const Call& c : store.calls()) {
+    if (c.is_invite()) call = &c;
+  }
+  ASSERT_NE(call, nullptr);
+  const CallSdp sdp = summarize_sdp(store, *call);
+  ASSERT_TRUE(sdp.offer.has_value());
+  ASSERT_TRUE(sdp.answer.has_value());
+  EXPECT_EQ(sdp.offer->setup, "actpass");  // RFC 8842: the offerer says actpass
+  EXPECT_EQ(sdp.answer->setup, "active");   // libwebrtc answers active
+  EXPECT_TRUE(sdp.offer->ice);
+  EXPECT_GT(sdp.offer->ice_candidates, 0u);
+  EXPECT_TRUE(sdp.answer->rtcp_mux);
+  EXPECT_EQ(sdp.offer->bundle, std::vector<std::string>{"0"});
+  EXPECT_EQ(sdp.offer->codecs.front(), "opus/48000/2");
+  // The answer comes back the other way, in a response.
+  EXPECT_TRUE(store.records()[sdp.offer->record].sip.is_request);
+  EXPECT_FALSE(store.records()[sdp.answer->record].sip.is_request);
 }
 
 TEST(Sdp, SessionLevelAttributesAreInherited) {
