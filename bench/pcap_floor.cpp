@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
       const std::size_t tcp = 14 + ihl;
       const std::size_t off = tcp + (data[tcp + 12] >> 4) * 4u;
       const std::uint32_t key = 0x78563412u;
-      for (std::size_t i = off; i < h->caplen; ++i) sink ^= data[i] ^ static_cast<std::uint8_t>(key >> (8 * (i & 3)));
+      for (std::size_t i = off; i < h->caplen; ++i) {
+        sink = static_cast<std::uint8_t>(sink ^ data[i] ^ (key >> (8 * (i & 3))));
+      }
     }
   }
   pcap_close(p);
