@@ -272,6 +272,15 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       return;
     }
     read_ws_response(head, http_->handshake);
+    if (!http_->handshake.request_seen && head.status == 101 &&
+        list_contains(head.joined("Upgrade"), "websocket")) {
+      // The capture began between the request and its answer: the 101 alone tells enough
+      // (subprotocol and extensions are in it); nothing about the request can be checked.
+      handshake_last_frame_ = frame;
+      start_websocket(true);
+      if (!rest.empty()) websocket(dir, rest, frame, timestamp);
+      return;
+    }
     if (!http_->handshake.request_seen || !http_->handshake.is_upgrade_request()) {
       mode_ = Mode::ignore;
       return;

@@ -308,3 +308,23 @@ TEST(Sdp, SessionLevelAttributesAreInherited) {
 
 }  // namespace
 }  // namespace sipws
+
+namespace sipws {
+namespace {
+
+TEST(Dissector, CaptureStartingBetweenRequestAndAnswerStillFollowsTheWebSocket) {
+  Conversation c;
+  Bytes down = bytes_of("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n");
+  c.add(Direction::to_client, down);
+  const std::string options =
+      "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+      "Call-ID: k\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+  c.add(Direction::to_server, test::ws_frame({}, bytes_of(options)));
+  FindingCollector findings;
+  EXPECT_EQ(dissect(c, {}, findings), std::vector<std::string>{options});
+  EXPECT_TRUE(findings.findings().empty());
+}
+
+}  // namespace
+}  // namespace sipws
