@@ -11,12 +11,15 @@ targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(fuzz_http_head fuzz_websocket fuzz_sip fuzz_sdp fuzz_tcp_reassembler fuzz_pipeline)
 fi
+missing=()
 for p in clang libclang-rt-14-dev; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$p" >/dev/null
-  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if ((${#missing[@]} > 0)); then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
 work=build-fuzz/work
