@@ -19,16 +19,23 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 const std::string kInvite =
-    "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK776asdhds\r\n"
-    "Max-Forwards: 70\r\nTo: Bob <sip:bob@example.com>\r\nFrom: Alice <sip:alice@example.com>;tag=1928301774\r\n"
+    "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WSS "
+    "df7jal23ls0d.invalid;branch=z9hG4bK776asdhds\r\n"
+    "Max-Forwards: 70\r\nTo: Bob <sip:bob@example.com>\r\nFrom: Alice "
+    "<sip:alice@example.com>;tag=1928301774\r\n"
     "Call-ID: a84b4c76e66710@pc33.example.com\r\nCSeq: 314159 INVITE\r\n"
-    "Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws;ob>\r\nRecord-Route: <sip:proxy.example.com;transport=ws;lr>\r\n"
-    "Allow: INVITE,ACK,CANCEL,BYE,UPDATE,MESSAGE,OPTIONS,REFER,INFO,NOTIFY\r\nSupported: ice,replaces,outbound\r\n"
+    "Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws;ob>\r\nRecord-Route: "
+    "<sip:proxy.example.com;transport=ws;lr>\r\n"
+    "Allow: INVITE,ACK,CANCEL,BYE,UPDATE,MESSAGE,OPTIONS,REFER,INFO,NOTIFY\r\nSupported: "
+    "ice,replaces,outbound\r\n"
     "User-Agent: JsSIP 3.13.8\r\nContent-Type: application/sdp\r\nContent-Length: 426\r\n\r\n"
     "v=0\r\no=- 4858331376372858720 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-    "a=msid-semantic: WMS stream\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\nc=IN IP4 0.0.0.0\r\n"
-    "a=rtcp:9 IN IP4 0.0.0.0\r\na=candidate:1 1 udp 2122260223 192.0.2.10 53791 typ host generation 0\r\n"
-    "a=ice-ufrag:Ab12\r\na=ice-pwd:0123456789abcdef01234567\r\na=fingerprint:sha-256 AB:CD:EF:01:23:45:67:89\r\n"
+    "a=msid-semantic: WMS stream\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\nc=IN "
+    "IP4 0.0.0.0\r\n"
+    "a=rtcp:9 IN IP4 0.0.0.0\r\na=candidate:1 1 udp 2122260223 192.0.2.10 53791 typ host "
+    "generation 0\r\n"
+    "a=ice-ufrag:Ab12\r\na=ice-pwd:0123456789abcdef01234567\r\na=fingerprint:sha-256 "
+    "AB:CD:EF:01:23:45:67:89\r\n"
     "a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
 
 Bytes random_bytes(std::size_t n, unsigned seed) {
@@ -51,7 +58,8 @@ Bytes masked_frame(const std::string& payload, bool fin = true, std::uint8_t opc
   }
   const std::uint8_t key[4] = {0x12, 0x34, 0x56, 0x78};
   f.insert(f.end(), key, key + 4);
-  for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<std::uint8_t>(payload[i] ^ key[i % 4]));
+  for (std::size_t i = 0; i < n; ++i)
+    f.push_back(static_cast<std::uint8_t>(payload[i] ^ key[i % 4]));
   return f;
 }
 
@@ -98,7 +106,9 @@ void BM_WsAssembly(benchmark::State& state) {
   for (auto _ : state) {
     sipws::WsMessageAssembler a(sipws::Direction::to_server, 0, std::nullopt, sink, findings);
     for (std::size_t at = 0; at < stream.size(); at += 1448) {
-      a.on_data(sipws::ByteView(stream).subspan(at, std::min<std::size_t>(1448, stream.size() - at)), 1, 0);
+      a.on_data(
+          sipws::ByteView(stream).subspan(at, std::min<std::size_t>(1448, stream.size() - at)), 1,
+          0);
     }
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * stream.size()));
@@ -139,7 +149,10 @@ BENCHMARK(BM_SipParse);
 
 class CountingSink final : public sipws::StreamSink {
  public:
-  void on_data(sipws::Direction, sipws::ByteView b, std::uint64_t, std::uint64_t, sipws::TimeNs) override { bytes += b.size(); }
+  void on_data(sipws::Direction, sipws::ByteView b, std::uint64_t, std::uint64_t,
+               sipws::TimeNs) override {
+    bytes += b.size();
+  }
   void on_gap(sipws::Direction, std::uint64_t, std::uint64_t) override {}
   void on_close(sipws::CloseReason) override {}
   std::uint64_t bytes = 0;

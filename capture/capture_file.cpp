@@ -53,7 +53,7 @@ int gzip_cookie_close(void* cookie) {
 struct InputStream {
   FILE* file = nullptr;
   int fd = -1;
-  std::uint64_t size = 0;  // of a regular file
+  std::uint64_t size = 0;      // of a regular file
   GzipCookie* gzip = nullptr;  // non-null when the content is gzip; owned by `file`
   std::array<std::uint8_t, 4> magic{};
 
@@ -127,7 +127,8 @@ bool open_input(const std::string& path, InputStream& in, std::string& error) {
     int code = Z_OK;
     const char* message = gzerror(gz, &code);
     if (n == 0 && code == Z_OK) {
-      error = name + (compressed ? ": gzip stream holds no data" : ": file is empty, not a capture file");
+      error = name +
+              (compressed ? ": gzip stream holds no data" : ": file is empty, not a capture file");
     } else if (code != Z_OK) {
       error = name + ": gzip stream damaged: " + (message != nullptr ? message : "");
     } else {
@@ -153,20 +154,24 @@ bool open_input(const std::string& path, InputStream& in, std::string& error) {
   return true;
 }
 
-std::string display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
+std::string display_name(const std::string& path) {
+  return path == "-" ? "standard input" : path;
+}
 
 // ---- classic pcap, read by libpcap -----------------------------------------------------------
 
 class PcapFile final : public CaptureFile {
  public:
   PcapFile(std::string path, InputStream in, pcap_t* pcap)
-      : CaptureFile(std::move(path), CaptureFormat::pcap, in.gzip != nullptr), in_(in), pcap_(pcap) {
+      : CaptureFile(std::move(path), CaptureFormat::pcap, in.gzip != nullptr),
+        in_(in),
+        pcap_(pcap) {
     fd_ = in.fd;
     size_ = in.size;
     const int dlt = pcap_datalink(pcap_);
     // DLT_RAW differs between platforms (12 or 14); files say LINKTYPE_RAW (101).
     link_type_ = (dlt == DLT_RAW || dlt == 12 || dlt == 14) ? link_type::raw
-                                                              : static_cast<std::uint32_t>(dlt);
+                                                            : static_cast<std::uint32_t>(dlt);
   }
   ~PcapFile() override { pcap_close(pcap_); }  // also closes the FILE* (and the gzip stream)
   std::uint32_t snaplen(const RawPacket&) const override {

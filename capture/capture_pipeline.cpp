@@ -26,7 +26,8 @@ ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSi
         reported_oversized = true;
         Finding f{FindingId::capture_caplen_exceeds_snaplen};
         f.frame = packet.frame_number;
-        f.detail = std::to_string(packet.bytes.size()) + " bytes captured, snapshot length " + std::to_string(snaplen);
+        f.detail = std::to_string(packet.bytes.size()) + " bytes captured, snapshot length " +
+                   std::to_string(snaplen);
         findings.report(std::move(f));
       }
       pipeline.on_packet(packet);

@@ -24,24 +24,34 @@ static_assert(kinds_in_enum_order());
 
 }  // namespace
 
-std::span<const FindingKind> all_finding_kinds() { return kKinds; }
+std::span<const FindingKind> all_finding_kinds() {
+  return kKinds;
+}
 
-const FindingKind& finding_kind(FindingId id) { return kKinds[static_cast<std::size_t>(id)]; }
+const FindingKind& finding_kind(FindingId id) {
+  return kKinds[static_cast<std::size_t>(id)];
+}
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {
-    case Severity::note: return "note";
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
+    case Severity::note:
+      return "note";
+    case Severity::warning:
+      return "warning";
+    case Severity::error:
+      return "error";
   }
   return "?";
 }
 
 std::string_view direction_name(Direction direction) {
   switch (direction) {
-    case Direction::to_server: return "to_server";
-    case Direction::to_client: return "to_client";
-    case Direction::none: return "";
+    case Direction::to_server:
+      return "to_server";
+    case Direction::to_client:
+      return "to_client";
+    case Direction::none:
+      return "";
   }
   return "?";
 }

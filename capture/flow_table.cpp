@@ -9,12 +9,12 @@ struct FlowTable::TcpConnection {
                 TcpBufferBudget& budget, const FlowLimits& limits)
       : key(k),
         info(i),
-        streams{TcpStreamReassembler(Direction::to_server, i.index, findings, budget,
-                                     limits.max_buffered_bytes_per_direction,
-                                     limits.acked_hole_grace),
-                TcpStreamReassembler(Direction::to_client, i.index, findings, budget,
-                                     limits.max_buffered_bytes_per_direction,
-                                     limits.acked_hole_grace)} {}
+        streams{
+            TcpStreamReassembler(Direction::to_server, i.index, findings, budget,
+                                 limits.max_buffered_bytes_per_direction, limits.acked_hole_grace),
+            TcpStreamReassembler(Direction::to_client, i.index, findings, budget,
+                                 limits.max_buffered_bytes_per_direction,
+                                 limits.acked_hole_grace)} {}
 
   FlowKey key;
   TcpConnectionInfo info;
@@ -107,8 +107,8 @@ void FlowTable::on_tcp(const DecodedPacket& p) {
   TcpConnection* c = tcp_.find(key);
   if (c != nullptr && syn_only) {
     const TcpStreamReassembler& client = c->streams[0];
-    const bool same_syn = p.src == c->info.client && client.saw_syn() &&
-                          client.initial_data_seq() == p.seq + 1;
+    const bool same_syn =
+        p.src == c->info.client && client.saw_syn() && client.initial_data_seq() == p.seq + 1;
     if (!same_syn) {  // a new connection on the same 4-tuple
       if (!c->closed) close_tcp(*c, CloseReason::reused, p.frame_number, p.timestamp);
       retire_tcp(*c);
@@ -245,15 +245,17 @@ void FlowTable::expire(TimeNs now) {
     retire_tcp(*c);
   }
   while (UdpFlow* f = udp_.least_recent()) {
-    if (limits_.udp_idle_timeout == 0 || now - f->summary.last_seen < limits_.udp_idle_timeout) break;
+    if (limits_.udp_idle_timeout == 0 || now - f->summary.last_seen < limits_.udp_idle_timeout)
+      break;
     close_udp(*f);
   }
 }
 
 void FlowTable::finish() {
   auto connections = tcp_.all();
-  std::sort(connections.begin(), connections.end(),
-            [](const TcpConnection* a, const TcpConnection* b) { return a->info.index < b->info.index; });
+  std::sort(
+      connections.begin(), connections.end(),
+      [](const TcpConnection* a, const TcpConnection* b) { return a->info.index < b->info.index; });
   for (TcpConnection* c : connections) {
     if (!c->closed) close_tcp(*c, CloseReason::end_of_capture, c->last_frame, c->last_seen);
     retire_tcp(*c);

@@ -17,8 +17,8 @@ void IpReassembler::drop(std::map<FragmentKey, Datagram>::iterator it, FindingId
 }
 
 bool IpReassembler::add(const FragmentKey& key, std::uint32_t offset, ByteView data,
-                        bool more_fragments, TimeNs now, std::uint64_t frame,
-                        FindingSink& findings, ByteView& payload, std::uint64_t& first_frame) {
+                        bool more_fragments, TimeNs now, std::uint64_t frame, FindingSink& findings,
+                        ByteView& payload, std::uint64_t& first_frame) {
   const std::uint32_t end = offset + static_cast<std::uint32_t>(data.size());
   if (end > 65535 + 65535u) {  // beyond any IP datagram (IPv6 jumbograms are not fragmented)
     Finding f{FindingId::decode_malformed};

@@ -16,16 +16,16 @@
 namespace sipws {
 
 struct IpFragmentLimits {
-  std::size_t max_datagrams = 4096;             // awaiting reassembly at once
-  std::size_t max_buffered_bytes = 64u << 20;   // summed over those datagrams
-  TimeNs timeout = 30'000'000'000;              // capture time, like a host's reassembly timer
+  std::size_t max_datagrams = 4096;            // awaiting reassembly at once
+  std::size_t max_buffered_bytes = 64u << 20;  // summed over those datagrams
+  TimeNs timeout = 30'000'000'000;             // capture time, like a host's reassembly timer
 };
 
 struct FragmentKey {
   IpAddress src;
   IpAddress dst;
-  std::uint32_t id = 0;        // 16 bits for IPv4, 32 for IPv6
-  std::uint8_t protocol = 0;   // IPv4 protocol / IPv6 next header after the fragment header
+  std::uint32_t id = 0;       // 16 bits for IPv4, 32 for IPv6
+  std::uint8_t protocol = 0;  // IPv4 protocol / IPv6 next header after the fragment header
   auto operator<=>(const FragmentKey&) const = default;
 };
 
@@ -51,7 +51,7 @@ class IpReassembler {
   struct Datagram {
     std::vector<std::uint8_t> bytes;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> have;  // sorted, merged [begin, end)
-    std::uint32_t total = UINT32_MAX;                          // known once the last arrives
+    std::uint32_t total = UINT32_MAX;                           // known once the last arrives
     TimeNs first_seen = 0;
     std::uint64_t first_frame = 0;
     std::list<FragmentKey>::iterator age;

@@ -7,7 +7,9 @@
 namespace sipws {
 namespace {
 
-pcap_t* handle(void* p) { return static_cast<pcap_t*>(p); }
+pcap_t* handle(void* p) {
+  return static_cast<pcap_t*>(p);
+}
 
 }  // namespace
 
@@ -45,7 +47,8 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro if unsupported
   const int rc = pcap_activate(p);
   if (rc < 0) {
-    error = options.interface + ": " + pcap_statustostr(rc) + (rc == PCAP_ERROR ? std::string(": ") + pcap_geterr(p) : "");
+    error = options.interface + ": " + pcap_statustostr(rc) +
+            (rc == PCAP_ERROR ? std::string(": ") + pcap_geterr(p) : "");
     pcap_close(p);
     return nullptr;
   }
@@ -64,7 +67,8 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
   live->pcap_ = p;
   live->options_ = options;
   const int dlt = pcap_datalink(p);
-  live->link_type_ = (dlt == DLT_RAW || dlt == 12 || dlt == 14) ? link_type::raw : static_cast<std::uint32_t>(dlt);
+  live->link_type_ =
+      (dlt == DLT_RAW || dlt == 12 || dlt == 14) ? link_type::raw : static_cast<std::uint32_t>(dlt);
   if (!options.write_path.empty()) {
     live->writer_ = PcapWriter::open(options.write_path, live->link_type_, error);
     if (!live->writer_) return nullptr;
@@ -82,7 +86,9 @@ LiveCapture::~LiveCapture() {
   if (pcap_ != nullptr) pcap_close(handle(pcap_));
 }
 
-void LiveCapture::start() { thread_ = std::thread([this] { run(); }); }
+void LiveCapture::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void LiveCapture::stop() {
   if (!stopped_.exchange(true) && pcap_ != nullptr) pcap_breakloop(handle(pcap_));

@@ -29,11 +29,11 @@ bool list_interfaces(std::vector<InterfaceInfo>& out, std::string& error);
 
 struct LiveOptions {
   std::string interface;
-  std::string filter;              // BPF
+  std::string filter;  // BPF
   int snaplen = 262144;
-  int buffer_bytes = 16 << 20;     // kernel buffer: bursts of signalling fit
+  int buffer_bytes = 16 << 20;         // kernel buffer: bursts of signalling fit
   std::size_t queue_packets = 100000;  // packets waiting for analysis before drops are counted
-  std::string write_path;          // -w: everything captured, also what the queue dropped
+  std::string write_path;              // -w: everything captured, also what the queue dropped
 };
 
 struct LiveStats {

@@ -15,7 +15,8 @@ DecodeStatus PacketDecoder::decode(const RawPacket& packet, DecodedPacket& out) 
   out = DecodedPacket{};
   out.frame_number = packet.frame_number;
   out.timestamp = packet.timestamp;
-  if (packet.timestamp - last_expiry_check_ >= 1'000'000'000 || packet.timestamp < last_expiry_check_) {
+  if (packet.timestamp - last_expiry_check_ >= 1'000'000'000 ||
+      packet.timestamp < last_expiry_check_) {
     fragments_.expire(packet.timestamp, findings_);
     last_expiry_check_ = packet.timestamp;
   }
@@ -28,11 +29,20 @@ DecodeStatus PacketDecoder::decode(const RawPacket& packet, DecodedPacket& out) 
         ++counters_.udp;
       }
       break;
-    case DecodeStatus::fragment_held: break;
-    case DecodeStatus::other_ip_protocol: ++counters_.other_ip; break;
-    case DecodeStatus::not_ip: ++counters_.not_ip; break;
-    case DecodeStatus::unsupported_link: ++counters_.unsupported_link; break;
-    case DecodeStatus::malformed: ++counters_.malformed; break;
+    case DecodeStatus::fragment_held:
+      break;
+    case DecodeStatus::other_ip_protocol:
+      ++counters_.other_ip;
+      break;
+    case DecodeStatus::not_ip:
+      ++counters_.not_ip;
+      break;
+    case DecodeStatus::unsupported_link:
+      ++counters_.unsupported_link;
+      break;
+    case DecodeStatus::malformed:
+      ++counters_.malformed;
+      break;
   }
   return status;
 }
@@ -47,7 +57,8 @@ DecodeStatus PacketDecoder::malformed(const char* what) {
 
 DecodeStatus PacketDecoder::link(std::uint32_t type, ByteView b, int depth) {
   switch (type) {
-    case link_type::ethernet: return ethernet(b, depth);
+    case link_type::ethernet:
+      return ethernet(b, depth);
     case link_type::linux_sll:
       if (b.size() < 16) return malformed("Linux cooked (SLL) header cut short");
       return by_ethertype(load_be16(b.data() + 14), b.subspan(16), depth);
@@ -62,7 +73,8 @@ DecodeStatus PacketDecoder::link(std::uint32_t type, ByteView b, int depth) {
       return ip(b.subspan(4), depth);
     case link_type::raw:
     case link_type::ipv4:
-    case link_type::ipv6: return ip(b, depth);
+    case link_type::ipv6:
+      return ip(b, depth);
     default:
       if (reported_link_types_.insert(type).second) {
         Finding f{FindingId::decode_unsupported_link_type};
@@ -96,9 +108,12 @@ DecodeStatus PacketDecoder::ip(ByteView b, int depth) {
     out_->network_offset = static_cast<std::size_t>(b.data() - packet_->bytes.data());
   }
   switch (b[0] >> 4) {
-    case 4: return ipv4(b, depth);
-    case 6: return ipv6(b, depth);
-    default: return DecodeStatus::not_ip;
+    case 4:
+      return ipv4(b, depth);
+    case 6:
+      return ipv6(b, depth);
+    default:
+      return DecodeStatus::not_ip;
   }
 }
 
@@ -106,7 +121,8 @@ DecodeStatus PacketDecoder::ipv4(ByteView b, int depth) {
   if (b.size() < 20) return malformed("IPv4 header cut short");
   const std::size_t header_length = (b[0] & 0x0fu) * 4u;
   std::size_t total = load_be16(b.data() + 2);
-  if (header_length < 20 || b.size() < header_length) return malformed("IPv4 header length invalid");
+  if (header_length < 20 || b.size() < header_length)
+    return malformed("IPv4 header length invalid");
   // Offloaded segments captured on the sending host carry total length 0; trust the capture.
   if (total == 0) total = b.size();
   if (total < header_length) return malformed("IPv4 total length shorter than its header");
@@ -149,9 +165,9 @@ DecodeStatus PacketDecoder::ipv6(ByteView b, int depth) {
   auto wire_length = static_cast<std::uint32_t>(payload_length);
   for (int i = 0; i < kMaxIpv6ExtensionHeaders; ++i) {
     switch (next) {
-      case 0:    // hop-by-hop options
-      case 43:   // routing
-      case 60:   // destination options
+      case 0:     // hop-by-hop options
+      case 43:    // routing
+      case 60:    // destination options
       case 51: {  // authentication header (length in 4-byte units, minus 2)
         if (rest.size() < 8) return malformed("IPv6 extension header cut short");
         const std::size_t len = next == 51 ? (rest[1] + 2u) * 4u : (rest[1] + 1u) * 8u;
@@ -191,7 +207,8 @@ DecodeStatus PacketDecoder::ipv6(ByteView b, int depth) {
         // Extension headers after the fragment header live inside the reassembled payload.
         return transport(protocol, whole, static_cast<std::uint32_t>(whole.size()), depth);
       }
-      default: return transport(next, rest, wire_length, depth);
+      default:
+        return transport(next, rest, wire_length, depth);
     }
   }
   return malformed("too many IPv6 extension headers");
@@ -219,10 +236,13 @@ DecodeStatus PacketDecoder::gre(ByteView b, int depth) {
       if (inner.size() < skip) return malformed("ERSPAN III header cut short");
       return ethernet(inner.subspan(skip), depth + 1);
     }
-    case 0x6558: return ethernet(inner, depth + 1);  // transparent Ethernet bridging
+    case 0x6558:
+      return ethernet(inner, depth + 1);  // transparent Ethernet bridging
     case 0x0800:
-    case 0x86dd: return ip(inner, depth + 1);
-    default: return DecodeStatus::other_ip_protocol;
+    case 0x86dd:
+      return ip(inner, depth + 1);
+    default:
+      return DecodeStatus::other_ip_protocol;
   }
 }
 

@@ -12,7 +12,6 @@
 
 namespace sipws {
 
-
 struct DecodedPacket {
   std::uint64_t frame_number = 0;
   TimeNs timestamp = 0;

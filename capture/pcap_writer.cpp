@@ -48,7 +48,8 @@ void PcapWriter::write(const RawPacket& packet, ByteView bytes) {
   header.ts.tv_usec = static_cast<suseconds_t>(packet.timestamp % 1'000'000'000);  // nanoseconds
   header.caplen = static_cast<bpf_u_int32>(bytes.size());
   const std::size_t cut = packet.bytes.size() - bytes.size();  // link header bytes dropped
-  header.len = static_cast<bpf_u_int32>(packet.original_length >= cut ? packet.original_length - cut : bytes.size());
+  header.len = static_cast<bpf_u_int32>(packet.original_length >= cut ? packet.original_length - cut
+                                                                      : bytes.size());
   pcap_dump(reinterpret_cast<u_char*>(state_->dumper), &header, bytes.data());
 }
 

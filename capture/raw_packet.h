@@ -10,7 +10,7 @@ namespace sipws {
 namespace link_type {
 inline constexpr std::uint32_t null_bsd = 0;  // BSD loopback, host-endian address family
 inline constexpr std::uint32_t ethernet = 1;
-inline constexpr std::uint32_t raw = 101;  // raw IPv4 or IPv6
+inline constexpr std::uint32_t raw = 101;   // raw IPv4 or IPv6
 inline constexpr std::uint32_t loop = 108;  // OpenBSD loopback, big-endian address family
 inline constexpr std::uint32_t linux_sll = 113;
 inline constexpr std::uint32_t ipv4 = 228;

@@ -12,11 +12,11 @@
 namespace sipws {
 
 enum class CloseReason : std::uint8_t {
-  fin,                 // both sides sent FIN and every byte before it arrived (or was a gap)
-  rst,                 // a reset ended it
-  idle_timeout,        // no packet for longer than the idle timeout
-  end_of_capture,      // the capture ended while the connection was open
-  reused,              // a new SYN with another initial sequence number took over the 4-tuple
+  fin,                     // both sides sent FIN and every byte before it arrived (or was a gap)
+  rst,                     // a reset ended it
+  idle_timeout,            // no packet for longer than the idle timeout
+  end_of_capture,          // the capture ended while the connection was open
+  reused,                  // a new SYN with another initial sequence number took over the 4-tuple
   limit_direction_buffer,  // one direction buffered more out-of-order bytes than allowed
   limit_total_buffer,      // all connections together buffered more than allowed
   limit_connections,       // too many connections; this was the least recently active

@@ -31,19 +31,29 @@ std::uint64_t hash_bytes(ByteView b) {
 
 std::string_view close_reason_name(CloseReason reason) {
   switch (reason) {
-    case CloseReason::fin: return "fin";
-    case CloseReason::rst: return "rst";
-    case CloseReason::idle_timeout: return "idle_timeout";
-    case CloseReason::end_of_capture: return "end_of_capture";
-    case CloseReason::reused: return "reused";
-    case CloseReason::limit_direction_buffer: return "limit_direction_buffer";
-    case CloseReason::limit_total_buffer: return "limit_total_buffer";
-    case CloseReason::limit_connections: return "limit_connections";
+    case CloseReason::fin:
+      return "fin";
+    case CloseReason::rst:
+      return "rst";
+    case CloseReason::idle_timeout:
+      return "idle_timeout";
+    case CloseReason::end_of_capture:
+      return "end_of_capture";
+    case CloseReason::reused:
+      return "reused";
+    case CloseReason::limit_direction_buffer:
+      return "limit_direction_buffer";
+    case CloseReason::limit_total_buffer:
+      return "limit_total_buffer";
+    case CloseReason::limit_connections:
+      return "limit_connections";
   }
   return "?";
 }
 
-TcpStreamReassembler::~TcpStreamReassembler() { release(buffered_); }
+TcpStreamReassembler::~TcpStreamReassembler() {
+  release(buffered_);
+}
 
 void TcpStreamReassembler::release(std::size_t bytes) {
   buffered_ -= bytes;
@@ -167,7 +177,8 @@ void TcpStreamReassembler::deliver(ByteView bytes, std::uint64_t wire_length, st
   if (!bytes.empty()) {
     if (remember) {
       if (!recent_) recent_ = std::make_unique<std::array<RecentSegment, 8>>();
-      (*recent_)[recent_next_] = {next_, wire_length, bytes.size() == wire_length ? hash_bytes(bytes) : 0};
+      (*recent_)[recent_next_] = {next_, wire_length,
+                                  bytes.size() == wire_length ? hash_bytes(bytes) : 0};
       recent_next_ = (recent_next_ + 1) % recent_->size();
     }
     stats_.delivered_bytes += bytes.size();

@@ -23,8 +23,8 @@ namespace sipws {
 struct TcpSegment {
   std::uint32_t seq = 0;
   std::uint8_t flags = 0;
-  ByteView payload;                 // as captured
-  std::uint32_t wire_length = 0;    // >= payload.size(); the rest was cut by the snapshot length
+  ByteView payload;               // as captured
+  std::uint32_t wire_length = 0;  // >= payload.size(); the rest was cut by the snapshot length
   std::uint64_t frame = 0;
   TimeNs timestamp = 0;
 };
@@ -36,9 +36,9 @@ struct TcpBufferBudget {
 };
 
 struct TcpDirectionStats {
-  std::uint64_t segments = 0;            // segments that carried payload
-  std::uint64_t delivered_bytes = 0;     // handed on as data
-  std::uint64_t gap_bytes = 0;           // declared missing
+  std::uint64_t segments = 0;         // segments that carried payload
+  std::uint64_t delivered_bytes = 0;  // handed on as data
+  std::uint64_t gap_bytes = 0;        // declared missing
   std::uint64_t gaps = 0;
   std::uint64_t retransmitted_segments = 0;  // carried bytes already received
   std::uint64_t out_of_order_segments = 0;   // arrived ahead of a hole
@@ -123,14 +123,14 @@ class TcpStreamReassembler {
 
   bool base_known_ = false;
   bool syn_seen_ = false;
-  std::uint32_t base_ = 0;  // raw sequence number of relative offset 0
-  std::uint64_t next_ = 0;  // next relative offset to deliver
+  std::uint32_t base_ = 0;                      // raw sequence number of relative offset 0
+  std::uint64_t next_ = 0;                      // next relative offset to deliver
   std::optional<std::uint32_t> peer_ack_hint_;  // for streams first seen mid-way
   std::optional<std::uint64_t> fin_offset_;
   TimeNs acked_hole_grace_;
-  bool acked_hole_ = false;          // the peer acknowledged bytes we have not seen
-  std::uint64_t acked_until_ = 0;    // relative offset the peer acknowledged
-  TimeNs acked_hole_since_ = 0;      // capture time of the first such acknowledgement
+  bool acked_hole_ = false;        // the peer acknowledged bytes we have not seen
+  std::uint64_t acked_until_ = 0;  // relative offset the peer acknowledged
+  TimeNs acked_hole_since_ = 0;    // capture time of the first such acknowledgement
   std::map<std::uint64_t, Pending> pending_;
   std::size_t buffered_ = 0;
   // Allocated with the first delivered segment: a connection that never carries data (a scan,

@@ -30,7 +30,9 @@ std::size_t retransmissions(const Call& call) {
   return n;
 }
 
-std::string status_text(int status) { return status == 0 ? std::string() : std::to_string(status); }
+std::string status_text(int status) {
+  return status == 0 ? std::string() : std::to_string(status);
+}
 
 // Pads or cuts `text` to exactly `width` display columns (bytes; SIP headers are mostly ASCII).
 std::string fit(std::string text, std::size_t width) {
@@ -55,18 +57,24 @@ std::string sdp_json(const SdpSide& s) {
     return out + "]";
   };
   return "{\"codecs\":" + list(s.codecs) + ",\"media\":" + list(s.media) +
-         ",\"ice\":" + (s.ice ? "true" : "false") + ",\"ice_candidates\":" + std::to_string(s.ice_candidates) +
+         ",\"ice\":" + (s.ice ? "true" : "false") +
+         ",\"ice_candidates\":" + std::to_string(s.ice_candidates) +
          ",\"fingerprint\":" + json_string(s.fingerprint) + ",\"setup\":" + json_string(s.setup) +
          ",\"bundle\":" + list(s.bundle) + ",\"rtcp_mux\":" + (s.rtcp_mux ? "true" : "false") + "}";
 }
 
 std::string sdp_text(const char* what, const SdpSide& s) {
-  std::vector<std::string> codecs(s.codecs.begin(), s.codecs.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.codecs.size(), 6)));
+  std::vector<std::string> codecs(
+      s.codecs.begin(),
+      s.codecs.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.codecs.size(), 6)));
   if (s.codecs.size() > 6) codecs.push_back("+" + std::to_string(s.codecs.size() - 6) + " more");
   std::string text = std::string(what) + ": " + join(codecs, ", ");
   if (!s.media.empty()) text += "; " + join(s.media, "; ");
-  if (s.ice) text += "; ICE, " + std::to_string(s.ice_candidates) + (s.ice_candidates == 1 ? " candidate" : " candidates");
-  if (!s.fingerprint.empty()) text += "; DTLS " + s.fingerprint.substr(0, s.fingerprint.find(' ')) + " setup:" + s.setup;
+  if (s.ice)
+    text += "; ICE, " + std::to_string(s.ice_candidates) +
+            (s.ice_candidates == 1 ? " candidate" : " candidates");
+  if (!s.fingerprint.empty())
+    text += "; DTLS " + s.fingerprint.substr(0, s.fingerprint.find(' ')) + " setup:" + s.setup;
   if (!s.bundle.empty()) text += "; BUNDLE " + join(s.bundle, " ");
   if (s.rtcp_mux) text += "; rtcp-mux";
   return text;
@@ -81,7 +89,8 @@ void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call)
 }
 
 bool CallFilter::matches(const Call& call, const CallStore& store) const {
-  if (!call_ids.empty() && std::find(call_ids.begin(), call_ids.end(), call.call_id) == call_ids.end()) {
+  if (!call_ids.empty() &&
+      std::find(call_ids.begin(), call_ids.end(), call.call_id) == call_ids.end()) {
     return false;
   }
   if (!state.empty() && call_state_name(call.state) != state) return false;
@@ -117,30 +126,31 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls) {
   switch (format) {
     case OutputFormat::tsv:
-      std::fputs("call_id\tstart\tmessages\tfirst_method\tstate\tfinal_status\tfrom_user\tto_user\tgroup\t"
-                 "setup_time\tduration\ttransports\tretransmissions\tdialogs\n",
-                 out);
+      std::fputs(
+          "call_id\tstart\tmessages\tfirst_method\tstate\tfinal_status\tfrom_user\tto_user\tgroup\t"
+          "setup_time\tduration\ttransports\tretransmissions\tdialogs\n",
+          out);
       for (const Call* c : calls) {
-        std::fprintf(out, "%s\t%s\t%zu\t%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\t%s\t%s\t%zu\t%zu\n",
-                     tsv_field(c->call_id).c_str(), epoch_seconds(c->start, 6).c_str(),
-                     c->messages.size(), tsv_field(c->first_method).c_str(),
-                     std::string(call_state_name(c->state)).c_str(), status_text(c->final_status).c_str(),
-                     tsv_field(c->from_user).c_str(), tsv_field(c->to_user).c_str(), c->group,
-                     seconds_or_empty(c->setup_time()).c_str(), seconds_or_empty(c->duration()).c_str(),
-                     transports_of(*c).c_str(), retransmissions(*c), c->dialogs.size());
+        std::fprintf(
+            out, "%s\t%s\t%zu\t%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\t%s\t%s\t%zu\t%zu\n",
+            tsv_field(c->call_id).c_str(), epoch_seconds(c->start, 6).c_str(), c->messages.size(),
+            tsv_field(c->first_method).c_str(), std::string(call_state_name(c->state)).c_str(),
+            status_text(c->final_status).c_str(), tsv_field(c->from_user).c_str(),
+            tsv_field(c->to_user).c_str(), c->group, seconds_or_empty(c->setup_time()).c_str(),
+            seconds_or_empty(c->duration()).c_str(), transports_of(*c).c_str(), retransmissions(*c),
+            c->dialogs.size());
       }
       return;
     case OutputFormat::json:
       for (const Call* c : calls) {
-        std::string line = "{\"call_id\":" + json_string(c->call_id) +
-                           ",\"start\":" + epoch_seconds(c->start, 6) +
-                           ",\"messages\":" + std::to_string(c->messages.size()) +
-                           ",\"first_method\":" + json_string(c->first_method) +
-                           ",\"state\":" + json_string(call_state_name(c->state)) +
-                           ",\"final_status\":" + (c->final_status ? std::to_string(c->final_status) : "null") +
-                           ",\"from_user\":" + json_string(c->from_user) +
-                           ",\"to_user\":" + json_string(c->to_user) +
-                           ",\"group\":" + std::to_string(c->group);
+        std::string line =
+            "{\"call_id\":" + json_string(c->call_id) + ",\"start\":" + epoch_seconds(c->start, 6) +
+            ",\"messages\":" + std::to_string(c->messages.size()) +
+            ",\"first_method\":" + json_string(c->first_method) +
+            ",\"state\":" + json_string(call_state_name(c->state)) +
+            ",\"final_status\":" + (c->final_status ? std::to_string(c->final_status) : "null") +
+            ",\"from_user\":" + json_string(c->from_user) +
+            ",\"to_user\":" + json_string(c->to_user) + ",\"group\":" + std::to_string(c->group);
         const auto setup = seconds_or_empty(c->setup_time());
         const auto duration = seconds_or_empty(c->duration());
         line += ",\"setup_time\":" + (setup.empty() ? std::string("null") : setup);
@@ -161,19 +171,19 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       }
       return;
     case OutputFormat::text: {
-      std::fprintf(out, "%-4s %-26s %-15s %-12s %-5s %5s %-16s %-16s %9s %9s %-8s %s\n", "#", "start",
-                   "state", "method", "final", "msgs", "from", "to", "setup s", "dur s", "via",
-                   "call-id");
+      std::fprintf(out, "%-4s %-26s %-15s %-12s %-5s %5s %-16s %-16s %9s %9s %-8s %s\n", "#",
+                   "start", "state", "method", "final", "msgs", "from", "to", "setup s", "dur s",
+                   "via", "call-id");
       for (const Call* c : calls) {
         const bool leg = c->group != c->index;
-        std::fprintf(out, "%-4" PRIu64 " %-26s %-15s %-12s %-5s %5zu %-16s %-16s %9s %9s %-8s %s%s\n",
-                     c->index, epoch_seconds(c->start, 6).c_str(),
-                     std::string(call_state_name(c->state)).c_str(), fit(c->first_method, 12).c_str(),
-                     status_text(c->final_status).c_str(), c->messages.size(),
-                     fit(c->from_user, 16).c_str(), fit(c->to_user, 16).c_str(),
-                     seconds_or_empty(c->setup_time()).c_str(), seconds_or_empty(c->duration()).c_str(),
-                     transports_of(*c).c_str(), c->call_id.c_str(),
-                     leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
+        std::fprintf(
+            out, "%-4" PRIu64 " %-26s %-15s %-12s %-5s %5zu %-16s %-16s %9s %9s %-8s %s%s\n",
+            c->index, epoch_seconds(c->start, 6).c_str(),
+            std::string(call_state_name(c->state)).c_str(), fit(c->first_method, 12).c_str(),
+            status_text(c->final_status).c_str(), c->messages.size(), fit(c->from_user, 16).c_str(),
+            fit(c->to_user, 16).c_str(), seconds_or_empty(c->setup_time()).c_str(),
+            seconds_or_empty(c->duration()).c_str(), transports_of(*c).c_str(), c->call_id.c_str(),
+            leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
       }
       std::fprintf(out, "%zu calls\n", calls.size());
       return;
@@ -181,7 +191,8 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
   }
 }
 
-void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder, const FlowOptions& options) {
+void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder,
+                const FlowOptions& options) {
   const std::size_t n = ladder.participants.size();
   if (n == 0) return;
   // Left margin: the label row shows the delta since the previous message, the arrow row the time
@@ -195,7 +206,8 @@ void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder, co
   for (int row = 0; row < 2; ++row) {
     std::string line(total, ' ');
     for (std::size_t i = 0; i < n; ++i) {
-      std::string text = row == 0 ? ladder.participants[i].endpoint.to_string() : ladder.participants[i].name;
+      std::string text =
+          row == 0 ? ladder.participants[i].endpoint.to_string() : ladder.participants[i].name;
       if (text.size() > column - 1) text = fit(text, column - 1);
       const std::size_t at = center(i) - std::min(center(i), text.size() / 2);
       line.replace(at, text.size(), text);
@@ -226,7 +238,8 @@ void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder, co
     char margin[64];
     std::snprintf(margin, sizeof margin, "%+10.6f", static_cast<double>(a.delta) / 1e9);
     top.replace(0, std::strlen(margin), margin);
-    std::snprintf(margin, sizeof margin, "%10.6f %6" PRIu64, static_cast<double>(a.time - origin) / 1e9, a.frame);
+    std::snprintf(margin, sizeof margin, "%10.6f %6" PRIu64,
+                  static_cast<double>(a.time - origin) / 1e9, a.frame);
     arrow.replace(0, std::strlen(margin), margin);
     if (a.from == a.to) {
       const std::size_t at = center(a.from) + 2;
@@ -255,7 +268,8 @@ void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder, co
         const std::size_t nl = text.find('\n');
         std::string_view row = text.substr(0, nl);
         if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-        std::fprintf(out, "%*s%.*s\n", static_cast<int>(kMargin), "", static_cast<int>(row.size()), row.data());
+        std::fprintf(out, "%*s%.*s\n", static_cast<int>(kMargin), "", static_cast<int>(row.size()),
+                     row.data());
         if (nl == std::string_view::npos) break;
         text.remove_prefix(nl + 1);
       }
@@ -298,7 +312,9 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
   std::sort(setup_times.begin(), setup_times.end());
   auto quantile = [&setup_times](double q) {
     if (setup_times.empty()) return 0.0;
-    const std::size_t i = std::min(setup_times.size() - 1, static_cast<std::size_t>(q * static_cast<double>(setup_times.size() - 1) + 0.5));
+    const std::size_t i =
+        std::min(setup_times.size() - 1,
+                 static_cast<std::size_t>(q * static_cast<double>(setup_times.size() - 1) + 0.5));
     return setup_times[i];
   };
   struct Row {
@@ -328,21 +344,26 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
   }
   rows.push_back({"websocket", "connections", std::to_string(counters.websocket_connections)});
   rows.push_back({"websocket", "frames", std::to_string(counters.websocket_frames)});
-  rows.push_back({"websocket", "control_frames", std::to_string(counters.websocket_control_frames)});
+  rows.push_back(
+      {"websocket", "control_frames", std::to_string(counters.websocket_control_frames)});
   rows.push_back({"websocket", "messages", std::to_string(counters.websocket_messages)});
   rows.push_back({"websocket", "sip_messages", std::to_string(websocket)});
   rows.push_back({"websocket", "compressed", std::to_string(compressed)});
-  rows.push_back({"websocket", "compressed_share", fmt(websocket ? static_cast<double>(compressed) / static_cast<double>(websocket) : 0.0)});
+  rows.push_back(
+      {"websocket", "compressed_share",
+       fmt(websocket ? static_cast<double>(compressed) / static_cast<double>(websocket) : 0.0)});
   rows.push_back({"websocket", "fragmented", std::to_string(fragmented)});
   switch (format) {
     case OutputFormat::tsv:
       std::fputs("section\tkey\tvalue\n", out);
-      for (const Row& r : rows) std::fprintf(out, "%s\t%s\t%s\n", r.section.c_str(), tsv_field(r.key).c_str(), r.value.c_str());
+      for (const Row& r : rows)
+        std::fprintf(out, "%s\t%s\t%s\n", r.section.c_str(), tsv_field(r.key).c_str(),
+                     r.value.c_str());
       return;
     case OutputFormat::json:
       for (const Row& r : rows) {
-        std::fprintf(out, "{\"section\":%s,\"key\":%s,\"value\":%s}\n", json_string(r.section).c_str(),
-                     json_string(r.key).c_str(), r.value.c_str());
+        std::fprintf(out, "{\"section\":%s,\"key\":%s,\"value\":%s}\n",
+                     json_string(r.section).c_str(), json_string(r.key).c_str(), r.value.c_str());
       }
       return;
     case OutputFormat::text: {

@@ -16,10 +16,10 @@ namespace sipws::cli {
 // Filters shared by the subcommands; a call passes when it matches every filter given.
 struct CallFilter {
   std::vector<std::string> call_ids;
-  std::string method;   // a method seen in the call
-  std::string user;     // From or To user
-  std::string address;  // an address (with or without port) that sent or received a message
-  std::string state;    // call_state_name
+  std::string method;           // a method seen in the call
+  std::string user;             // From or To user
+  std::string address;          // an address (with or without port) that sent or received a message
+  std::string state;            // call_state_name
   std::optional<double> since;  // epoch seconds: calls that end at or after
   std::optional<double> until;  // epoch seconds: calls that start at or before
 
@@ -40,7 +40,8 @@ struct FlowOptions {
   std::size_t width = 80;
   bool verbose = false;  // the SIP text of each message under its arrow
 };
-void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder, const FlowOptions& options);
+void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder,
+                const FlowOptions& options);
 
 void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls, const DissectorCounters& counters);

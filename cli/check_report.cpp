@@ -20,11 +20,21 @@ std::string xml_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters, even escaped.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
@@ -41,7 +51,8 @@ std::string where(const Finding& f, const CallStore& store) {
   std::string text = "frame " + std::to_string(f.frame);
   if (f.connection != kNoId) text += ", stream " + std::to_string(f.connection);
   if (f.direction != Direction::none) text += " " + std::string(direction_name(f.direction));
-  if (f.call != kNoId && f.call < store.calls().size()) text += ", call " + store.calls()[f.call].call_id;
+  if (f.call != kNoId && f.call < store.calls().size())
+    text += ", call " + store.calls()[f.call].call_id;
   return text;
 }
 
@@ -73,8 +84,9 @@ void print_rules(std::FILE* out) {
   }
 }
 
-std::size_t print_check(std::FILE* out, const CheckOptions& options, const std::vector<Finding>& all,
-                        const CallStore& store, const std::string& capture_name) {
+std::size_t print_check(std::FILE* out, const CheckOptions& options,
+                        const std::vector<Finding>& all, const CallStore& store,
+                        const std::string& capture_name) {
   std::vector<const Finding*> findings;
   for (const Finding& f : all) {
     if (rule_enabled(f.kind().name, options)) findings.push_back(&f);
@@ -94,10 +106,12 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options, const std::
                            ",\"rfc\":" + json_string(f->kind().rfc_section) +
                            ",\"detail\":" + json_string(f->detail);
         if (f->connection != kNoId) line += ",\"connection\":" + std::to_string(f->connection);
-        if (f->direction != Direction::none) line += ",\"direction\":" + json_string(direction_name(f->direction));
+        if (f->direction != Direction::none)
+          line += ",\"direction\":" + json_string(direction_name(f->direction));
         if (f->message != kNoId) line += ",\"message\":" + std::to_string(f->message);
         if (f->call != kNoId && f->call < store.calls().size()) {
-          line += ",\"call\":" + std::to_string(f->call) + ",\"call_id\":" + json_string(store.calls()[f->call].call_id);
+          line += ",\"call\":" + std::to_string(f->call) +
+                  ",\"call_id\":" + json_string(store.calls()[f->call].call_id);
         }
         std::fputs((line + "}\n").c_str(), out);
       }
@@ -113,17 +127,20 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options, const std::
         if (!rule_enabled(k.name, options)) continue;
         ++cases;
         const auto it = by_rule.find(k.name);
-        body += "    <testcase classname=\"sipws." + xml_escape(k.name.substr(0, k.name.find('.'))) +
-                "\" name=\"" + xml_escape(k.name) + "\">\n";
+        body += "    <testcase classname=\"sipws." +
+                xml_escape(k.name.substr(0, k.name.find('.'))) + "\" name=\"" + xml_escape(k.name) +
+                "\">\n";
         if (it != by_rule.end()) {
           std::string text;
           for (const Finding* f : it->second) text += where(*f, store) + ": " + summary(*f) + "\n";
           if (k.severity >= options.fail_on) {
             ++failures;
-            body += "      <failure type=\"" + std::string(severity_name(k.severity)) + "\" message=\"" +
-                    xml_escape(std::to_string(it->second.size()) + " x " + std::string(k.explanation) + " (" +
-                               std::string(k.rfc_section) + ")") +
-                    "\">" + xml_escape(text) + "</failure>\n";
+            body +=
+                "      <failure type=\"" + std::string(severity_name(k.severity)) +
+                "\" message=\"" +
+                xml_escape(std::to_string(it->second.size()) + " x " + std::string(k.explanation) +
+                           " (" + std::string(k.rfc_section) + ")") +
+                "\">" + xml_escape(text) + "</failure>\n";
           } else {
             body += "      <system-out>" + xml_escape(text) + "</system-out>\n";
           }
@@ -131,9 +148,12 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options, const std::
         body += "    </testcase>\n";
       }
       std::fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-      std::fprintf(out, "<testsuites name=\"sipws check\" tests=\"%zu\" failures=\"%zu\">\n", cases, failures);
-      std::fprintf(out, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
-                   xml_escape(capture_name).c_str(), cases, failures);
+      std::fprintf(out, "<testsuites name=\"sipws check\" tests=\"%zu\" failures=\"%zu\">\n", cases,
+                   failures);
+      std::fprintf(
+          out,
+          "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
+          xml_escape(capture_name).c_str(), cases, failures);
       std::fputs(body.c_str(), out);
       std::fprintf(out, "  </testsuite>\n</testsuites>\n");
       break;
@@ -156,13 +176,17 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options, const std::
       }
       for (const auto& [group, list] : groups) {
         std::string title = group.substr(2);
-        if (title.rfind("stream ", 0) == 0) title = "stream " + std::to_string(std::stoull(title.substr(7)));
+        if (title.rfind("stream ", 0) == 0)
+          title = "stream " + std::to_string(std::stoull(title.substr(7)));
         std::fprintf(out, "%s:\n", title.c_str());
         for (const Finding* f : list) {
           std::fprintf(out, "  frame %-7" PRIu64 " %-7s %-34s %s%s%s\n", f->frame,
                        std::string(severity_name(f->kind().severity)).c_str(),
                        std::string(f->kind().name).c_str(), summary(*f).c_str(),
-                       f->kind().rfc_section.empty() ? "" : " [", f->kind().rfc_section.empty() ? "" : (std::string(f->kind().rfc_section) + "]").c_str());
+                       f->kind().rfc_section.empty() ? "" : " [",
+                       f->kind().rfc_section.empty()
+                           ? ""
+                           : (std::string(f->kind().rfc_section) + "]").c_str());
         }
       }
       std::size_t counts[3] = {0, 0, 0};

@@ -80,15 +80,14 @@ void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector&
           out);
       for (const Row& r : rows) {
         std::fprintf(out,
-                     "%s\t%" PRIu64 "\t%s\t%s\t%" PRIu64 "\t%" PRIu64
-                     "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-                     "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\n",
+                     "%s\t%" PRIu64 "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%" PRIu64
+                     "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+                     "\t%" PRIu64 "\t%s\t%s\n",
                      r.transport.c_str(), r.index, r.client.c_str(), r.server.c_str(),
                      r.first_frame, r.last_frame, seconds(r.start).c_str(),
                      duration(r.duration).c_str(), r.packets_to_server, r.bytes_to_server,
-                     r.packets_to_client, r.bytes_to_client, r.gaps, r.gap_bytes,
-                     r.retransmissions, r.out_of_order,
-                     r.transport == "tcp" ? (r.handshake ? "yes" : "no") : "",
+                     r.packets_to_client, r.bytes_to_client, r.gaps, r.gap_bytes, r.retransmissions,
+                     r.out_of_order, r.transport == "tcp" ? (r.handshake ? "yes" : "no") : "",
                      r.end.c_str());
       }
       break;
@@ -106,8 +105,8 @@ void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector&
                      r.transport.c_str(), r.index, r.client.c_str(), r.server.c_str(),
                      r.first_frame, r.last_frame, seconds(r.start).c_str(),
                      duration(r.duration).c_str(), r.packets_to_server, r.bytes_to_server,
-                     r.packets_to_client, r.bytes_to_client, r.gaps, r.gap_bytes,
-                     r.retransmissions, r.out_of_order);
+                     r.packets_to_client, r.bytes_to_client, r.gaps, r.gap_bytes, r.retransmissions,
+                     r.out_of_order);
         if (r.transport == "tcp") {
           std::fprintf(out, ",\"handshake\":%s,\"end\":\"%s\"", r.handshake ? "true" : "false",
                        r.end.c_str());
@@ -120,8 +119,8 @@ void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector&
       for (const Row& r : rows) tcp += r.transport == "tcp" ? 1 : 0;
       std::fprintf(out, "TCP connections: %zu\n", tcp);
       if (tcp > 0) {
-        std::fprintf(out, "  %5s  %-45s %-45s %8s %10s %8s %10s %5s  %s\n", "#", "client",
-                     "server", "pkts ->", "bytes ->", "pkts <-", "bytes <-", "gaps", "end");
+        std::fprintf(out, "  %5s  %-45s %-45s %8s %10s %8s %10s %5s  %s\n", "#", "client", "server",
+                     "pkts ->", "bytes ->", "pkts <-", "bytes <-", "gaps", "end");
       }
       for (const Row& r : rows) {
         if (r.transport != "tcp") continue;

@@ -48,7 +48,8 @@ ExportResult export_calls(const std::string& input, const std::string& output,
         spans.push_back({r.src, r.dst, false, true, r.first_frame, r.frame});
       }
       if (r.transport != SipTransport::udp && r.handshake_last_frame != 0) {
-        spans.push_back({r.src, r.dst, true, false, r.connection_first_frame, r.handshake_last_frame});
+        spans.push_back(
+            {r.src, r.dst, true, false, r.connection_first_frame, r.handshake_last_frame});
       }
     }
   }
@@ -79,7 +80,8 @@ ExportResult export_calls(const std::string& input, const std::string& output,
   }
   // Pass 2: write them.
   const bool raw_ip = link_types.size() > 1;
-  result.link_type = raw_ip ? link_type::raw : (link_types.empty() ? link_type::ethernet : *link_types.begin());
+  result.link_type =
+      raw_ip ? link_type::raw : (link_types.empty() ? link_type::ethernet : *link_types.begin());
   std::string error;
   auto writer = PcapWriter::open(output, result.link_type, error);
   if (!writer) {

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
 #include <cinttypes>
+#include <csignal>
 #include <map>
 
 #include "cli/messages_report.h"
@@ -17,7 +17,9 @@ namespace {
 
 // Set by SIGINT/SIGTERM; the analysis loop polls it (a signal handler may do little else).
 volatile std::sig_atomic_t g_stop_requested = 0;
-void on_signal(int) { g_stop_requested = 1; }
+void on_signal(int) {
+  g_stop_requested = 1;
+}
 
 bool drop_privileges(const std::string& user, std::string& error) {
   if (geteuid() != 0 || user.empty() || user == "root") return true;
@@ -45,9 +47,11 @@ class LivePrinter final : public SipMessageSink {
       store_.on_sip_message(std::move(record));
       const Call* call = store_.find(call_id);
       auto& last = states_[call_id];
-      if (call != nullptr && format_ == OutputFormat::text && last != static_cast<int>(call->state) + 1) {
+      if (call != nullptr && format_ == OutputFormat::text &&
+          last != static_cast<int>(call->state) + 1) {
         last = static_cast<int>(call->state) + 1;
-        std::printf("        call %s: %s%s\n", call_id.c_str(), std::string(call_state_name(call->state)).c_str(),
+        std::printf("        call %s: %s%s\n", call_id.c_str(),
+                    std::string(call_state_name(call->state)).c_str(),
                     call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
       }
     }
@@ -114,8 +118,10 @@ int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_lim
   std::uint64_t packets = 0;
   RawPacket packet;
   for (;;) {
-    const bool time_up = options.duration > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= options.duration;
+    const bool time_up =
+        options.duration > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
+            options.duration;
     const bool enough = options.count > 0 && packets >= options.count;
     if (g_stop_requested || time_up || enough) live->stop();
     if (!live->next(packet, 100)) {
@@ -141,8 +147,8 @@ int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_lim
   std::fflush(stdout);
   std::fprintf(stderr,
                "sipws: %" PRIu64 " packets captured, %" PRIu64 " analysed, %" PRIu64
-               " SIP messages; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface, %" PRIu64
-               " from the queue%s\n",
+               " SIP messages; dropped: %" PRIu64 " by the kernel, %" PRIu64
+               " by the interface, %" PRIu64 " from the queue%s\n",
                stats.captured, packets, printer.messages, stats.kernel_drops, stats.interface_drops,
                stats.queue_drops, live->error().empty() ? "" : ("; " + live->error()).c_str());
   if (options.format == OutputFormat::text) print_findings_summary(stderr, findings);

@@ -13,10 +13,10 @@ namespace sipws::cli {
 struct LiveCommandOptions {
   LiveOptions capture;
   OutputFormat format = OutputFormat::text;
-  std::uint64_t count = 0;        // stop after this many packets (0: no limit)
-  double duration = 0;            // stop after this many seconds (0: no limit)
-  bool calls = false;             // also print call state changes (text)
-  std::string user = "nobody";    // drop root privileges to this user once the device is open
+  std::uint64_t count = 0;      // stop after this many packets (0: no limit)
+  double duration = 0;          // stop after this many seconds (0: no limit)
+  bool calls = false;           // also print call state changes (text)
+  std::string user = "nobody";  // drop root privileges to this user once the device is open
 };
 
 void print_interfaces(std::FILE* out);

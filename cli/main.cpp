@@ -54,19 +54,32 @@ std::string apply_limit(const std::string& setting, Limits& limits) {
   auto& fragments = limits.capture.fragments;
   auto& ws = limits.dissector.websocket;
   const auto seconds = static_cast<sipws::TimeNs>(value) * 1'000'000'000;
-  if (name == "tcp_connections") flows.max_tcp_connections = value;
-  else if (name == "udp_flows") flows.max_udp_flows = value;
-  else if (name == "tcp_buffer_per_direction") flows.max_buffered_bytes_per_direction = value;
-  else if (name == "tcp_buffer_total") flows.max_buffered_bytes_total = value;
-  else if (name == "tcp_idle_timeout") flows.tcp_idle_timeout = seconds;
-  else if (name == "udp_idle_timeout") flows.udp_idle_timeout = seconds;
-  else if (name == "ip_fragment_datagrams") fragments.max_datagrams = value;
-  else if (name == "ip_fragment_bytes") fragments.max_buffered_bytes = value;
-  else if (name == "ip_fragment_timeout") fragments.timeout = seconds;
-  else if (name == "ws_message_bytes") ws.max_message_bytes = value;
-  else if (name == "ws_inflated_bytes") ws.max_inflated_bytes = value;
-  else if (name == "sip_stream_bytes") limits.dissector.max_sip_stream_buffer = value;
-  else return "--limit: no limit named '" + name + "' (see sipws --help)";
+  if (name == "tcp_connections")
+    flows.max_tcp_connections = value;
+  else if (name == "udp_flows")
+    flows.max_udp_flows = value;
+  else if (name == "tcp_buffer_per_direction")
+    flows.max_buffered_bytes_per_direction = value;
+  else if (name == "tcp_buffer_total")
+    flows.max_buffered_bytes_total = value;
+  else if (name == "tcp_idle_timeout")
+    flows.tcp_idle_timeout = seconds;
+  else if (name == "udp_idle_timeout")
+    flows.udp_idle_timeout = seconds;
+  else if (name == "ip_fragment_datagrams")
+    fragments.max_datagrams = value;
+  else if (name == "ip_fragment_bytes")
+    fragments.max_buffered_bytes = value;
+  else if (name == "ip_fragment_timeout")
+    fragments.timeout = seconds;
+  else if (name == "ws_message_bytes")
+    ws.max_message_bytes = value;
+  else if (name == "ws_inflated_bytes")
+    ws.max_inflated_bytes = value;
+  else if (name == "sip_stream_bytes")
+    limits.dissector.max_sip_stream_buffer = value;
+  else
+    return "--limit: no limit named '" + name + "' (see sipws --help)";
   return {};
 }
 
@@ -155,7 +168,8 @@ std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limit
   return a;
 }
 
-int run_calls(const std::string& path, const Limits& limits, OutputFormat format, const sipws::cli::CallFilter& filter) {
+int run_calls(const std::string& path, const Limits& limits, OutputFormat format,
+              const sipws::cli::CallFilter& filter) {
   auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_calls(stdout, format, a->store, sipws::cli::select_calls(a->store, filter));
@@ -182,7 +196,8 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::cli::Ca
   return finish(a->code, a->summary);
 }
 
-int run_stats(const std::string& path, const Limits& limits, OutputFormat format, const sipws::cli::CallFilter& filter) {
+int run_stats(const std::string& path, const Limits& limits, OutputFormat format,
+              const sipws::cli::CallFilter& filter) {
   auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_stats(stdout, format, a->store, sipws::cli::select_calls(a->store, filter),
@@ -193,7 +208,8 @@ int run_stats(const std::string& path, const Limits& limits, OutputFormat format
 int run_export(const std::string& path, const Limits& limits, const std::string& output,
                const sipws::cli::CallFilter& filter) {
   if (path == "-") {
-    std::fprintf(stderr, "sipws: export reads the capture twice, so it needs a file, not standard input\n");
+    std::fprintf(stderr,
+                 "sipws: export reads the capture twice, so it needs a file, not standard input\n");
     return kExitUsage;
   }
   auto a = analyse_calls(path, limits);
@@ -208,20 +224,23 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
     std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
     return kExitUnreadable;
   }
-  std::printf("wrote %llu frames of %zu calls to %s%s\n",
-              static_cast<unsigned long long>(result.frames_written), calls.size(), output.c_str(),
-              result.link_type == sipws::link_type::raw ? " (as raw IP: the input mixes link types)" : "");
+  std::printf(
+      "wrote %llu frames of %zu calls to %s%s\n",
+      static_cast<unsigned long long>(result.frames_written), calls.size(), output.c_str(),
+      result.link_type == sipws::link_type::raw ? " (as raw IP: the input mixes link types)" : "");
   return finish(a->code, a->summary);
 }
 
 // `sipws check` exit codes (issue #5): 0 nothing at or above --fail-on, 1 something, 2 the
 // capture could not be read.
-int run_check(const std::string& path, const Limits& limits, const sipws::cli::CheckOptions& options) {
+int run_check(const std::string& path, const Limits& limits,
+              const sipws::cli::CheckOptions& options) {
   auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return 2;
   sipws::check_calls(a->store, a->findings);
   const std::string name = path == "-" ? "standard input" : path;
-  const std::size_t failing = sipws::cli::print_check(stdout, options, a->findings.findings(), a->store, name);
+  const std::size_t failing =
+      sipws::cli::print_check(stdout, options, a->findings.findings(), a->store, name);
   std::fflush(stdout);
   if (a->code == kExitDamaged) std::fprintf(stderr, "sipws: %s\n", a->summary.error.c_str());
   return failing > 0 ? 1 : 0;
@@ -235,11 +254,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // --limit may come before or after the subcommand
   std::vector<std::string> limit_settings;
-  app.add_option("--limit", limit_settings,
-                 "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
-                 "tcp_buffer_total (bytes), tcp_idle_timeout, udp_idle_timeout (seconds, 0 = never), "
-                 "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
-                 "ws_inflated_bytes, sip_stream_bytes")
+  app.add_option(
+         "--limit", limit_settings,
+         "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
+         "tcp_buffer_total (bytes), tcp_idle_timeout, udp_idle_timeout (seconds, 0 = never), "
+         "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
+         "ws_inflated_bytes, sip_stream_bytes")
       ->allow_extra_args(false);
 
   std::string path;
@@ -247,7 +267,8 @@ int main(int argc, char** argv) {
   const std::map<std::string, OutputFormat> formats{
       {"text", OutputFormat::text}, {"tsv", OutputFormat::tsv}, {"json", OutputFormat::json}};
   auto add_common = [&](CLI::App* command) {
-    command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
+    command
+        ->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
         ->required();
     command->add_option("--format", format_name, "text, tsv or json (JSON Lines)")
         ->check(CLI::IsMember({"text", "tsv", "json"}));
@@ -264,59 +285,87 @@ int main(int argc, char** argv) {
   double since = 0;
   double until = 0;
   auto add_filters = [&](CLI::App* command) {
-    command->add_option("--call", filter.call_ids, "only this Call-ID (repeatable)")->allow_extra_args(false);
+    command->add_option("--call", filter.call_ids, "only this Call-ID (repeatable)")
+        ->allow_extra_args(false);
     command->add_option("--method", filter.method, "only calls with a message of this method");
     command->add_option("--user", filter.user, "only calls whose From or To user is this");
-    command->add_option("--address", filter.address, "only calls with a message from or to this address[:port]");
-    command->add_option("--state", filter.state, "only calls in this state (call_setup, ringing, in_call, completed, cancelled, rejected, busy, diverted, failed, registered, unregistered, ok, challenged, no_response)");
-    command->add_option("--since", since, "only calls that end at or after this time (epoch seconds)");
-    command->add_option("--until", until, "only calls that start at or before this time (epoch seconds)");
+    command->add_option("--address", filter.address,
+                        "only calls with a message from or to this address[:port]");
+    command->add_option(
+        "--state", filter.state,
+        "only calls in this state (call_setup, ringing, in_call, completed, cancelled, rejected, "
+        "busy, diverted, failed, registered, unregistered, ok, challenged, no_response)");
+    command->add_option("--since", since,
+                        "only calls that end at or after this time (epoch seconds)");
+    command->add_option("--until", until,
+                        "only calls that start at or before this time (epoch seconds)");
   };
   auto* calls = app.add_subcommand("calls", "List the calls: state, timings, legs");
   add_common(calls);
   add_filters(calls);
   sipws::cli::FlowOptions flow_options;
   auto* flow = app.add_subcommand("flow", "Print the ladder diagram of each call");
-  flow->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")->required();
+  flow->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
+      ->required();
   add_filters(flow);
   flow->add_option("--width", flow_options.width, "width in columns (default 80)");
   flow->add_flag("-v,--verbose", flow_options.verbose, "print each message under its arrow");
   std::string export_path;
-  auto* export_command = app.add_subcommand("export", "Write the frames of the selected calls to a pcap file");
-  export_command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed")->required();
+  auto* export_command =
+      app.add_subcommand("export", "Write the frames of the selected calls to a pcap file");
+  export_command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed")
+      ->required();
   export_command->add_option("-w,--write", export_path, "the pcap file to write")->required();
   add_filters(export_command);
   sipws::cli::CheckOptions check_options;
   std::string check_format = "text";
   std::string fail_on = "error";
   bool list_rules = false;
-  auto* check = app.add_subcommand("check", "Check the capture against RFC 6455, 7692, 7118 and 3261");
+  auto* check =
+      app.add_subcommand("check", "Check the capture against RFC 6455, 7692, 7118 and 3261");
   check->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin");
   check->add_option("--format", check_format, "text, json (JSON Lines) or junit (JUnit XML)")
       ->check(CLI::IsMember({"text", "json", "junit"}));
-  check->add_option("--fail-on", fail_on, "exit 1 when a finding of this severity or worse is found")
+  check
+      ->add_option("--fail-on", fail_on, "exit 1 when a finding of this severity or worse is found")
       ->check(CLI::IsMember({"error", "warning", "note"}));
-  check->add_option("--rules", check_options.rules, "only these rule ids or prefixes (comma-separated)")
-      ->delimiter(',')->allow_extra_args(false);
-  check->add_option("--disable", check_options.disable, "never these rule ids or prefixes (comma-separated)")
-      ->delimiter(',')->allow_extra_args(false);
-  check->add_flag("--list-rules", list_rules, "print every rule: id, severity, RFC section, explanation");
+  check
+      ->add_option("--rules", check_options.rules,
+                   "only these rule ids or prefixes (comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  check
+      ->add_option("--disable", check_options.disable,
+                   "never these rule ids or prefixes (comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  check->add_flag("--list-rules", list_rules,
+                  "print every rule: id, severity, RFC section, explanation");
   sipws::cli::LiveCommandOptions live_options;
   bool list_interfaces = false;
   std::string live_format = "text";
-  auto* live = app.add_subcommand("live", "Capture live traffic and print SIP messages as they happen");
-  live->add_option("-i,--interface", live_options.capture.interface, "the interface to capture on (see --list-interfaces)");
-  live->add_option("-f,--filter", live_options.capture.filter, "a BPF capture filter, e.g. \"tcp port 8080 or udp port 5060\"");
-  live->add_option("--format", live_format, "text, tsv or json: tsv and json print exactly what `messages` prints")
+  auto* live =
+      app.add_subcommand("live", "Capture live traffic and print SIP messages as they happen");
+  live->add_option("-i,--interface", live_options.capture.interface,
+                   "the interface to capture on (see --list-interfaces)");
+  live->add_option("-f,--filter", live_options.capture.filter,
+                   "a BPF capture filter, e.g. \"tcp port 8080 or udp port 5060\"");
+  live->add_option("--format", live_format,
+                   "text, tsv or json: tsv and json print exactly what `messages` prints")
       ->check(CLI::IsMember({"text", "tsv", "json"}));
-  live->add_option("-w,--write", live_options.capture.write_path, "also write every captured packet to this pcap file");
+  live->add_option("-w,--write", live_options.capture.write_path,
+                   "also write every captured packet to this pcap file");
   live->add_option("-c,--count", live_options.count, "stop after this many packets");
   live->add_option("--duration", live_options.duration, "stop after this many seconds");
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
-  live->add_option("--user", live_options.user, "drop root privileges to this user once the device is open (default nobody; root keeps them)");
-  live->add_option("--snaplen", live_options.capture.snaplen, "bytes captured per packet (default 262144)");
+  live->add_option("--user", live_options.user,
+                   "drop root privileges to this user once the device is open (default nobody; "
+                   "root keeps them)");
+  live->add_option("--snaplen", live_options.capture.snaplen,
+                   "bytes captured per packet (default 262144)");
   live->add_flag("--list-interfaces", list_interfaces, "list the interfaces, like tcpdump -D");
-  auto* stats = app.add_subcommand("stats", "Counts by method, status and state; setup times; WebSocket figures");
+  auto* stats = app.add_subcommand(
+      "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
   add_filters(stats);
 
@@ -354,7 +403,7 @@ int main(int argc, char** argv) {
     check_options.format = check_format == "json"    ? sipws::cli::CheckFormat::json
                            : check_format == "junit" ? sipws::cli::CheckFormat::junit
                                                      : sipws::cli::CheckFormat::text;
-    check_options.fail_on = fail_on == "note" ? sipws::Severity::note
+    check_options.fail_on = fail_on == "note"      ? sipws::Severity::note
                             : fail_on == "warning" ? sipws::Severity::warning
                                                    : sipws::Severity::error;
     return run_check(path, limits, check_options);

@@ -20,10 +20,11 @@ std::string top_branch(const SipMessage& m) {
 // A key that is equal for two copies of the same message on the same hop.
 std::string hop_key(const SipMessageRecord& r) {
   const SipMessage& m = r.sip;
-  std::string key = r.src.to_string() + '>' + r.dst.to_string() + '|' + std::string(m.call_id) + '|' +
-                    std::to_string(m.cseq.value_or(0)) + ' ' + std::string(m.cseq_method) + '|' +
-                    top_branch(m) + '|';
-  key += m.is_request ? std::string(m.method) : std::to_string(m.status_code) + '|' + std::string(m.to.tag);
+  std::string key = r.src.to_string() + '>' + r.dst.to_string() + '|' + std::string(m.call_id) +
+                    '|' + std::to_string(m.cseq.value_or(0)) + ' ' + std::string(m.cseq_method) +
+                    '|' + top_branch(m) + '|';
+  key += m.is_request ? std::string(m.method)
+                      : std::to_string(m.status_code) + '|' + std::string(m.to.tag);
   return key;
 }
 
@@ -44,20 +45,34 @@ bool is_registration_removal(const SipMessage& request) {
 
 std::string_view call_state_name(CallState state) {
   switch (state) {
-    case CallState::call_setup: return "call_setup";
-    case CallState::ringing: return "ringing";
-    case CallState::in_call: return "in_call";
-    case CallState::completed: return "completed";
-    case CallState::cancelled: return "cancelled";
-    case CallState::rejected: return "rejected";
-    case CallState::busy: return "busy";
-    case CallState::diverted: return "diverted";
-    case CallState::failed: return "failed";
-    case CallState::registered: return "registered";
-    case CallState::unregistered: return "unregistered";
-    case CallState::ok: return "ok";
-    case CallState::challenged: return "challenged";
-    case CallState::no_response: return "no_response";
+    case CallState::call_setup:
+      return "call_setup";
+    case CallState::ringing:
+      return "ringing";
+    case CallState::in_call:
+      return "in_call";
+    case CallState::completed:
+      return "completed";
+    case CallState::cancelled:
+      return "cancelled";
+    case CallState::rejected:
+      return "rejected";
+    case CallState::busy:
+      return "busy";
+    case CallState::diverted:
+      return "diverted";
+    case CallState::failed:
+      return "failed";
+    case CallState::registered:
+      return "registered";
+    case CallState::unregistered:
+      return "unregistered";
+    case CallState::ok:
+      return "ok";
+    case CallState::challenged:
+      return "challenged";
+    case CallState::no_response:
+      return "no_response";
   }
   return "?";
 }
@@ -97,7 +112,8 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     std::string value(trim(m.header(header)));
     if (header == "Session-ID") value = value.substr(0, 32);  // the UUID, without parameters
     if (!value.empty() && value != call_id &&
-        std::find(call.correlation_ids.begin(), call.correlation_ids.end(), value) == call.correlation_ids.end()) {
+        std::find(call.correlation_ids.begin(), call.correlation_ids.end(), value) ==
+            call.correlation_ids.end()) {
       call.correlation_ids.push_back(value);
     }
   }
@@ -160,7 +176,8 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
       call.dialogs.push_back({from_tag, to_tag, false});
       d = call.dialogs.end() - 1;
     }
-    if (m.status_code >= 200 && m.status_code < 300 && m.cseq_method == "INVITE") d->confirmed = true;
+    if (m.status_code >= 200 && m.status_code < 300 && m.cseq_method == "INVITE")
+      d->confirmed = true;
   }
   update_state(call, r, retransmission);
 }
@@ -182,8 +199,9 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
           const SipMessage& candidate = records_[call.messages[pos].record].sip;
           if (candidate.is_request) request = &candidate;
         }
-        call.state = request != nullptr && is_registration_removal(*request) ? CallState::unregistered
-                                                                             : CallState::registered;
+        call.state = request != nullptr && is_registration_removal(*request)
+                         ? CallState::unregistered
+                         : CallState::registered;
       }
     } else if (m.status_code == 401 || m.status_code == 407) {
       call.state = CallState::challenged;
@@ -209,7 +227,8 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
   if (m.cseq_method != "INVITE") return;
   const int code = m.status_code;
   if (code < 200) {
-    if ((code == 180 || code == 183) && call.state == CallState::call_setup) call.state = CallState::ringing;
+    if ((code == 180 || code == 183) && call.state == CallState::call_setup)
+      call.state = CallState::ringing;
     return;
   }
   if (code == 401 || code == 407) return;  // a challenge: the INVITE comes again
@@ -271,7 +290,8 @@ CallSdp summarize_sdp(const CallStore& store, const Call& call) {
     const SipMessageRecord& r = store.records()[cm.record];
     if (!r.sip.sdp) continue;
     // The offer is the first SDP; the answer is the first SDP sent the other way after it.
-    if (offer_record != nullptr && !(r.src == offer_record->dst || r.dst == offer_record->src)) continue;
+    if (offer_record != nullptr && !(r.src == offer_record->dst || r.dst == offer_record->src))
+      continue;
     if (offer_record != nullptr && r.sip.is_request == offer_record->sip.is_request) continue;
     const Sdp& sdp = *r.sip.sdp;
     SdpSide side;
@@ -279,8 +299,9 @@ CallSdp summarize_sdp(const CallStore& store, const Call& call) {
     for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
     for (const SdpMedia& m : sdp.media) {
       for (const auto& c : m.codecs) side.codecs.emplace_back(c.encoding);
-      side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" + std::string(m.port) + " " +
-                           std::string(m.proto) + " " + std::string(m.direction));
+      side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" +
+                           std::string(m.port) + " " + std::string(m.proto) + " " +
+                           std::string(m.direction));
       side.ice_candidates += m.candidates.size();
       side.ice = side.ice || (!m.ice_ufrag.empty() && !m.ice_pwd.empty());
       if (side.fingerprint.empty()) side.fingerprint = std::string(m.fingerprint);

@@ -36,8 +36,8 @@ enum class CallState : std::uint8_t {
 std::string_view call_state_name(CallState state);
 
 struct SipTransaction {
-  std::string branch;   // top Via branch
-  std::string method;   // INVITE, BYE, ... (ACKs to non-2xx and CANCELs are kept with the INVITE)
+  std::string branch;  // top Via branch
+  std::string method;  // INVITE, BYE, ... (ACKs to non-2xx and CANCELs are kept with the INVITE)
   std::uint32_t cseq = 0;
   std::vector<std::size_t> messages;  // positions in Call::messages
   int final_status = 0;
@@ -53,9 +53,9 @@ struct SipDialog {
 };
 
 struct CallMessage {
-  std::uint64_t record = 0;      // index into CallStore::records()
-  bool retransmission = false;   // the same message seen before on the same hop
-  std::size_t transaction = 0;   // index into Call::transactions
+  std::uint64_t record = 0;     // index into CallStore::records()
+  bool retransmission = false;  // the same message seen before on the same hop
+  std::size_t transaction = 0;  // index into Call::transactions
 };
 
 struct Call {
@@ -111,13 +111,13 @@ namespace sipws {
 
 // The WebRTC/SDP picture of a call: its first offer and the answer to it.
 struct SdpSide {
-  std::uint64_t record = 0;  // the message that carried it
-  std::vector<std::string> codecs;       // "opus/48000/2" (first media section first)
-  std::vector<std::string> media;        // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
+  std::uint64_t record = 0;         // the message that carried it
+  std::vector<std::string> codecs;  // "opus/48000/2" (first media section first)
+  std::vector<std::string> media;   // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
   std::size_t ice_candidates = 0;
-  bool ice = false;                      // ufrag and pwd present
-  std::string fingerprint;               // "sha-256 AB:CD:..."
-  std::string setup;                     // DTLS role: actpass, active, passive
+  bool ice = false;         // ufrag and pwd present
+  std::string fingerprint;  // "sha-256 AB:CD:..."
+  std::string setup;        // DTLS role: actpass, active, passive
   std::vector<std::string> bundle;
   bool rtcp_mux = false;
 };

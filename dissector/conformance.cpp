@@ -7,7 +7,8 @@ namespace {
 
 bool mentions_transport_wss(std::string_view text) {
   for (std::size_t at = 0; (at = text.find('=', at)) != std::string_view::npos; ++at) {
-    if (at >= 9 && iequals(text.substr(at - 9, 9), "transport") && istarts_with(text.substr(at + 1), "wss")) {
+    if (at >= 9 && iequals(text.substr(at - 9, 9), "transport") &&
+        istarts_with(text.substr(at + 1), "wss")) {
       const std::string_view rest = text.substr(at + 4);
       if (rest.empty() || !is_token_char(rest.front())) return true;
     }
@@ -39,7 +40,8 @@ void check_sip_record(const SipMessageRecord& r, std::vector<Problem>& problems)
     problems.push_back({FindingId::sip_branch_without_cookie, std::string(m.vias.front().branch)});
   }
   if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
-    if (!m.vias.empty() && !iequals(m.vias.front().transport, "WS") && !iequals(m.vias.front().transport, "WSS")) {
+    if (!m.vias.empty() && !iequals(m.vias.front().transport, "WS") &&
+        !iequals(m.vias.front().transport, "WSS")) {
       problems.push_back({FindingId::sip_ws_via_transport, std::string(m.vias.front().protocol)});
     }
   }
@@ -47,8 +49,9 @@ void check_sip_record(const SipMessageRecord& r, std::vector<Problem>& problems)
     problems.push_back({FindingId::sip_ws_transport_wss, "Request-URI"});
   }
   for (const auto& h : m.headers) {
-    if ((iequals(h.canonical, "Contact") || iequals(h.canonical, "Route") || iequals(h.canonical, "Record-Route") ||
-         iequals(h.canonical, "Path")) && mentions_transport_wss(h.value)) {
+    if ((iequals(h.canonical, "Contact") || iequals(h.canonical, "Route") ||
+         iequals(h.canonical, "Record-Route") || iequals(h.canonical, "Path")) &&
+        mentions_transport_wss(h.value)) {
       problems.push_back({FindingId::sip_ws_transport_wss, std::string(h.canonical)});
     }
   }
@@ -71,12 +74,14 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         if (m.is_request) continue;
         if (m.status_code >= 200 && m.cseq_method == t.method) answered = true;
         if (m.status_code > 100 && m.to.tag.empty()) {
-          report(findings, FindingId::sip_response_missing_to_tag, r, call.index, std::to_string(m.status_code));
+          report(findings, FindingId::sip_response_missing_to_tag, r, call.index,
+                 std::to_string(m.status_code));
         }
         // The request this response answers on the same hop.
         const SipMessageRecord* request = nullptr;
         for (const SipMessageRecord* q : requests) {
-          if (q->src == r.dst && q->dst == r.src && q->frame <= r.frame && q->sip.method == m.cseq_method) {
+          if (q->src == r.dst && q->dst == r.src && q->frame <= r.frame &&
+              q->sip.method == m.cseq_method) {
             request = q;
           }
         }
@@ -95,7 +100,8 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         }
         if (!differs.empty()) {
           report(findings, FindingId::sip_response_not_copied, r, call.index,
-                 "differs from the request in frame " + std::to_string(request->frame) + ":" + differs);
+                 "differs from the request in frame " + std::to_string(request->frame) + ":" +
+                     differs);
         }
       }
       if (!answered && t.method != "ACK" && !requests.empty()) {
@@ -103,7 +109,8 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         for (const SipMessageRecord* q : requests) {
           if (first == nullptr && q->sip.method == t.method) first = q;
         }
-        if (first != nullptr) report(findings, FindingId::sip_no_final_response, *first, call.index, t.method);
+        if (first != nullptr)
+          report(findings, FindingId::sip_no_final_response, *first, call.index, t.method);
       }
     }
     // An ACK to a non-2xx and a CANCEL share their INVITE's branch and CSeq number.
@@ -114,9 +121,11 @@ void check_calls(const CallStore& store, FindingSink& findings) {
       const SipTransaction& own = call.transactions[cm.transaction];
       if (own.method == "INVITE") continue;  // matched its INVITE by branch and number
       for (const SipTransaction& t : call.transactions) {
-        if (t.method == "INVITE" && !t.branch.empty() && t.branch == m.vias.front().branch && t.cseq != m.cseq.value_or(0)) {
+        if (t.method == "INVITE" && !t.branch.empty() && t.branch == m.vias.front().branch &&
+            t.cseq != m.cseq.value_or(0)) {
           report(findings, FindingId::sip_cseq_number_mismatch, r, call.index,
-                 std::string(m.method) + " " + std::to_string(m.cseq.value_or(0)) + ", INVITE " + std::to_string(t.cseq));
+                 std::string(m.method) + " " + std::to_string(m.cseq.value_or(0)) + ", INVITE " +
+                     std::to_string(t.cseq));
         }
       }
     }

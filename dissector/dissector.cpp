@@ -3,9 +3,9 @@
 #include <cstring>
 #include <string>
 
+#include "dissector/conformance.h"
 #include "dissector/http_head.h"
 #include "dissector/text.h"
-#include "dissector/conformance.h"
 #include "dissector/ws_handshake.h"
 
 namespace sipws {
@@ -25,7 +25,8 @@ bool plausible_sip_frame(ByteView bytes, Direction direction) {
   if (h.rsv2 || h.rsv3 || h.length_msb_set || h.length == 0 || h.length > (16u << 20)) return false;
   if (h.masked != (direction == Direction::to_server)) return false;
   if (h.rsv1) return true;
-  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(h.length, std::min<std::size_t>(bytes.size() - header, 64)));
+  const std::size_t n = static_cast<std::size_t>(
+      std::min<std::uint64_t>(h.length, std::min<std::size_t>(bytes.size() - header, 64)));
   if (n < 8) return false;
   std::uint8_t start[64];
   if (h.masked) {
@@ -44,7 +45,8 @@ bool plausible_sip_frame(ByteView bytes, Direction direction) {
 bool plausible_frame(ByteView bytes, Direction direction) {
   WsFrameHeader h;
   if (parse_ws_frame_header(bytes, h) == 0) return false;
-  const bool known = h.opcode <= ws_opcode::binary || (h.opcode >= ws_opcode::close && h.opcode <= ws_opcode::pong);
+  const bool known = h.opcode <= ws_opcode::binary ||
+                     (h.opcode >= ws_opcode::close && h.opcode <= ws_opcode::pong);
   return known && !h.rsv2 && !h.rsv3 && h.masked == (direction == Direction::to_server);
 }
 
@@ -56,10 +58,14 @@ std::string_view as_text(ByteView b) {
 
 std::string_view transport_name(SipTransport transport) {
   switch (transport) {
-    case SipTransport::udp: return "udp";
-    case SipTransport::tcp: return "tcp";
-    case SipTransport::ws: return "ws";
-    case SipTransport::wss: return "wss";
+    case SipTransport::udp:
+      return "udp";
+    case SipTransport::tcp:
+      return "tcp";
+    case SipTransport::ws:
+      return "ws";
+    case SipTransport::wss:
+      return "wss";
   }
   return "?";
 }
@@ -93,16 +99,23 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   void dispatch(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
     switch (mode_) {
       case Mode::unknown:
-      case Mode::ignore: return;
+      case Mode::ignore:
+        return;
       case Mode::refused:
         if (dir == Direction::to_server && !refusal_reported_ && plausible_frame(bytes, dir)) {
           report(FindingId::ws_frame_after_refusal, dir, frame, "");
           refusal_reported_ = true;
         }
         return;
-      case Mode::http: http(dir, bytes, frame, timestamp); return;
-      case Mode::websocket: websocket(dir, bytes, frame, timestamp); return;
-      case Mode::sip_tcp: sip_stream(static_cast<std::size_t>(dir), bytes, frame, timestamp); return;
+      case Mode::http:
+        http(dir, bytes, frame, timestamp);
+        return;
+      case Mode::websocket:
+        websocket(dir, bytes, frame, timestamp);
+        return;
+      case Mode::sip_tcp:
+        sip_stream(static_cast<std::size_t>(dir), bytes, frame, timestamp);
+        return;
     }
   }
 
@@ -172,7 +185,9 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
   }
 
-  void on_ws_control(const WsControl&) override { ++owner_.mutable_counters().websocket_control_frames; }
+  void on_ws_control(const WsControl&) override {
+    ++owner_.mutable_counters().websocket_control_frames;
+  }
 
  private:
   enum class Mode { unknown, http, websocket, sip_tcp, refused, ignore };
@@ -193,7 +208,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   bool classify(Direction dir, ByteView bytes, std::uint64_t frame) {
     const std::string_view text = as_text(bytes);
     const auto starts = [&text](std::string_view prefix) {
-      return text.substr(0, prefix.size()) == prefix.substr(0, std::min(prefix.size(), text.size()));
+      return text.substr(0, prefix.size()) ==
+             prefix.substr(0, std::min(prefix.size(), text.size()));
     };
     if (dir == Direction::to_server && starts("GET ")) {
       if (text.size() < 4) return false;
@@ -208,7 +224,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       return true;
     }
     const std::size_t newline = text.find('\n');
-    if (newline != std::string_view::npos && looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 4096)))) {
+    if (newline != std::string_view::npos &&
+        looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 4096)))) {
       mode_ = Mode::sip_tcp;
       ++owner_.mutable_counters().sip_tcp_connections;
       return true;
@@ -221,7 +238,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     // Too short to tell, or a first line still arriving: wait (within a bound).
     bool printable = true;
     for (char c : text.substr(0, 256)) {
-      if (static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t') printable = false;
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t')
+        printable = false;
     }
     const bool undecided = text.size() < 24 || (printable && newline == std::string_view::npos);
     if (undecided && text.size() < kMaxSniffBytes) return false;
@@ -234,16 +252,17 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     handshake_seen_ = handshake_seen;
     ++owner_.mutable_counters().websocket_connections;
     for (std::size_t d = 0; d < 2; ++d) {
-      ws_[d] = std::make_unique<WsMessageAssembler>(static_cast<Direction>(d), info_.index,
-                                                    http_ ? http_->handshake.deflate : std::nullopt, *this, owner_.findings(),
-                                                    owner_.limits().websocket);
+      ws_[d] = std::make_unique<WsMessageAssembler>(
+          static_cast<Direction>(d), info_.index, http_ ? http_->handshake.deflate : std::nullopt,
+          *this, owner_.findings(), owner_.limits().websocket);
     }
   }
 
   void http(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) {
     const auto d = static_cast<std::size_t>(dir);
     if (http_->head_done[d]) {
-      if (dir == Direction::to_server && http_->pending_client.size() + bytes.size() <= kMaxPendingClientBytes) {
+      if (dir == Direction::to_server &&
+          http_->pending_client.size() + bytes.size() <= kMaxPendingClientBytes) {
         if (http_->pending_client.empty()) http_->pending_time = timestamp;
         http_->pending_client.insert(http_->pending_client.end(), bytes.begin(), bytes.end());
         http_->pending_frame = frame;
@@ -267,7 +286,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
         mode_ = Mode::ignore;  // plain HTTP: not followed
         return;
       }
-      for (const auto& p : check_ws_request(head, http_->handshake)) report(p.id, dir, frame, p.detail);
+      for (const auto& p : check_ws_request(head, http_->handshake))
+        report(p.id, dir, frame, p.detail);
       if (!rest.empty()) http(dir, rest, frame, timestamp);  // bytes sent ahead of the 101
       return;
     }
@@ -288,13 +308,15 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     if (head.status != 101) {
       report(FindingId::http_upgrade_refused, dir, frame, "status " + std::to_string(head.status));
       mode_ = Mode::refused;
-      if (!http_->pending_client.empty() && plausible_frame(http_->pending_client, Direction::to_server)) {
+      if (!http_->pending_client.empty() &&
+          plausible_frame(http_->pending_client, Direction::to_server)) {
         report(FindingId::ws_frame_after_refusal, Direction::to_server, http_->pending_frame, "");
         refusal_reported_ = true;
       }
       return;
     }
-    for (const auto& p : check_ws_response(head, http_->handshake)) report(p.id, dir, frame, p.detail);
+    for (const auto& p : check_ws_response(head, http_->handshake))
+      report(p.id, dir, frame, p.detail);
     // By time, not by file order: captures from several interfaces are often not sorted.
     if (!http_->pending_client.empty() && http_->pending_time < timestamp) {
       report(FindingId::ws_frame_before_handshake, Direction::to_server, http_->pending_frame,
@@ -302,7 +324,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
     if (!http_->handshake.accept_valid) {
       report(FindingId::http_upgrade_accept_mismatch, dir, frame,
-             "got '" + http_->handshake.accept + "', expected '" + ws_accept_for_key(http_->handshake.key) + "'");
+             "got '" + http_->handshake.accept + "', expected '" +
+                 ws_accept_for_key(http_->handshake.key) + "'");
     }
     handshake_last_frame_ = frame;
     start_websocket(true);
@@ -347,7 +370,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
         std::size_t pos = 0;
         bool found = false;
         while (pos < text.size()) {
-          if (looks_like_sip(text.substr(pos, 2048)) && text.find('\n', pos) != std::string_view::npos) {
+          if (looks_like_sip(text.substr(pos, 2048)) &&
+              text.find('\n', pos) != std::string_view::npos) {
             found = true;
             break;
           }
@@ -373,7 +397,9 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
                  "Content-Length " + std::to_string(*probe.content_length));
           const std::string_view held(buffer.data(), buffer.size());
           const std::size_t nl = held.find('\n');
-          buffer.erase(buffer.begin(), nl == std::string_view::npos ? buffer.end() : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+          buffer.erase(buffer.begin(), nl == std::string_view::npos
+                                           ? buffer.end()
+                                           : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
           resync_sip_[d] = true;
           continue;
         }
@@ -388,7 +414,9 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       if (r.status != SipParseStatus::ok) {
         resync_sip_[d] = true;
         const std::size_t nl = text.find('\n');
-        buffer.erase(buffer.begin(), nl == std::string_view::npos ? buffer.end() : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+        buffer.erase(buffer.begin(), nl == std::string_view::npos
+                                         ? buffer.end()
+                                         : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
         continue;
       }
       SipMessageRecord record;
@@ -400,8 +428,10 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       set_endpoints(record);
       std::size_t skip = 0;
       while (skip < text.size() && (text[skip] == '\r' || text[skip] == '\n')) ++skip;
-      record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(skip), text.begin() + static_cast<std::ptrdiff_t>(r.consumed));
-      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip, options);
+      record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(skip),
+                          text.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip,
+                        options);
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
       stream_first_frame_[d] = frame;  // what is left arrived with this frame at the latest
       emit(std::move(record));
@@ -438,8 +468,9 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       subprotocol_checked_ = true;
       const std::string protocol = http_ ? http_->handshake.protocol : std::string();
       if (!iequals(protocol, "sip")) {
-        report(FindingId::sip_ws_subprotocol, record.direction, record.frame,
-               protocol.empty() ? "no subprotocol was negotiated" : "negotiated '" + protocol + "'");
+        report(
+            FindingId::sip_ws_subprotocol, record.direction, record.frame,
+            protocol.empty() ? "no subprotocol was negotiated" : "negotiated '" + protocol + "'");
       }
     }
     owner_.emit(std::move(record));

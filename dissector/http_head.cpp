@@ -111,7 +111,8 @@ HttpHeadParser::Status HttpHeadParser::parse() {
       // Obsolete line folding: extend the previous value up to the end of this line.
       auto& prev = head_.fields.back();
       const char* begin = prev.value.empty() ? line.data() : prev.value.data();
-      prev.value = trim(std::string_view(begin, static_cast<std::size_t>(line.data() + line.size() - begin)));
+      prev.value = trim(
+          std::string_view(begin, static_cast<std::size_t>(line.data() + line.size() - begin)));
       continue;
     }
     std::string_view value;

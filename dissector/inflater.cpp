@@ -55,7 +55,8 @@ Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std:
       s.z.avail_out = static_cast<uInt>(chunk);
       const int rc = inflate(&s.z, Z_SYNC_FLUSH);
       const bool output_full = s.z.avail_out == 0;
-      out.insert(out.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(chunk - s.z.avail_out));
+      out.insert(out.end(), scratch.begin(),
+                 scratch.begin() + static_cast<std::ptrdiff_t>(chunk - s.z.avail_out));
       if (rc == Z_STREAM_END) {
         // A final block ends the deflate stream; whatever follows starts a new one.
         inflateReset(&s.z);

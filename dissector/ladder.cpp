@@ -14,7 +14,8 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
   };
   std::vector<Item> items;
   for (const Call* c : calls) {
-    for (const CallMessage& m : c->messages) items.push_back({m.record, c->index, m.retransmission});
+    for (const CallMessage& m : c->messages)
+      items.push_back({m.record, c->index, m.retransmission});
   }
   const auto& records = store.records();
   std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
@@ -41,7 +42,8 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
     if (m.is_request) {
       a.label = std::string(m.method);
     } else {
-      a.label = std::to_string(m.status_code) + (m.reason.empty() ? "" : " " + std::string(m.reason));
+      a.label =
+          std::to_string(m.status_code) + (m.reason.empty() ? "" : " " + std::string(m.reason));
       if (m.cseq_method != "INVITE") a.label += " (" + std::string(m.cseq_method) + ")";
     }
     a.time = r.timestamp;

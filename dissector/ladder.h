@@ -18,9 +18,9 @@ struct LadderParticipant {
 struct LadderArrow {
   std::size_t from = 0;  // participant columns
   std::size_t to = 0;
-  std::string label;     // "INVITE", "180 Ringing", "200 OK (INVITE)"
+  std::string label;  // "INVITE", "180 Ringing", "200 OK (INVITE)"
   TimeNs time = 0;
-  TimeNs delta = 0;      // since the previous arrow
+  TimeNs delta = 0;          // since the previous arrow
   std::uint64_t record = 0;  // CallStore::records() index
   std::uint64_t frame = 0;
   std::uint64_t call = 0;

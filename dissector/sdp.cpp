@@ -40,8 +40,12 @@ bool parse_sdp(std::string_view body, Sdp& out) {
     const char type = line[0];
     const std::string_view value = line.substr(2);
     switch (type) {
-      case 'o': out.origin = value; break;
-      case 's': out.session_name = value; break;
+      case 'o':
+        out.origin = value;
+        break;
+      case 's':
+        out.session_name = value;
+        break;
       case 'c':
         if (media != nullptr) {
           media->connection = connection_address(value);
@@ -66,11 +70,16 @@ bool parse_sdp(std::string_view body, Sdp& out) {
         std::string_view attr_value;
         const std::string_view name = split_first(value, ':', attr_value);
         if (media == nullptr) {
-          if (name == "ice-ufrag") out.ice_ufrag = attr_value;
-          else if (name == "ice-pwd") out.ice_pwd = attr_value;
-          else if (name == "fingerprint") out.fingerprint = attr_value;
-          else if (name == "setup") out.setup = attr_value;
-          else if (name == "ice-lite") out.ice_lite = true;
+          if (name == "ice-ufrag")
+            out.ice_ufrag = attr_value;
+          else if (name == "ice-pwd")
+            out.ice_pwd = attr_value;
+          else if (name == "fingerprint")
+            out.fingerprint = attr_value;
+          else if (name == "setup")
+            out.setup = attr_value;
+          else if (name == "ice-lite")
+            out.ice_lite = true;
           else if (name == "group") {
             auto w = words(attr_value);
             if (!w.empty() && w[0] == "BUNDLE") out.bundle.assign(w.begin() + 1, w.end());
@@ -98,12 +107,14 @@ bool parse_sdp(std::string_view body, Sdp& out) {
           media->setup = attr_value;
         } else if (name == "rtcp-mux") {
           media->rtcp_mux = true;
-        } else if (name == "sendrecv" || name == "sendonly" || name == "recvonly" || name == "inactive") {
+        } else if (name == "sendrecv" || name == "sendonly" || name == "recvonly" ||
+                   name == "inactive") {
           media->direction = name;
         }
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   // Media sections inherit session-level ICE and DTLS attributes they do not override.

@@ -23,13 +23,13 @@ struct SdpCandidate {
 };
 
 struct SdpMedia {
-  std::string_view type;   // audio, video, application
+  std::string_view type;  // audio, video, application
   std::string_view port;
   std::string_view proto;  // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
   std::vector<std::string_view> formats;
   std::string_view connection;  // c= address of this section (or the session's)
   std::string_view mid;
-  std::string_view direction;   // sendrecv, sendonly, recvonly, inactive
+  std::string_view direction;  // sendrecv, sendonly, recvonly, inactive
   std::string_view ice_ufrag;
   std::string_view ice_pwd;
   std::string_view fingerprint;  // "sha-256 AB:CD:..."
@@ -43,7 +43,7 @@ struct Sdp {
   std::string_view origin;
   std::string_view session_name;
   std::string_view connection;
-  std::string_view ice_ufrag;    // session level
+  std::string_view ice_ufrag;  // session level
   std::string_view ice_pwd;
   std::string_view fingerprint;
   std::string_view setup;

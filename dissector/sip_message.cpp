@@ -15,16 +15,26 @@ struct CompactForm {
 };
 // RFC 3261 §7.3.3 and later extensions.
 constexpr std::array kCompactForms = {
-    CompactForm{'a', "Accept-Contact"}, CompactForm{'b', "Referred-By"},
-    CompactForm{'c', "Content-Type"},   CompactForm{'d', "Request-Disposition"},
-    CompactForm{'e', "Content-Encoding"}, CompactForm{'f', "From"},
-    CompactForm{'i', "Call-ID"},        CompactForm{'j', "Reject-Contact"},
-    CompactForm{'k', "Supported"},      CompactForm{'l', "Content-Length"},
-    CompactForm{'m', "Contact"},        CompactForm{'n', "Identity-Info"},
-    CompactForm{'o', "Event"},          CompactForm{'r', "Refer-To"},
-    CompactForm{'s', "Subject"},        CompactForm{'t', "To"},
-    CompactForm{'u', "Allow-Events"},   CompactForm{'v', "Via"},
-    CompactForm{'x', "Session-Expires"}, CompactForm{'y', "Identity"},
+    CompactForm{'a', "Accept-Contact"},
+    CompactForm{'b', "Referred-By"},
+    CompactForm{'c', "Content-Type"},
+    CompactForm{'d', "Request-Disposition"},
+    CompactForm{'e', "Content-Encoding"},
+    CompactForm{'f', "From"},
+    CompactForm{'i', "Call-ID"},
+    CompactForm{'j', "Reject-Contact"},
+    CompactForm{'k', "Supported"},
+    CompactForm{'l', "Content-Length"},
+    CompactForm{'m', "Contact"},
+    CompactForm{'n', "Identity-Info"},
+    CompactForm{'o', "Event"},
+    CompactForm{'r', "Refer-To"},
+    CompactForm{'s', "Subject"},
+    CompactForm{'t', "To"},
+    CompactForm{'u', "Allow-Events"},
+    CompactForm{'v', "Via"},
+    CompactForm{'x', "Session-Expires"},
+    CompactForm{'y', "Identity"},
 };
 
 std::string_view canonical_name(std::string_view name) {
@@ -46,13 +56,18 @@ std::vector<std::string_view> split_list(std::string_view value) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     const char c = value[i];
     if (quoted) {
-      if (c == '\\') ++i;
-      else if (c == '"') quoted = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
       continue;
     }
-    if (c == '"') quoted = true;
-    else if (c == '<') ++angle;
-    else if (c == '>' && angle > 0) --angle;
+    if (c == '"')
+      quoted = true;
+    else if (c == '<')
+      ++angle;
+    else if (c == '>' && angle > 0)
+      --angle;
     else if (c == ',' && angle == 0) {
       const auto item = trim(value.substr(start, i - start));
       if (!item.empty()) out.push_back(item);
@@ -65,7 +80,8 @@ std::vector<std::string_view> split_list(std::string_view value) {
 }
 
 // The value of parameter `name` in ";a=b;c=d" style text, or empty.
-std::string_view param_value(std::string_view params, std::string_view name, bool* present = nullptr) {
+std::string_view param_value(std::string_view params, std::string_view name,
+                             bool* present = nullptr) {
   while (!params.empty()) {
     std::string_view rest;
     const std::string_view p = trim(split_first(params, ';', rest, true));
@@ -251,7 +267,8 @@ SipUri parse_sip_uri(std::string_view text) {
     const std::size_t close = hostport.find(']');
     if (close != std::string_view::npos) {
       u.host = hostport.substr(0, close + 1);
-      if (close + 1 < hostport.size() && hostport[close + 1] == ':') u.port = hostport.substr(close + 2);
+      if (close + 1 < hostport.size() && hostport[close + 1] == ':')
+        u.port = hostport.substr(close + 2);
       return u;
     }
   }
@@ -281,8 +298,10 @@ bool looks_like_sip(std::string_view text) {
   while (i < text.size() && i < 256 && is_token_char(text[i])) ++i;
   if (i == 0 || i >= text.size() || text[i] != ' ') return false;
   const std::size_t eol = text.find('\n', i);
-  const std::string_view line = text.substr(0, eol == std::string_view::npos ? std::min<std::size_t>(text.size(), 2048) : eol);
-  return line.find(" SIP/2.0") != std::string_view::npos || line.find(" SIP/") != std::string_view::npos;
+  const std::string_view line = text.substr(
+      0, eol == std::string_view::npos ? std::min<std::size_t>(text.size(), 2048) : eol);
+  return line.find(" SIP/2.0") != std::string_view::npos ||
+         line.find(" SIP/") != std::string_view::npos;
 }
 
 SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseOptions options) {
@@ -346,7 +365,8 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     const std::string_view code = split_first(after, ' ', reason);
     const auto status = parse_decimal(code);
     if (!status || code.size() != 3 || *status < 100 || *status > 699) {
-      m.problems.push_back({FindingId::sip_bad_start_line, "status code '" + std::string(code) + "'"});
+      m.problems.push_back(
+          {FindingId::sip_bad_start_line, "status code '" + std::string(code) + "'"});
       result.status = SipParseStatus::invalid;
       result.consumed = start + msg.size();
       return result;
@@ -391,7 +411,8 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     std::string_view value;
     const std::string_view name = trim(split_first(field, ':', value));
     if (value.data() == nullptr || !is_token(name)) {
-      m.problems.push_back({FindingId::sip_header_malformed, "line '" + std::string(field.substr(0, 60)) + "'"});
+      m.problems.push_back(
+          {FindingId::sip_header_malformed, "line '" + std::string(field.substr(0, 60)) + "'"});
       continue;
     }
     m.headers.push_back({name, canonical_name(name), trim(value)});
@@ -414,7 +435,8 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
       const std::string_view number = trim(split_first(h.value, ' ', method));
       const auto value = parse_decimal(number);
       if (!value || *value > 0xffffffffull) {
-        m.problems.push_back({FindingId::sip_header_malformed, "CSeq '" + std::string(h.value) + "'"});
+        m.problems.push_back(
+            {FindingId::sip_header_malformed, "CSeq '" + std::string(h.value) + "'"});
       } else {
         m.cseq = static_cast<std::uint32_t>(*value);
       }
@@ -422,18 +444,21 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     } else if (iequals(n, "From")) {
       ++from_count;
       if (!parse_name_addr(h.value, m.from)) {
-        m.problems.push_back({FindingId::sip_header_malformed, "From '" + std::string(h.value) + "'"});
+        m.problems.push_back(
+            {FindingId::sip_header_malformed, "From '" + std::string(h.value) + "'"});
       }
     } else if (iequals(n, "To")) {
       ++to_count;
       if (!parse_name_addr(h.value, m.to)) {
-        m.problems.push_back({FindingId::sip_header_malformed, "To '" + std::string(h.value) + "'"});
+        m.problems.push_back(
+            {FindingId::sip_header_malformed, "To '" + std::string(h.value) + "'"});
       }
     } else if (iequals(n, "Via")) {
       for (const auto item : split_list(h.value)) {
         SipVia via;
         if (!parse_via(item, via)) {
-          m.problems.push_back({FindingId::sip_header_malformed, "Via '" + std::string(item) + "'"});
+          m.problems.push_back(
+              {FindingId::sip_header_malformed, "Via '" + std::string(item) + "'"});
         }
         m.vias.push_back(via);
       }
@@ -441,13 +466,15 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
       for (const auto item : split_list(h.value)) {
         SipNameAddr contact;
         if (item != "*" && !parse_name_addr(item, contact)) {
-          m.problems.push_back({FindingId::sip_header_malformed, "Contact '" + std::string(item) + "'"});
+          m.problems.push_back(
+              {FindingId::sip_header_malformed, "Contact '" + std::string(item) + "'"});
         }
         m.contacts.push_back(item);
       }
     } else if (iequals(n, "Date")) {
       if (!valid_date(h.value)) {
-        m.problems.push_back({FindingId::sip_header_malformed, "Date '" + std::string(h.value) + "'"});
+        m.problems.push_back(
+            {FindingId::sip_header_malformed, "Date '" + std::string(h.value) + "'"});
       }
     } else if (iequals(n, "Record-Route")) {
       for (const auto item : split_list(h.value)) m.record_routes.push_back(item);
@@ -456,7 +483,8 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     } else if (iequals(n, "Max-Forwards")) {
       const auto value = parse_decimal(h.value);
       if (!value || *value > 255) {
-        m.problems.push_back({FindingId::sip_header_malformed, "Max-Forwards '" + std::string(h.value) + "'"});
+        m.problems.push_back(
+            {FindingId::sip_header_malformed, "Max-Forwards '" + std::string(h.value) + "'"});
       } else {
         m.max_forwards = static_cast<std::uint32_t>(*value);
       }
@@ -483,8 +511,10 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     if (m.vias.empty()) missing += " Via";
     m.problems.push_back({FindingId::sip_header_missing, missing.substr(1)});
   }
-  if (call_id_count > 1 || cseq_count > 1 || from_count > 1 || to_count > 1 || content_length_count > 1) {
-    m.problems.push_back({FindingId::sip_header_duplicated, "Call-ID, CSeq, From, To or Content-Length"});
+  if (call_id_count > 1 || cseq_count > 1 || from_count > 1 || to_count > 1 ||
+      content_length_count > 1) {
+    m.problems.push_back(
+        {FindingId::sip_header_duplicated, "Call-ID, CSeq, From, To or Content-Length"});
   }
   if (m.is_request && !m.cseq_method.empty() && m.cseq_method != m.method) {
     m.problems.push_back({FindingId::sip_cseq_method_mismatch,

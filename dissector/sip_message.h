@@ -15,9 +15,9 @@
 namespace sipws {
 
 struct SipHeader {
-  std::string_view name;   // as written (may be a compact form)
+  std::string_view name;       // as written (may be a compact form)
   std::string_view canonical;  // long form for known compact names, else `name`
-  std::string_view value;  // trimmed; folded lines stay inside
+  std::string_view value;      // trimmed; folded lines stay inside
 };
 
 struct SipUri {
@@ -50,11 +50,11 @@ using SipProblem = Problem;
 
 struct SipMessage {
   bool is_request = false;
-  std::string_view method;        // requests
-  std::string_view request_uri;   // requests
+  std::string_view method;       // requests
+  std::string_view request_uri;  // requests
   std::string_view version;
-  int status_code = 0;            // responses
-  std::string_view reason;        // responses
+  int status_code = 0;      // responses
+  std::string_view reason;  // responses
   std::vector<SipHeader> headers;
 
   std::string_view call_id;
@@ -101,7 +101,8 @@ struct SipParseResult {
 
 // Parses the message at the start of `text`. Leading CRLFs (keep-alives) are skipped and
 // counted in `consumed`.
-SipParseResult parse_sip_message(std::string_view text, SipMessage& out, SipParseOptions options = {});
+SipParseResult parse_sip_message(std::string_view text, SipMessage& out,
+                                 SipParseOptions options = {});
 
 // True when `text` starts like a SIP request or status line (a cheap check for port-agnostic
 // detection on UDP and TCP).

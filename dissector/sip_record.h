@@ -26,8 +26,8 @@ struct WsCarrier {
 };
 
 struct SipMessageRecord {
-  std::uint64_t index = 0;   // 0-based, in the order messages completed
-  std::uint64_t frame = 0;   // the capture frame that completed the message
+  std::uint64_t index = 0;        // 0-based, in the order messages completed
+  std::uint64_t frame = 0;        // the capture frame that completed the message
   std::uint64_t first_frame = 0;  // the first capture frame that carried bytes of it
   // For messages on TCP: the connection's first frame and the frame that ended its HTTP upgrade
   // (0 without one); what a tool needs besides the message's own frames to decode it again.
@@ -39,12 +39,13 @@ struct SipMessageRecord {
   SipTransport transport = SipTransport::udp;
   std::uint64_t connection = 0;  // tcp.stream or udp.stream
   Direction direction = Direction::none;
-  WsCarrier ws;                  // meaningful when transport is ws or wss
-  std::vector<char> bytes;       // the message text; `sip` points into it
+  WsCarrier ws;             // meaningful when transport is ws or wss
+  std::vector<char> bytes;  // the message text; `sip` points into it
   SipMessage sip;
 
   SipMessageRecord() = default;
-  SipMessageRecord(SipMessageRecord&&) = default;  // moving a vector keeps its buffer: views stay valid
+  SipMessageRecord(SipMessageRecord&&) =
+      default;  // moving a vector keeps its buffer: views stay valid
   SipMessageRecord& operator=(SipMessageRecord&&) = default;
   SipMessageRecord(const SipMessageRecord&) = delete;
   SipMessageRecord& operator=(const SipMessageRecord&) = delete;

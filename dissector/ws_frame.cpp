@@ -29,8 +29,10 @@ std::size_t parse_ws_frame_header(ByteView b, WsFrameHeader& h) {
     h.length = len7;
     h.minimal_length = true;
   }
-  if (masked) std::memcpy(h.mask.data(), b.data() + 2 + ext, 4);
-  else h.mask = {};
+  if (masked)
+    std::memcpy(h.mask.data(), b.data() + 2 + ext, 4);
+  else
+    h.mask = {};
   h.header_length = static_cast<std::uint8_t>(need);
   return need;
 }
@@ -79,7 +81,8 @@ void WsFrameParser::feed(ByteView b, std::uint64_t frame, TimeNs timestamp, Hand
         std::memcpy(header_.data() + header_have_, b.data(), take);
         const std::size_t before = header_have_;
         header_have_ += take;
-        const std::size_t len = parse_ws_frame_header(ByteView(header_.data(), header_have_), current_);
+        const std::size_t len =
+            parse_ws_frame_header(ByteView(header_.data(), header_have_), current_);
         if (len == 0) return;  // still incomplete: everything in `b` was taken
         used = len - before;
         header_have_ = 0;

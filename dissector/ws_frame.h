@@ -19,7 +19,9 @@ inline constexpr std::uint8_t close = 0x8;
 inline constexpr std::uint8_t ping = 0x9;
 inline constexpr std::uint8_t pong = 0xA;
 }  // namespace ws_opcode
-inline bool is_control_opcode(std::uint8_t opcode) { return (opcode & 0x8) != 0; }
+inline bool is_control_opcode(std::uint8_t opcode) {
+  return (opcode & 0x8) != 0;
+}
 
 struct WsFrameHeader {
   bool fin = false;

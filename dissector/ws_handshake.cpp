@@ -93,10 +93,12 @@ void read_ws_response(const HttpHead& response, WsHandshake& h) {
     DeflateParams d;
     d.server_no_context_takeover = ext.has("server_no_context_takeover");
     d.client_no_context_takeover = ext.has("client_no_context_takeover");
-    if (auto bits = parse_decimal(ext.value("server_max_window_bits")); bits && *bits >= 8 && *bits <= 15) {
+    if (auto bits = parse_decimal(ext.value("server_max_window_bits"));
+        bits && *bits >= 8 && *bits <= 15) {
       d.server_max_window_bits = static_cast<int>(*bits);
     }
-    if (auto bits = parse_decimal(ext.value("client_max_window_bits")); bits && *bits >= 8 && *bits <= 15) {
+    if (auto bits = parse_decimal(ext.value("client_max_window_bits"));
+        bits && *bits >= 8 && *bits <= 15) {
       d.client_max_window_bits = static_cast<int>(*bits);
     }
     h.deflate = d;
@@ -110,7 +112,8 @@ bool is_base64_of_16_bytes(std::string_view key) {
   if (key.size() != 24 || key.substr(22) != "==") return false;
   for (std::size_t i = 0; i < 22; ++i) {
     const char c = key[i];
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '/';
     if (!ok) return false;
   }
   // The last character before "==" carries 2 bits of data; the other 4 must be zero.
@@ -126,10 +129,14 @@ bool valid_window_bits(std::string_view value) {
 // client_max_window_bits in an answer.
 void check_deflate_params(const WsExtensionOffer& ext, bool answer, std::vector<Problem>& out) {
   for (const auto& [name, value] : ext.params) {
-    if (iequals(name, "server_no_context_takeover") || iequals(name, "client_no_context_takeover")) {
-      if (!value.empty()) out.push_back({FindingId::ws_deflate_unknown_parameter, name + " takes no value"});
-    } else if (iequals(name, "server_max_window_bits") || (answer && iequals(name, "client_max_window_bits"))) {
-      if (!valid_window_bits(value)) out.push_back({FindingId::ws_deflate_bad_window_bits, name + "=" + value});
+    if (iequals(name, "server_no_context_takeover") ||
+        iequals(name, "client_no_context_takeover")) {
+      if (!value.empty())
+        out.push_back({FindingId::ws_deflate_unknown_parameter, name + " takes no value"});
+    } else if (iequals(name, "server_max_window_bits") ||
+               (answer && iequals(name, "client_max_window_bits"))) {
+      if (!valid_window_bits(value))
+        out.push_back({FindingId::ws_deflate_bad_window_bits, name + "=" + value});
     } else if (iequals(name, "client_max_window_bits")) {
       if (!value.empty() && !valid_window_bits(value)) {
         out.push_back({FindingId::ws_deflate_bad_window_bits, name + "=" + value});
@@ -145,12 +152,17 @@ void check_deflate_params(const WsExtensionOffer& ext, bool answer, std::vector<
 std::vector<Problem> check_ws_request(const HttpHead& request, const WsHandshake& h) {
   std::vector<Problem> out;
   if (request.method != "GET" || (request.version != "HTTP/1.1" && request.version != "HTTP/2.0")) {
-    out.push_back({FindingId::http_upgrade_bad_request, std::string(request.method) + " " + std::string(request.version)});
+    out.push_back({FindingId::http_upgrade_bad_request,
+                   std::string(request.method) + " " + std::string(request.version)});
   }
-  if (trim(request.field("Host")).empty()) out.push_back({FindingId::http_upgrade_missing_host, ""});
-  if (!h.connection_upgrade) out.push_back({FindingId::http_upgrade_missing_connection, request.joined("Connection")});
-  if (!is_base64_of_16_bytes(h.key)) out.push_back({FindingId::http_upgrade_bad_key, "'" + h.key + "'"});
-  if (h.version != "13") out.push_back({FindingId::http_upgrade_bad_version, "'" + h.version + "'"});
+  if (trim(request.field("Host")).empty())
+    out.push_back({FindingId::http_upgrade_missing_host, ""});
+  if (!h.connection_upgrade)
+    out.push_back({FindingId::http_upgrade_missing_connection, request.joined("Connection")});
+  if (!is_base64_of_16_bytes(h.key))
+    out.push_back({FindingId::http_upgrade_bad_key, "'" + h.key + "'"});
+  if (h.version != "13")
+    out.push_back({FindingId::http_upgrade_bad_version, "'" + h.version + "'"});
   for (const auto& ext : h.offered_extensions) {
     if (iequals(ext.name, "permessage-deflate")) check_deflate_params(ext, false, out);
   }
@@ -167,7 +179,8 @@ std::vector<Problem> check_ws_response(const HttpHead& response, const WsHandsha
   if (!h.protocol.empty()) {
     bool offered = false;
     for (const auto& p : h.offered_protocols) offered = offered || p == h.protocol;
-    if (!offered) out.push_back({FindingId::ws_handshake_protocol_not_offered, "'" + h.protocol + "'"});
+    if (!offered)
+      out.push_back({FindingId::ws_handshake_protocol_not_offered, "'" + h.protocol + "'"});
   }
   for (const auto& ext : h.extensions) {
     const WsExtensionOffer* offer = nullptr;

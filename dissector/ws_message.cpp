@@ -9,8 +9,18 @@ namespace {
 bool close_code_allowed(std::uint16_t code) {
   if (code >= 3000 && code <= 4999) return true;
   switch (code) {
-    case 1000: case 1001: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
-    case 1011: case 1012: case 1013: case 1014:
+    case 1000:
+    case 1001:
+    case 1002:
+    case 1003:
+    case 1007:
+    case 1008:
+    case 1009:
+    case 1010:
+    case 1011:
+    case 1012:
+    case 1013:
+    case 1014:
       return true;
     default:
       return false;
@@ -67,8 +77,9 @@ bool WsMessageAssembler::on_gap(std::uint64_t length, std::uint64_t frame) {
 void WsMessageAssembler::on_end(std::uint64_t frame) {
   if (parser_.in_payload() || in_message_) {
     report(FindingId::ws_message_incomplete, frame,
-           parser_.in_payload() ? "the stream ended inside a frame of " + std::to_string(header_.length) + " bytes"
-                                : "the stream ended inside a fragmented message");
+           parser_.in_payload()
+               ? "the stream ended inside a frame of " + std::to_string(header_.length) + " bytes"
+               : "the stream ended inside a fragmented message");
   }
 }
 
@@ -101,7 +112,8 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
     message_cut_ = true;
   }
   const bool control = is_control_opcode(h.opcode);
-  const bool deflate_rsv1_ok = deflate_.has_value() && !control && h.opcode != ws_opcode::continuation;
+  const bool deflate_rsv1_ok =
+      deflate_.has_value() && !control && h.opcode != ws_opcode::continuation;
   if (h.rsv1 && deflate_.has_value() && !deflate_rsv1_ok) {
     report(FindingId::ws_deflate_rsv1_misplaced, frame,
            control ? "on a control frame" : "on a continuation frame");
@@ -110,7 +122,8 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
   }
 
   if (control) {
-    if (h.opcode != ws_opcode::close && h.opcode != ws_opcode::ping && h.opcode != ws_opcode::pong) {
+    if (h.opcode != ws_opcode::close && h.opcode != ws_opcode::ping &&
+        h.opcode != ws_opcode::pong) {
       report(FindingId::ws_frame_reserved_opcode, frame, "opcode " + std::to_string(h.opcode));
       target_ = Target::discard;
       return;
@@ -131,8 +144,7 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
     }
   } else if (h.opcode == ws_opcode::text || h.opcode == ws_opcode::binary) {
     if (in_message_) {
-      report(FindingId::ws_frame_interleaved_message, frame,
-             "the unfinished message is dropped");
+      report(FindingId::ws_frame_interleaved_message, frame, "the unfinished message is dropped");
     }
     message_ = WsMessage{};
     message_.direction = direction_;
@@ -226,7 +238,8 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
   ++messages_;
   if (message_.compressed && !message_.incomplete) {
     std::vector<std::uint8_t> inflated;
-    const auto result = inflater_->inflate_message(message_.payload, inflated, limits_.max_inflated_bytes);
+    const auto result =
+        inflater_->inflate_message(message_.payload, inflated, limits_.max_inflated_bytes);
     if (result == Inflater::Result::error) {
       report(FindingId::ws_deflate_inflate_failed, frame, inflater_->error());
       message_.incomplete = true;
@@ -238,7 +251,8 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
     }
     message_.payload = std::move(inflated);
   }
-  if (message_.opcode == ws_opcode::text && !message_.incomplete && !is_valid_utf8(message_.payload)) {
+  if (message_.opcode == ws_opcode::text && !message_.incomplete &&
+      !is_valid_utf8(message_.payload)) {
     report(FindingId::ws_text_invalid_utf8, frame, "");
   }
   sink_.on_ws_message(message_);

@@ -8,7 +8,8 @@ namespace {
 struct CheckingSink final : sipws::StreamSink {
   std::uint64_t next[2] = {0, 0};
   bool closed = false;
-  void on_data(sipws::Direction d, sipws::ByteView b, std::uint64_t offset, std::uint64_t, sipws::TimeNs) override {
+  void on_data(sipws::Direction d, sipws::ByteView b, std::uint64_t offset, std::uint64_t,
+               sipws::TimeNs) override {
     const auto i = static_cast<int>(d);
     if (closed || offset != next[i] || b.empty()) __builtin_trap();
     next[i] += b.size();

@@ -10,7 +10,8 @@ class Sink final : public sipws::WsMessageSink {
  public:
   void on_ws_message(sipws::WsMessage& m) override {
     sipws::SipMessage sip;
-    (void)sipws::parse_sip_message(std::string_view(reinterpret_cast<const char*>(m.payload.data()), m.payload.size()), sip);
+    (void)sipws::parse_sip_message(
+        std::string_view(reinterpret_cast<const char*>(m.payload.data()), m.payload.size()), sip);
   }
 };
 

@@ -43,7 +43,9 @@ std::vector<Record> read_all(const std::string& path, std::string& error, ReadSt
   return out;
 }
 
-std::string tmp(const std::string& name) { return test::temp_dir() + "/" + name; }
+std::string tmp(const std::string& name) {
+  return test::temp_dir() + "/" + name;
+}
 
 // Writes three packets with libpcap's own writer.
 void write_pcap(const std::string& path, bool nano) {
@@ -107,7 +109,8 @@ class PcapngBuilder {
     put32(body, interface);
     put32(body, static_cast<std::uint32_t>(ticks >> 32));
     put32(body, static_cast<std::uint32_t>(ticks));
-    put32(body, claimed_caplen == UINT32_MAX ? static_cast<std::uint32_t>(data.size()) : claimed_caplen);
+    put32(body,
+          claimed_caplen == UINT32_MAX ? static_cast<std::uint32_t>(data.size()) : claimed_caplen);
     put32(body, static_cast<std::uint32_t>(data.size()));
     body.insert(body.end(), data.begin(), data.end());
     while (body.size() % 4 != 0) body.push_back(0);
@@ -161,8 +164,7 @@ TEST(CaptureFile, PcapMicroAndNanoseconds) {
     EXPECT_EQ(records[0].frame, 1u);
     EXPECT_EQ(records[2].frame, 3u);
     EXPECT_EQ(records[1].link_type, link_type::ethernet);
-    EXPECT_EQ(records[1].timestamp,
-              1700000001LL * 1'000'000'000 + (nano ? 123456789 : 123456000));
+    EXPECT_EQ(records[1].timestamp, 1700000001LL * 1'000'000'000 + (nano ? 123456789 : 123456000));
     EXPECT_EQ(records[2].bytes.size(), 62u);
     EXPECT_EQ(records[2].original_length, 72u);
   }
@@ -194,8 +196,8 @@ TEST(CaptureFile, PcapngInterfacesWithDifferentLinkTypesBothByteOrders) {
   for (bool big : {false, true}) {
     PcapngBuilder b(big);
     b.section();
-    b.interface(1, 9);    // Ethernet, nanosecond timestamps
-    b.interface(276);     // Linux SLL2, default microseconds
+    b.interface(1, 9);  // Ethernet, nanosecond timestamps
+    b.interface(276);   // Linux SLL2, default microseconds
     b.packet(0, 1'700'000'000'123'456'789ull, Bytes(64, 0xaa));
     b.packet(1, 1'700'000'001'000'001ull, Bytes(48, 0xbb));
     b.packet(0, 1'700'000'002'000'000'000ull, Bytes(3, 0xcc));

@@ -164,7 +164,8 @@ TEST_F(FlowTableTest, ConnectionLimitEndsLeastRecentlyActive) {
   limits_.max_tcp_connections = 3;
   table_ = std::make_unique<FlowTable>(observer_, findings_, limits_);
   for (std::uint16_t i = 0; i < 5; ++i) {
-    tcp(endpoint("192.0.2.10", static_cast<std::uint16_t>(40000 + i)), server_, 1, 0, tcp_flag::syn);
+    tcp(endpoint("192.0.2.10", static_cast<std::uint16_t>(40000 + i)), server_, 1, 0,
+        tcp_flag::syn);
   }
   EXPECT_EQ(table_->open_tcp_connections(), 3u);
   EXPECT_EQ(observer_.sinks[0]->reason, CloseReason::limit_connections);

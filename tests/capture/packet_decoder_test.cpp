@@ -42,8 +42,9 @@ class DecoderTest : public ::testing::Test {
 };
 
 TEST_F(DecoderTest, EthernetIpv4Udp) {
-  ASSERT_EQ(decode(link_type::ethernet, concat({test::ethernet_header(0x0800), udp_datagram("INVITE")})),
-            DecodeStatus::transport);
+  ASSERT_EQ(
+      decode(link_type::ethernet, concat({test::ethernet_header(0x0800), udp_datagram("INVITE")})),
+      DecodeStatus::transport);
   EXPECT_EQ(out_.transport, Transport::udp);
   EXPECT_EQ(out_.src.to_string(), "192.0.2.1:5060");
   EXPECT_EQ(out_.dst.to_string(), "192.0.2.2:5080");
@@ -68,7 +69,8 @@ TEST_F(DecoderTest, VlanAndQinQTags) {
 TEST_F(DecoderTest, LinuxCookedV1AndV2) {
   Bytes sll(16, 0);
   sll[14] = 0x08;
-  ASSERT_EQ(decode(link_type::linux_sll, concat({sll, udp_datagram("sll")})), DecodeStatus::transport);
+  ASSERT_EQ(decode(link_type::linux_sll, concat({sll, udp_datagram("sll")})),
+            DecodeStatus::transport);
   EXPECT_EQ(payload(), "sll");
   Bytes sll2(20, 0);
   sll2[0] = 0x08;
@@ -92,7 +94,8 @@ TEST_F(DecoderTest, Ipv6WithExtensionHeadersAndTcp) {
   Bytes dest = {0, 0, 1, 4, 0, 0, 0, 0};  // destination options, next = hop-by-hop
   dest[0] = 0;
   const Bytes tcp = test::tcp_header(40000, 8080, 100, 0, tcp_flag::ack);
-  const Bytes ip = test::ipv6_header("2001:db8::1", "2001:db8::2", 60, dest.size() + hop.size() + tcp.size() + data.size());
+  const Bytes ip = test::ipv6_header("2001:db8::1", "2001:db8::2", 60,
+                                     dest.size() + hop.size() + tcp.size() + data.size());
   ASSERT_EQ(decode(link_type::raw, concat({ip, dest, hop, tcp, data})), DecodeStatus::transport);
   EXPECT_EQ(out_.transport, Transport::tcp);
   EXPECT_EQ(out_.src.to_string(), "[2001:db8::1]:40000");
@@ -113,7 +116,8 @@ TEST_F(DecoderTest, Ipv4FragmentsInAnyOrder) {
     const auto field = static_cast<std::uint16_t>((more ? 0x2000 : 0) | (off / 8));
     Bytes part(whole.begin() + static_cast<std::ptrdiff_t>(off),
                whole.begin() + static_cast<std::ptrdiff_t>(off + len));
-    frags.push_back(concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, len, 77, field), part}));
+    frags.push_back(
+        concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, len, 77, field), part}));
   }
   ASSERT_EQ(frags.size(), 3u);
   EXPECT_EQ(decode(link_type::raw, frags[2]), DecodeStatus::fragment_held);
@@ -128,9 +132,12 @@ TEST_F(DecoderTest, OverlappingFragmentWithOtherBytesIsReported) {
   const Bytes first = concat({test::udp_header(1, 2, 16), test::text_bytes("AAAAAAAA")});
   const Bytes again = concat({test::udp_header(1, 2, 16), test::text_bytes("AAAABBBB")});
   const Bytes last = test::text_bytes("CCCCCCCC");
-  decode(link_type::raw, concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 16, 9, 0x2000), first}));
-  decode(link_type::raw, concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 16, 9, 0x2000), again}));
-  ASSERT_EQ(decode(link_type::raw, concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 8, 9, 2), last})),
+  decode(link_type::raw,
+         concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 16, 9, 0x2000), first}));
+  decode(link_type::raw,
+         concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 16, 9, 0x2000), again}));
+  ASSERT_EQ(decode(link_type::raw,
+                   concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 8, 9, 2), last})),
             DecodeStatus::transport);
   EXPECT_EQ(payload(), "AAAAAAAACCCCCCCC");  // the first copy wins
   EXPECT_EQ(findings_.count(FindingId::ip_fragment_overlap), 1u);
@@ -140,20 +147,27 @@ TEST_F(DecoderTest, Ipv6Fragments) {
   const Bytes data = test::text_bytes(std::string(100, 'z'));
   const Bytes whole = concat({test::udp_header(5060, 5060, data.size()), data});
   auto fragment = [&](std::size_t off, std::size_t len, bool more) {
-    Bytes fh = {17, 0, static_cast<std::uint8_t>(off >> 8), static_cast<std::uint8_t>((off & 0xf8) | (more ? 1 : 0)),
-                0, 0, 0, 42};
+    Bytes fh = {17,
+                0,
+                static_cast<std::uint8_t>(off >> 8),
+                static_cast<std::uint8_t>((off & 0xf8) | (more ? 1 : 0)),
+                0,
+                0,
+                0,
+                42};
     Bytes part(whole.begin() + static_cast<std::ptrdiff_t>(off),
                whole.begin() + static_cast<std::ptrdiff_t>(off + len));
     return concat({test::ipv6_header("2001:db8::1", "2001:db8::2", 44, 8 + len), fh, part});
   };
-  EXPECT_EQ(decode(link_type::raw, fragment(56, whole.size() - 56, false)), DecodeStatus::fragment_held);
+  EXPECT_EQ(decode(link_type::raw, fragment(56, whole.size() - 56, false)),
+            DecodeStatus::fragment_held);
   ASSERT_EQ(decode(link_type::raw, fragment(0, 56, true)), DecodeStatus::transport);
   EXPECT_EQ(out_.payload.size(), 100u);
 }
 
 TEST_F(DecoderTest, IncompleteFragmentsReportedAtEnd) {
-  decode(link_type::raw, concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 8, 5, 0x2000),
-                                 Bytes(8, 0)}));
+  decode(link_type::raw,
+         concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 8, 5, 0x2000), Bytes(8, 0)}));
   decoder_.finish();
   EXPECT_EQ(findings_.count(FindingId::ip_fragment_incomplete), 1u);
 }
@@ -179,7 +193,8 @@ TEST_F(DecoderTest, LyingLengthsAreMalformedNotCrashes) {
 TEST_F(DecoderTest, SnapshotLengthCutIsKnown) {
   Bytes frame = udp_datagram("0123456789");
   frame.resize(frame.size() - 4);
-  ASSERT_EQ(decode(link_type::raw, frame, static_cast<std::uint32_t>(frame.size() + 4)), DecodeStatus::transport);
+  ASSERT_EQ(decode(link_type::raw, frame, static_cast<std::uint32_t>(frame.size() + 4)),
+            DecodeStatus::transport);
   EXPECT_EQ(out_.payload.size(), 6u);
   EXPECT_EQ(out_.wire_payload_length, 10u);
   EXPECT_EQ(findings_.count(FindingId::capture_snaplen_cut), 1u);

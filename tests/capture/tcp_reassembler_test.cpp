@@ -1,12 +1,13 @@
 // TCP reassembly of one direction: every ordering case, each run again with initial sequence
 // numbers near 2^32 so that wraparound happens inside the stream.
 
+#include "capture/tcp_reassembler.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 
-#include "capture/tcp_reassembler.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {
@@ -163,7 +164,8 @@ TEST_P(ReassemblyTest, Overlapping) {
   std::vector<Piece> pieces;
   for (const Piece& p : cut(8)) {
     const std::uint64_t back = std::min<std::uint64_t>(p.offset, rng() % 300);
-    const std::uint64_t ahead = std::min<std::uint64_t>(stream_.size() - p.offset - p.length, rng() % 300);
+    const std::uint64_t ahead =
+        std::min<std::uint64_t>(stream_.size() - p.offset - p.length, rng() % 300);
     pieces.push_back({p.offset - back, static_cast<std::uint32_t>(p.length + back + ahead)});
   }
   std::shuffle(pieces.begin(), pieces.end(), rng);
@@ -198,8 +200,9 @@ TEST_P(ReassemblyTest, HolesBecomeGapsAtFlush) {
   Bytes expected;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     if (i == 3 || i == 8) continue;
-    expected.insert(expected.end(), stream_.begin() + static_cast<std::ptrdiff_t>(pieces[i].offset),
-                    stream_.begin() + static_cast<std::ptrdiff_t>(pieces[i].offset + pieces[i].length));
+    expected.insert(
+        expected.end(), stream_.begin() + static_cast<std::ptrdiff_t>(pieces[i].offset),
+        stream_.begin() + static_cast<std::ptrdiff_t>(pieces[i].offset + pieces[i].length));
   }
   EXPECT_TRUE(sink_.bytes[0] == expected);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps;
@@ -414,7 +417,9 @@ TEST_P(ReassemblyTest, SharedBudgetIsEnforced) {
 INSTANTIATE_TEST_SUITE_P(InitialSequenceNumbers, ReassemblyTest,
                          ::testing::Values(0u, 123456789u, 0xFFFFFFFFu, 0xFFFFFFFEu,
                                            0xFFFFFFFFu - 9000u, 0xFFFFFFFFu - 19990u),
-                         [](const auto& test_param) { return "isn_" + std::to_string(test_param.param); });
+                         [](const auto& test_param) {
+                           return "isn_" + std::to_string(test_param.param);
+                         });
 
 }  // namespace
 }  // namespace sipws

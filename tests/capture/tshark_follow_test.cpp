@@ -29,7 +29,8 @@ Bytes unhex(const std::string& hex) {
   return out;
 }
 
-std::map<std::uint64_t, FollowedStream> tshark_follow(const std::string& path, std::uint64_t count) {
+std::map<std::uint64_t, FollowedStream> tshark_follow(const std::string& path,
+                                                      std::uint64_t count) {
   std::map<std::uint64_t, FollowedStream> streams;
   if (count == 0) return streams;
   std::string command = "tshark -n -r '" + path + "' -q";
@@ -98,7 +99,8 @@ TEST(TsharkFollow, EveryTcpStreamMatchesTshark) {
         status);
     const std::uint64_t tshark_count = std::stoull(streams_text);
     EXPECT_EQ(flows.opened.size(), tshark_count) << "number of TCP connections";
-    const auto followed = tshark_follow(path, std::min<std::uint64_t>(tshark_count, flows.opened.size()));
+    const auto followed =
+        tshark_follow(path, std::min<std::uint64_t>(tshark_count, flows.opened.size()));
     for (const auto& info : flows.opened) {
       SCOPED_TRACE("tcp.stream " + std::to_string(info.index));
       const auto it = followed.find(info.index);

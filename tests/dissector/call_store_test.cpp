@@ -13,7 +13,9 @@
 namespace sipws {
 namespace {
 
-Endpoint ep(const char* ip, std::uint16_t port) { return test::endpoint(ip, port); }
+Endpoint ep(const char* ip, std::uint16_t port) {
+  return test::endpoint(ip, port);
+}
 
 class CallStoreTest : public ::testing::Test {
  protected:
@@ -24,9 +26,10 @@ class CallStoreTest : public ::testing::Test {
             const std::string& extra = "", const std::string& via_params = "",
             const std::string& from_tag = "ft") {
     std::string text = first_line + "\r\nVia: SIP/2.0/WS a.invalid;branch=" + branch + via_params +
-                       "\r\nFrom: <sip:alice@example.com>;tag=" + from_tag + "\r\nTo: <sip:bob@example.com>" +
-                       (to_tag.empty() ? "" : ";tag=" + to_tag) + "\r\nCall-ID: " + call_id +
-                       "\r\nCSeq: " + cseq + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
+                       "\r\nFrom: <sip:alice@example.com>;tag=" + from_tag +
+                       "\r\nTo: <sip:bob@example.com>" + (to_tag.empty() ? "" : ";tag=" + to_tag) +
+                       "\r\nCall-ID: " + call_id + "\r\nCSeq: " + cseq + "\r\n" + extra +
+                       "Content-Length: 0\r\n\r\n";
     SipMessageRecord r;
     r.frame = ++frame_;
     r.timestamp = static_cast<TimeNs>(frame_) * 1'000'000'000;
@@ -95,10 +98,14 @@ TEST_F(CallStoreTest, ForkedFailureDoesNotUndoAnAnswer) {
 
 TEST_F(CallStoreTest, FinalResponsesNameTheState) {
   const std::vector<std::pair<std::string, CallState>> cases = {
-      {"486 Busy Here", CallState::busy},         {"600 Busy Everywhere", CallState::busy},
-      {"302 Moved Temporarily", CallState::diverted}, {"404 Not Found", CallState::rejected},
-      {"603 Decline", CallState::rejected},       {"503 Service Unavailable", CallState::failed},
-      {"408 Request Timeout", CallState::failed}, {"487 Request Terminated", CallState::cancelled},
+      {"486 Busy Here", CallState::busy},
+      {"600 Busy Everywhere", CallState::busy},
+      {"302 Moved Temporarily", CallState::diverted},
+      {"404 Not Found", CallState::rejected},
+      {"603 Decline", CallState::rejected},
+      {"503 Service Unavailable", CallState::failed},
+      {"408 Request Timeout", CallState::failed},
+      {"487 Request Terminated", CallState::cancelled},
   };
   int n = 0;
   for (const auto& [line, state] : cases) {
@@ -132,7 +139,8 @@ TEST_F(CallStoreTest, RetransmissionsAreMarkedAndDoNotCountTwice) {
   EXPECT_TRUE(c.messages[1].retransmission);
   EXPECT_TRUE(c.messages[3].retransmission);
   // The same request on another hop (forwarded by a proxy) is not a retransmission.
-  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1", "", "z9hG4bK-p");
+  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1",
+       "", "z9hG4bK-p");
   EXPECT_FALSE(call().messages.back().retransmission);
 }
 
@@ -144,7 +152,8 @@ TEST_F(CallStoreTest, RegistrationOutcomes) {
   send(alice_, proxy_, "REGISTER sip:example.com SIP/2.0", "2 REGISTER", "reg", "", "z9hG4bK-r2");
   send(proxy_, alice_, "SIP/2.0 200 OK", "2 REGISTER", "reg", "t", "z9hG4bK-r2");
   EXPECT_EQ(call("reg").state, CallState::registered);
-  send(alice_, proxy_, "REGISTER sip:example.com SIP/2.0", "3 REGISTER", "reg", "", "z9hG4bK-r3", "Expires: 0\r\n");
+  send(alice_, proxy_, "REGISTER sip:example.com SIP/2.0", "3 REGISTER", "reg", "", "z9hG4bK-r3",
+       "Expires: 0\r\n");
   send(proxy_, alice_, "SIP/2.0 200 OK", "3 REGISTER", "reg", "t", "z9hG4bK-r3");
   EXPECT_EQ(call("reg").state, CallState::unregistered);
   send(alice_, proxy_, "OPTIONS sip:example.com SIP/2.0", "1 OPTIONS", "opt");
@@ -154,8 +163,8 @@ TEST_F(CallStoreTest, RegistrationOutcomes) {
 
 TEST_F(CallStoreTest, B2buaLegsAreGroupedByCorrelationHeaders) {
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "leg-a");
-  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "leg-b", "",
-       "z9hG4bK-b", "X-Call-ID: leg-a\r\n");
+  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "leg-b",
+       "", "z9hG4bK-b", "X-Call-ID: leg-a\r\n");
   send(alice_, proxy_, "INVITE sip:carol@example.com SIP/2.0", "1 INVITE", "other");
   store_.finish();
   EXPECT_EQ(call("leg-a").group, call("leg-a").index);
@@ -166,7 +175,8 @@ TEST_F(CallStoreTest, B2buaLegsAreGroupedByCorrelationHeaders) {
 TEST_F(CallStoreTest, LadderHasOneArrowPerMessageAndColumnsInOrderOfAppearance) {
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1", "", "z9hG4bK-1",
        "User-Agent: JsSIP 3.13.8\r\n");
-  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1", "", "z9hG4bK-p");
+  send(proxy_, ep("192.0.2.20", 5060), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "call-1",
+       "", "z9hG4bK-p");
   send(ep("192.0.2.20", 5060), proxy_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt", "z9hG4bK-p");
   const Ladder ladder = build_ladder(store_, {&call()});
   ASSERT_EQ(ladder.participants.size(), 3u);
@@ -205,8 +215,8 @@ TEST_F(CallRulesTest, CancelWithAnotherCSeqNumber) {
 
 TEST_F(CallRulesTest, ResponseWithoutToTag) {
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
-  send(proxy_, alice_, "SIP/2.0 100 Trying", "1 INVITE");      // legal: 100 needs no tag
-  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE");     // frame 3: no tag
+  send(proxy_, alice_, "SIP/2.0 100 Trying", "1 INVITE");   // legal: 100 needs no tag
+  send(proxy_, alice_, "SIP/2.0 180 Ringing", "1 INVITE");  // frame 3: no tag
   send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
   EXPECT_EQ(check(), (Found{{FindingId::sip_response_missing_to_tag, 3}}));
 }
@@ -214,9 +224,12 @@ TEST_F(CallRulesTest, ResponseWithoutToTag) {
 TEST_F(CallRulesTest, ResponseThatDoesNotCopyItsRequest) {
   send(alice_, proxy_, "OPTIONS sip:bob@example.com SIP/2.0", "1 OPTIONS");
   // received and rport may be added to the top Via: legal.
-  send(proxy_, alice_, "SIP/2.0 200 OK", "1 OPTIONS", "call-1", "tt", "z9hG4bK-1", "", ";received=192.0.2.10;rport=50000");
-  send(alice_, proxy_, "OPTIONS sip:bob@example.com SIP/2.0", "2 OPTIONS", "call-1", "", "z9hG4bK-2");
-  send(proxy_, alice_, "SIP/2.0 200 OK", "2 OPTIONS", "call-1", "tt", "z9hG4bK-2", "", "", "other");  // frame 4
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 OPTIONS", "call-1", "tt", "z9hG4bK-1", "",
+       ";received=192.0.2.10;rport=50000");
+  send(alice_, proxy_, "OPTIONS sip:bob@example.com SIP/2.0", "2 OPTIONS", "call-1", "",
+       "z9hG4bK-2");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 OPTIONS", "call-1", "tt", "z9hG4bK-2", "", "",
+       "other");  // frame 4
   EXPECT_EQ(check(), (Found{{FindingId::sip_response_not_copied, 4}}));
 }
 

@@ -15,8 +15,10 @@ using test::Bytes;
 using test::bytes_of;
 
 const std::string kSip =
-    "OPTIONS sip:proxy.invalid;transport=ws SIP/2.0\r\nVia: SIP/2.0/WS c.invalid;branch=z9hG4bKa\r\n"
-    "Max-Forwards: 70\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: k\r\nCSeq: 1 OPTIONS\r\n"
+    "OPTIONS sip:proxy.invalid;transport=ws SIP/2.0\r\nVia: SIP/2.0/WS "
+    "c.invalid;branch=z9hG4bKa\r\n"
+    "Max-Forwards: 70\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: k\r\nCSeq: 1 "
+    "OPTIONS\r\n"
     "Content-Length: 0\r\n\r\n";
 
 struct Handshake {
@@ -49,7 +51,8 @@ std::string replace(std::string text, const std::string& from, const std::string
 }
 
 // Runs the conversation and returns the findings of one id, with their frames.
-std::vector<std::uint64_t> frames_of(const Conversation& c, FindingId id, std::size_t* total = nullptr) {
+std::vector<std::uint64_t> frames_of(const Conversation& c, FindingId id,
+                                     std::size_t* total = nullptr) {
   FindingCollector findings;
   dissect(c, {}, findings);
   std::vector<std::uint64_t> frames;
@@ -75,24 +78,33 @@ TEST(Conformance, EachHandshakeRuleAtItsFrame) {
     std::size_t total;  // findings in all: 1, or more where another rule must fire too
   };
   std::vector<Case> cases;
-  auto add = [&cases](const char* name, FindingId id, std::uint64_t frame, auto change, std::size_t total = 1) {
+  auto add = [&cases](const char* name, FindingId id, std::uint64_t frame, auto change,
+                      std::size_t total = 1) {
     Handshake h;
     change(h);
     cases.push_back({name, h, id, frame, total});
   };
-  add("HTTP/1.0", FindingId::http_upgrade_bad_request, 1, [](Handshake& h) { h.request = replace(h.request, "HTTP/1.1", "HTTP/1.0"); });
-  add("no Host", FindingId::http_upgrade_missing_host, 1, [](Handshake& h) { h.request = replace(h.request, "Host: h\r\n", ""); });
-  add("no Connection", FindingId::http_upgrade_missing_connection, 1, [](Handshake& h) { h.request = replace(h.request, "Connection: Upgrade\r\n", "Connection: keep-alive\r\n"); });
+  add("HTTP/1.0", FindingId::http_upgrade_bad_request, 1,
+      [](Handshake& h) { h.request = replace(h.request, "HTTP/1.1", "HTTP/1.0"); });
+  add("no Host", FindingId::http_upgrade_missing_host, 1,
+      [](Handshake& h) { h.request = replace(h.request, "Host: h\r\n", ""); });
+  add("no Connection", FindingId::http_upgrade_missing_connection, 1, [](Handshake& h) {
+    h.request = replace(h.request, "Connection: Upgrade\r\n", "Connection: keep-alive\r\n");
+  });
   add("short key", FindingId::http_upgrade_bad_key, 1, [](Handshake& h) {
     h.request = replace(h.request, "dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ=");
     h.response = replace(h.response, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", ws_accept_for_key("c2hvcnQ="));
   });
-  add("version 8", FindingId::http_upgrade_bad_version, 1, [](Handshake& h) { h.request = replace(h.request, "Version: 13", "Version: 8"); });
-  add("wrong accept", FindingId::http_upgrade_accept_mismatch, 2, [](Handshake& h) { h.response = replace(h.response, "s3pP", "XXXX"); });
-  add("101 without Upgrade", FindingId::http_upgrade_response_headers, 2, [](Handshake& h) { h.response = replace(h.response, "Upgrade: websocket\r\n", ""); });
-  add("protocol not offered", FindingId::ws_handshake_protocol_not_offered, 2, [](Handshake& h) {
-    h.response = replace(h.response, "Protocol: sip", "Protocol: msrp");
-  }, 2);  // and sip.ws.subprotocol: SIP flows on a connection that did not choose sip
+  add("version 8", FindingId::http_upgrade_bad_version, 1,
+      [](Handshake& h) { h.request = replace(h.request, "Version: 13", "Version: 8"); });
+  add("wrong accept", FindingId::http_upgrade_accept_mismatch, 2,
+      [](Handshake& h) { h.response = replace(h.response, "s3pP", "XXXX"); });
+  add("101 without Upgrade", FindingId::http_upgrade_response_headers, 2,
+      [](Handshake& h) { h.response = replace(h.response, "Upgrade: websocket\r\n", ""); });
+  add(
+      "protocol not offered", FindingId::ws_handshake_protocol_not_offered, 2,
+      [](Handshake& h) { h.response = replace(h.response, "Protocol: sip", "Protocol: msrp"); },
+      2);  // and sip.ws.subprotocol: SIP flows on a connection that did not choose sip
   add("extension not offered", FindingId::ws_handshake_extension_not_offered, 2, [](Handshake& h) {
     h.response_extra = "Sec-WebSocket-Extensions: x-webkit-deflate-frame\r\n";
   });
@@ -102,22 +114,29 @@ TEST(Conformance, EachHandshakeRuleAtItsFrame) {
   add("deflate window bits 16", FindingId::ws_deflate_bad_window_bits, 1, [](Handshake& h) {
     h.request_extra = "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=16\r\n";
   });
-  add("client_max_window_bits not offered", FindingId::ws_deflate_parameter_not_offered, 2, [](Handshake& h) {
-    h.request_extra = "Sec-WebSocket-Extensions: permessage-deflate\r\n";
-    h.response_extra = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n";
-  });
+  add("client_max_window_bits not offered", FindingId::ws_deflate_parameter_not_offered, 2,
+      [](Handshake& h) {
+        h.request_extra = "Sec-WebSocket-Extensions: permessage-deflate\r\n";
+        h.response_extra =
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n";
+      });
   add("SIP without the sip subprotocol", FindingId::sip_ws_subprotocol, 3, [](Handshake& h) {
     h.request = replace(h.request, "Sec-WebSocket-Protocol: sip\r\n", "");
     h.response = replace(h.response, "Sec-WebSocket-Protocol: sip\r\n", "");
   });
-  add("Via transport TCP on WebSocket", FindingId::sip_ws_via_transport, 3, [](Handshake& h) { h.sip = replace(h.sip, "SIP/2.0/WS", "SIP/2.0/TCP"); });
-  add("transport=wss", FindingId::sip_ws_transport_wss, 3, [](Handshake& h) { h.sip = replace(h.sip, "transport=ws", "transport=wss"); });
-  add("no Max-Forwards", FindingId::sip_missing_max_forwards, 3, [](Handshake& h) { h.sip = replace(h.sip, "Max-Forwards: 70\r\n", ""); });
-  add("branch without cookie", FindingId::sip_branch_without_cookie, 3, [](Handshake& h) { h.sip = replace(h.sip, "branch=z9hG4bKa", "branch=1234"); });
+  add("Via transport TCP on WebSocket", FindingId::sip_ws_via_transport, 3,
+      [](Handshake& h) { h.sip = replace(h.sip, "SIP/2.0/WS", "SIP/2.0/TCP"); });
+  add("transport=wss", FindingId::sip_ws_transport_wss, 3,
+      [](Handshake& h) { h.sip = replace(h.sip, "transport=ws", "transport=wss"); });
+  add("no Max-Forwards", FindingId::sip_missing_max_forwards, 3,
+      [](Handshake& h) { h.sip = replace(h.sip, "Max-Forwards: 70\r\n", ""); });
+  add("branch without cookie", FindingId::sip_branch_without_cookie, 3,
+      [](Handshake& h) { h.sip = replace(h.sip, "branch=z9hG4bKa", "branch=1234"); });
   for (const Case& c : cases) {
     std::size_t total = 0;
     const auto frames = frames_of(c.h.conversation(), c.id, &total);
-    EXPECT_EQ(frames, std::vector<std::uint64_t>{c.frame}) << c.name << " (" << finding_kind(c.id).name << ")";
+    EXPECT_EQ(frames, std::vector<std::uint64_t>{c.frame})
+        << c.name << " (" << finding_kind(c.id).name << ")";
     EXPECT_EQ(total, c.total) << c.name << ": only the planted rule fires";
   }
 }
@@ -133,7 +152,8 @@ TEST(Conformance, FramesBeforeTheHandshakeOrAfterARefusal) {
 
   Conversation refused;
   refused.add(Direction::to_server, bytes_of(h.request + "\r\n"));
-  refused.add(Direction::to_client, bytes_of("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"));
+  refused.add(Direction::to_client,
+              bytes_of("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"));
   refused.add(Direction::to_server, test::ws_frame({}, bytes_of(kSip)));  // frame 3
   EXPECT_EQ(frames_of(refused, FindingId::ws_frame_after_refusal), std::vector<std::uint64_t>{3});
   EXPECT_EQ(frames_of(refused, FindingId::http_upgrade_refused), std::vector<std::uint64_t>{2});
@@ -144,7 +164,9 @@ TEST(Conformance, LegalVariantsAreNotFlagged) {
   // non-UTF-8 SIP, deflate parameters offered and answered properly.
   Handshake h;
   h.request_extra = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
-  h.response_extra = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=12; server_no_context_takeover\r\n";
+  h.response_extra =
+      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=12; "
+      "server_no_context_takeover\r\n";
   Conversation c = h.conversation();
   test::FrameSpec first;
   first.fin = false;
@@ -153,14 +175,17 @@ TEST(Conformance, LegalVariantsAreNotFlagged) {
   test::FrameSpec last;
   last.opcode = ws_opcode::continuation;
   Bytes split = test::ws_frame(first, bytes_of(kSip.substr(0, 30)));
-  for (const Bytes& f : {test::ws_frame(ping, {}), test::ws_frame(last, bytes_of(kSip.substr(30)))}) {
+  for (const Bytes& f :
+       {test::ws_frame(ping, {}), test::ws_frame(last, bytes_of(kSip.substr(30)))}) {
     split.insert(split.end(), f.begin(), f.end());
   }
   c.add(Direction::to_server, split);
   c.add(Direction::to_server, test::ws_frame({}, bytes_of("\r\n\r\n")));
   test::FrameSpec binary;
   binary.opcode = ws_opcode::binary;
-  c.add(Direction::to_server, test::ws_frame(binary, bytes_of(replace(kSip, "To: <sip:b@h>", "To: \"\xff\xfe\" <sip:b@h>"))));
+  c.add(Direction::to_server,
+        test::ws_frame(binary,
+                       bytes_of(replace(kSip, "To: <sip:b@h>", "To: \"\xff\xfe\" <sip:b@h>"))));
   FindingCollector findings;
   EXPECT_EQ(dissect(c, {}, findings).size(), 3u);
   for (const Finding& f : findings.findings()) ADD_FAILURE() << f.kind().name << ": " << f.detail;

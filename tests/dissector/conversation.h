@@ -18,7 +18,8 @@ struct Conversation {
 };
 
 inline std::vector<std::string> dissect(const Conversation& c, const std::vector<std::size_t>& cuts,
-                                 FindingCollector& findings, std::vector<SipTransport>* transports = nullptr) {
+                                        FindingCollector& findings,
+                                        std::vector<SipTransport>* transports = nullptr) {
   SipMessageCollector collected;
   Dissector dissector(collected, findings);
   TcpConnectionInfo info;
@@ -32,13 +33,15 @@ inline std::vector<std::string> dissect(const Conversation& c, const std::vector
     std::size_t at = 0;
     for (std::size_t cut : cuts) {
       if (cut <= at || cut >= bytes.size()) continue;
-      sink->on_data(dir, ByteView(bytes).subspan(at, cut - at), offsets[static_cast<int>(dir)], frame, static_cast<TimeNs>(frame) * 1000);
+      sink->on_data(dir, ByteView(bytes).subspan(at, cut - at), offsets[static_cast<int>(dir)],
+                    frame, static_cast<TimeNs>(frame) * 1000);
       ++frame;
       offsets[static_cast<int>(dir)] += cut - at;
       at = cut;
     }
-    sink->on_data(dir, ByteView(bytes).subspan(at), offsets[static_cast<int>(dir)], frame, static_cast<TimeNs>(frame) * 1000);
-      ++frame;
+    sink->on_data(dir, ByteView(bytes).subspan(at), offsets[static_cast<int>(dir)], frame,
+                  static_cast<TimeNs>(frame) * 1000);
+    ++frame;
     offsets[static_cast<int>(dir)] += bytes.size() - at;
   }
   sink->on_close(CloseReason::fin);
@@ -49,6 +52,5 @@ inline std::vector<std::string> dissect(const Conversation& c, const std::vector
   }
   return out;
 }
-
 
 }  // namespace sipws

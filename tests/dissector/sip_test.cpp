@@ -84,7 +84,8 @@ TEST(SipParser, ResponseAndIpv6Uri) {
 
 TEST(SipParser, ProblemsAreListedNotThrown) {
   SipMessage m;
-  parse_sip_message("OPTIONS sip:x SIP/2.0\r\nCSeq: 1 INVITE\r\nContent-Length: 50\r\n\r\nshort", m);
+  parse_sip_message("OPTIONS sip:x SIP/2.0\r\nCSeq: 1 INVITE\r\nContent-Length: 50\r\n\r\nshort",
+                    m);
   std::vector<FindingId> ids;
   for (const auto& p : m.problems) ids.push_back(p.id);
   EXPECT_NE(std::find(ids.begin(), ids.end(), FindingId::sip_header_missing), ids.end());
@@ -109,10 +110,12 @@ TEST(SipParser, StreamFramingWaitsForTheBody) {
 }
 
 const std::string kOk =
-    "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\n"
+    "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: "
+    "<sip:b@h>;tag=2\r\n"
     "Call-ID: k\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4\r\n\r\nbody";
 const std::string kOptions =
-    "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+    "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: "
+    "<sip:b@h>\r\n"
     "Call-ID: k\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
 
 TEST(Dissector, SipOverTcpAtEverySplit) {
@@ -239,7 +242,8 @@ TEST(Sdp, WebRtcOfferFromARealSample) {
   read_capture(*file, pipeline, *analysis);
   const SipMessageRecord* invite = nullptr;
   for (const auto& r : collected.records) {
-    if (r.sip.is_request && r.sip.method == "INVITE" && r.direction == Direction::to_server) invite = &r;
+    if (r.sip.is_request && r.sip.method == "INVITE" && r.direction == Direction::to_server)
+      invite = &r;
   }
   ASSERT_NE(invite, nullptr);
   ASSERT_TRUE(invite->sip.sdp.has_value());
@@ -277,7 +281,7 @@ TEST(Sdp, CallSummaryPairsOfferAndAnswer) {
   ASSERT_TRUE(sdp.offer.has_value());
   ASSERT_TRUE(sdp.answer.has_value());
   EXPECT_EQ(sdp.offer->setup, "actpass");  // RFC 8842: the offerer says actpass
-  EXPECT_EQ(sdp.answer->setup, "active");   // libwebrtc answers active
+  EXPECT_EQ(sdp.answer->setup, "active");  // libwebrtc answers active
   EXPECT_TRUE(sdp.offer->ice);
   EXPECT_GT(sdp.offer->ice_candidates, 0u);
   EXPECT_TRUE(sdp.answer->rtcp_mux);
@@ -290,11 +294,12 @@ TEST(Sdp, CallSummaryPairsOfferAndAnswer) {
 
 TEST(Sdp, SessionLevelAttributesAreInherited) {
   Sdp sdp;
-  ASSERT_TRUE(parse_sdp("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1/127\r\n"
-                        "a=fingerprint:sha-256 AA:BB\r\na=setup:passive\r\n"
-                        "m=audio 4000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n"
-                        "m=video 0 RTP/AVP 96\r\nc=IN IP6 2001:db8::1\r\n",
-                        sdp));
+  ASSERT_TRUE(
+      parse_sdp("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1/127\r\n"
+                "a=fingerprint:sha-256 AA:BB\r\na=setup:passive\r\n"
+                "m=audio 4000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n"
+                "m=video 0 RTP/AVP 96\r\nc=IN IP6 2001:db8::1\r\n",
+                sdp));
   ASSERT_EQ(sdp.media.size(), 2u);
   EXPECT_EQ(sdp.media[0].connection, "192.0.2.1");
   EXPECT_EQ(sdp.media[0].fingerprint, "sha-256 AA:BB");
@@ -314,11 +319,13 @@ namespace {
 
 TEST(Dissector, CaptureStartingBetweenRequestAndAnswerStillFollowsTheWebSocket) {
   Conversation c;
-  Bytes down = bytes_of("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n");
+  Bytes down = bytes_of(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n");
   c.add(Direction::to_client, down);
   const std::string options =
-      "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+      "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bKa\r\nFrom: "
+      "<sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
       "Call-ID: k\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
   c.add(Direction::to_server, test::ws_frame({}, bytes_of(options)));
   FindingCollector findings;

@@ -102,17 +102,20 @@ void check(const std::string& table, const std::string& folder, std::size_t expe
     if (v.verdict == "invalid" || expected != kExpectedProblem.end()) {
       ASSERT_NE(expected, kExpectedProblem.end()) << "no expectation written down";
       bool found = r.status == SipParseStatus::invalid &&
-                   std::find(expected->second.begin(), expected->second.end(), FindingId::sip_bad_start_line) != expected->second.end();
+                   std::find(expected->second.begin(), expected->second.end(),
+                             FindingId::sip_bad_start_line) != expected->second.end();
       for (FindingId id : expected->second) {
         found = found || std::find(ids.begin(), ids.end(), id) != ids.end();
       }
       EXPECT_TRUE(found) << "expected " << finding_kind(expected->second[0]).name << ", got "
-                         << (ids.empty() ? std::string("no problem") : std::string(finding_kind(ids[0]).name));
+                         << (ids.empty() ? std::string("no problem")
+                                         : std::string(finding_kind(ids[0]).name));
       continue;
     }
     // valid, compat, and semantic messages the RFC wants parsed
     ASSERT_EQ(r.status, SipParseStatus::ok);
-    EXPECT_TRUE(m.problems.empty()) << finding_kind(m.problems[0].id).name << ": " << m.problems[0].detail;
+    EXPECT_TRUE(m.problems.empty())
+        << finding_kind(m.problems[0].id).name << ": " << m.problems[0].detail;
     if (v.fields.count("call_id")) {
       EXPECT_EQ(m.call_id, v.fields.at("call_id"));
     }
@@ -131,8 +134,12 @@ void check(const std::string& table, const std::string& folder, std::size_t expe
   }
 }
 
-TEST(Rfc4475, EveryTortureMessageGetsItsVerdict) { check("rfc4475_verdicts.tsv", "rfc4475", 49); }
-TEST(Rfc5118, EveryIpv6TortureMessageGetsItsVerdict) { check("rfc5118_verdicts.tsv", "rfc5118", 12); }
+TEST(Rfc4475, EveryTortureMessageGetsItsVerdict) {
+  check("rfc4475_verdicts.tsv", "rfc4475", 49);
+}
+TEST(Rfc5118, EveryIpv6TortureMessageGetsItsVerdict) {
+  check("rfc5118_verdicts.tsv", "rfc5118", 12);
+}
 
 }  // namespace
 }  // namespace sipws

@@ -18,7 +18,8 @@ using test::FrameSpec;
 using test::ws_frame;
 
 const std::string kRegister =
-    "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKasudf\r\n"
+    "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/WSS "
+    "df7jal23ls0d.invalid;branch=z9hG4bKasudf\r\n"
     "From: <sip:alice@example.com>;tag=65bnmj.34asd\r\nTo: <sip:alice@example.com>\r\n"
     "Call-ID: aiuy7k9njasd\r\nCSeq: 1 REGISTER\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
 
@@ -43,7 +44,8 @@ struct Run {
 // Feeds `stream` to a fresh assembler cut at the given points.
 std::unique_ptr<Run> feed(const Bytes& stream, const std::vector<std::size_t>& cuts,
                           Direction dir = Direction::to_server,
-                          std::optional<DeflateParams> deflate = std::nullopt, WsLimits limits = {}) {
+                          std::optional<DeflateParams> deflate = std::nullopt,
+                          WsLimits limits = {}) {
   auto run = std::make_unique<Run>();
   WsMessageAssembler a(dir, 0, deflate, run->recorder, run->findings, limits);
   std::size_t at = 0;
@@ -63,8 +65,8 @@ void expect_all_chunkings(const Bytes& stream, const std::vector<std::string>& e
   for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
     auto run = feed(stream, {cut}, dir, deflate);
     ASSERT_EQ(run->recorder.messages, expected) << "split at " << cut;
-    ASSERT_EQ(run->findings.findings().size(), 0u) << "split at " << cut << ": "
-                                                  << run->findings.findings()[0].kind().name;
+    ASSERT_EQ(run->findings.findings().size(), 0u)
+        << "split at " << cut << ": " << run->findings.findings()[0].kind().name;
   }
   std::vector<std::size_t> every;
   for (std::size_t i = 1; i < stream.size(); ++i) every.push_back(i);
@@ -78,14 +80,16 @@ TEST(WsHandshake, AcceptKeyFromRfc6455Example) {
 
 TEST(WsHandshake, RequestAndResponseFields) {
   const std::string request =
-      "GET / HTTP/1.1\r\nHost: proxy.example.com\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+      "GET / HTTP/1.1\r\nHost: proxy.example.com\r\nUpgrade: websocket\r\nConnection: keep-alive, "
+      "Upgrade\r\n"
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
       "Sec-WebSocket-Protocol: sip, foo\r\n"
       "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-webkit\r\n\r\n";
   const std::string response =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n"
-      "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_max_window_bits=10\r\n\r\n";
+      "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+      "client_max_window_bits=10\r\n\r\n";
   HttpHeadParser req;
   HttpHeadParser resp;
   std::size_t used = 0;
@@ -110,7 +114,8 @@ TEST(WsHandshake, RequestAndResponseFields) {
 }
 
 TEST(HttpHead, EverySplitGivesTheSameHeadAndLeavesTheRest) {
-  const std::string head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-Folded: a\r\n b\r\n\r\n";
+  const std::string head =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-Folded: a\r\n b\r\n\r\n";
   const std::string after = "\x81\x05hello";
   const Bytes all = bytes_of(head + after);
   for (std::size_t cut = 0; cut <= all.size(); ++cut) {
@@ -177,7 +182,8 @@ TEST(WsFrames, SeveralFramesPerChunkAndAllLengthForms) {
   const Bytes f3 = ws_frame({}, bytes_of(big));
   stream.insert(stream.end(), f2.begin(), f2.end());
   stream.insert(stream.end(), f3.begin(), f3.end());
-  for (std::size_t cut : {0ul, 1ul, 2ul, 3ul, 7ul, 8ul, 11ul, 12ul, 13ul, 14ul, 300ul, 315ul, 316ul, 317ul, 320ul, 330ul}) {
+  for (std::size_t cut : {0ul, 1ul, 2ul, 3ul, 7ul, 8ul, 11ul, 12ul, 13ul, 14ul, 300ul, 315ul, 316ul,
+                          317ul, 320ul, 330ul}) {
     auto run = feed(stream, {cut});
     ASSERT_EQ(run->recorder.messages, (std::vector<std::string>{"short", mid, big})) << cut;
   }
@@ -193,7 +199,8 @@ TEST(WsFrames, FragmentsWithPingBetweenEverySplit) {
   last.opcode = ws_opcode::continuation;
   FrameSpec ping;
   ping.opcode = ws_opcode::ping;
-  const std::string a = kRegister.substr(0, 40), b = kRegister.substr(40, 100), c = kRegister.substr(140);
+  const std::string a = kRegister.substr(0, 40), b = kRegister.substr(40, 100),
+                    c = kRegister.substr(140);
   Bytes stream = ws_frame(first, bytes_of(a));
   for (const Bytes& f : {ws_frame(ping, bytes_of("are you there")), ws_frame(cont, bytes_of(b)),
                          ws_frame(ping, {}), ws_frame(last, bytes_of(c))}) {
@@ -230,9 +237,11 @@ TEST(WsDeflate, CompressedAndFragmented) {
   FrameSpec pong;
   pong.opcode = ws_opcode::pong;
   const std::size_t half = compressed.size() / 2;
-  Bytes stream = ws_frame(first, Bytes(compressed.begin(), compressed.begin() + static_cast<std::ptrdiff_t>(half)));
+  Bytes stream = ws_frame(
+      first, Bytes(compressed.begin(), compressed.begin() + static_cast<std::ptrdiff_t>(half)));
   const Bytes mid = ws_frame(pong, {});
-  const Bytes end = ws_frame(last, Bytes(compressed.begin() + static_cast<std::ptrdiff_t>(half), compressed.end()));
+  const Bytes end = ws_frame(
+      last, Bytes(compressed.begin() + static_cast<std::ptrdiff_t>(half), compressed.end()));
   stream.insert(stream.end(), mid.begin(), mid.end());
   stream.insert(stream.end(), end.begin(), end.end());
   expect_all_chunkings(stream, {kRegister}, Direction::to_server, DeflateParams{});
@@ -279,7 +288,8 @@ TEST(WsDeflate, BombIsCappedAndReported) {
 TEST(WsDeflate, GarbageDoesNotInflate) {
   FrameSpec spec;
   spec.rsv1 = true;
-  auto run = feed(ws_frame(spec, Bytes{0xff, 0xff, 0xff, 0xff, 0x13}), {}, Direction::to_server, DeflateParams{});
+  auto run = feed(ws_frame(spec, Bytes{0xff, 0xff, 0xff, 0xff, 0x13}), {}, Direction::to_server,
+                  DeflateParams{});
   EXPECT_EQ(run->findings.count(FindingId::ws_deflate_inflate_failed), 1u);
 }
 
@@ -319,25 +329,36 @@ TEST(WsViolations, EachIsReportedOnce) {
   const Bytes late = ws_frame({}, bytes_of("late"));
   after_close.insert(after_close.end(), late.begin(), late.end());
   const std::vector<Case> cases = {
-      {"unmasked client", ws_frame(unmasked, bytes_of("x")), Direction::to_server, FindingId::ws_frame_unmasked_client},
-      {"masked server", ws_frame({}, bytes_of("x")), Direction::to_client, FindingId::ws_frame_masked_server},
-      {"reserved opcode", ws_frame(reserved, bytes_of("x")), Direction::to_server, FindingId::ws_frame_reserved_opcode},
-      {"rsv2", ws_frame(rsv2, bytes_of("x")), Direction::to_server, FindingId::ws_frame_rsv_nonzero},
-      {"control too long", ws_frame(long_ping, Bytes(126, 'p')), Direction::to_server, FindingId::ws_frame_control_too_long},
-      {"control fragmented", ws_frame(frag_ping, bytes_of("p")), Direction::to_server, FindingId::ws_frame_control_fragmented},
-      {"lone continuation", ws_frame(cont, bytes_of("x")), Direction::to_server, FindingId::ws_frame_unexpected_continuation},
+      {"unmasked client", ws_frame(unmasked, bytes_of("x")), Direction::to_server,
+       FindingId::ws_frame_unmasked_client},
+      {"masked server", ws_frame({}, bytes_of("x")), Direction::to_client,
+       FindingId::ws_frame_masked_server},
+      {"reserved opcode", ws_frame(reserved, bytes_of("x")), Direction::to_server,
+       FindingId::ws_frame_reserved_opcode},
+      {"rsv2", ws_frame(rsv2, bytes_of("x")), Direction::to_server,
+       FindingId::ws_frame_rsv_nonzero},
+      {"control too long", ws_frame(long_ping, Bytes(126, 'p')), Direction::to_server,
+       FindingId::ws_frame_control_too_long},
+      {"control fragmented", ws_frame(frag_ping, bytes_of("p")), Direction::to_server,
+       FindingId::ws_frame_control_fragmented},
+      {"lone continuation", ws_frame(cont, bytes_of("x")), Direction::to_server,
+       FindingId::ws_frame_unexpected_continuation},
       {"interleaved", interleaved, Direction::to_server, FindingId::ws_frame_interleaved_message},
-      {"close code 1005", ws_frame(close, Bytes{0x03, 0xed}), Direction::to_server, FindingId::ws_close_invalid_code},
-      {"close one byte", ws_frame(close, Bytes{0x03}), Direction::to_server, FindingId::ws_close_invalid_payload},
+      {"close code 1005", ws_frame(close, Bytes{0x03, 0xed}), Direction::to_server,
+       FindingId::ws_close_invalid_code},
+      {"close one byte", ws_frame(close, Bytes{0x03}), Direction::to_server,
+       FindingId::ws_close_invalid_payload},
       {"data after close", after_close, Direction::to_server, FindingId::ws_frame_after_close},
-      {"invalid utf8 text", ws_frame({}, bytes_of("\xc0\xaf")), Direction::to_server, FindingId::ws_text_invalid_utf8},
-      {"length not minimal", ws_frame(not_minimal, bytes_of("x")), Direction::to_server, FindingId::ws_frame_length_not_minimal},
+      {"invalid utf8 text", ws_frame({}, bytes_of("\xc0\xaf")), Direction::to_server,
+       FindingId::ws_text_invalid_utf8},
+      {"length not minimal", ws_frame(not_minimal, bytes_of("x")), Direction::to_server,
+       FindingId::ws_frame_length_not_minimal},
   };
   for (const Case& c : cases) {
     auto run = feed(c.stream, {}, c.dir);
     EXPECT_EQ(run->findings.count(c.expected), 1u) << c.name;
-    EXPECT_EQ(run->findings.findings().size(), 1u) << c.name << ": also "
-                                                   << run->findings.findings().back().kind().name;
+    EXPECT_EQ(run->findings.findings().size(), 1u)
+        << c.name << ": also " << run->findings.findings().back().kind().name;
   }
   auto run = feed(ws_frame(rsv1_on_ping, bytes_of("p")), {}, Direction::to_server, DeflateParams{});
   EXPECT_EQ(run->findings.count(FindingId::ws_deflate_rsv1_misplaced), 1u);
@@ -346,7 +367,8 @@ TEST(WsViolations, EachIsReportedOnce) {
 TEST(WsLimits, OversizedMessageIsCutAndReported) {
   WsLimits limits;
   limits.max_message_bytes = 1000;
-  auto run = feed(ws_frame({}, Bytes(5000, 'a')), {100, 2000}, Direction::to_server, std::nullopt, limits);
+  auto run =
+      feed(ws_frame({}, Bytes(5000, 'a')), {100, 2000}, Direction::to_server, std::nullopt, limits);
   EXPECT_EQ(run->findings.count(FindingId::limit_ws_message_bytes), 1u);
   ASSERT_EQ(run->recorder.messages.size(), 1u);
   EXPECT_EQ(run->recorder.messages[0].size(), 1000u);

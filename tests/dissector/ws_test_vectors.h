@@ -27,7 +27,8 @@ struct FrameSpec {
 
 inline Bytes ws_frame(const FrameSpec& s, const Bytes& payload) {
   Bytes f;
-  f.push_back(static_cast<std::uint8_t>((s.fin ? 0x80 : 0) | (s.rsv1 ? 0x40 : 0) | (s.rsv2 ? 0x20 : 0) | s.opcode));
+  f.push_back(static_cast<std::uint8_t>((s.fin ? 0x80 : 0) | (s.rsv1 ? 0x40 : 0) |
+                                        (s.rsv2 ? 0x20 : 0) | s.opcode));
   const std::uint8_t m = s.mask ? 0x80 : 0;
   const std::uint64_t n = payload.size();
   const int form = s.length_form != 0 ? s.length_form : (n < 126 ? 7 : n <= 0xffff ? 16 : 64);
@@ -48,7 +49,9 @@ inline Bytes ws_frame(const FrameSpec& s, const Bytes& payload) {
   return f;
 }
 
-inline Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
+inline Bytes bytes_of(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 // Raw deflate with a sync flush and the 00 00 ff ff tail removed, as RFC 7692 §7.2.1 sends it.
 // `stream` keeps the compressor across messages (context takeover).

@@ -72,8 +72,12 @@ std::unique_ptr<FileAnalysis> analyse_file(const std::string& path, CaptureLimit
   return result;
 }
 
-std::string samples_dir() { return SIPWS_SAMPLES_DIR; }
-std::string corpus_dir() { return std::string(SIPWS_SHARED_DIR) + "/corpus"; }
+std::string samples_dir() {
+  return SIPWS_SAMPLES_DIR;
+}
+std::string corpus_dir() {
+  return std::string(SIPWS_SHARED_DIR) + "/corpus";
+}
 
 std::string temp_dir() {
   const char* env = std::getenv("SIPWS_TEST_TMP");
@@ -210,6 +214,8 @@ Bytes concat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-Bytes text_bytes(const std::string& text) { return Bytes(text.begin(), text.end()); }
+Bytes text_bytes(const std::string& text) {
+  return Bytes(text.begin(), text.end());
+}
 
 }  // namespace sipws::test

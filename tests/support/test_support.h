@@ -29,7 +29,7 @@ class RecordingSink final : public StreamSink {
   void on_gap(Direction direction, std::uint64_t offset, std::uint64_t length) override;
   void on_close(CloseReason reason) override;
 
-  Bytes bytes[2];                 // delivered data per direction (gaps not filled in)
+  Bytes bytes[2];  // delivered data per direction (gaps not filled in)
   std::vector<Event> events[2];
   std::uint64_t next[2] = {0, 0};
   std::uint64_t gap_bytes[2] = {0, 0};
