@@ -112,7 +112,12 @@ void LiveCapture::run() {
     raw.timestamp = ts;
     raw.original_length = header->len;
     raw.bytes = ByteView(data, header->caplen);
-    if (writer_) writer_->write(raw, raw.bytes);  // the file gets every packet, queue or not
+    if (writer_) {
+      rotate_if_due(ts);
+      if (!writer_) break;             // the next file could not be created
+      writer_->write(raw, raw.bytes);  // the file gets every packet, queue or not
+      written_bytes_ += 16 + raw.bytes.size();
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     ++stats_.captured;
     if (queue_.size() >= options_.queue_packets) {
@@ -125,6 +130,22 @@ void LiveCapture::run() {
   finished_.store(true);
   stopped_.store(true);
   ready_.notify_all();
+}
+
+void LiveCapture::rotate_if_due(TimeNs now) {
+  if (file_started_ == 0) file_started_ = now;
+  const bool full = options_.rotate_bytes > 0 && written_bytes_ >= options_.rotate_bytes;
+  const bool old = options_.rotate_seconds > 0 &&
+                   static_cast<double>(now - file_started_) / 1e9 >= options_.rotate_seconds;
+  if (!full && !old) return;
+  std::string problem;
+  writer_->close(problem);
+  const std::string next = options_.write_path + "." + std::to_string(++file_index_);
+  // Created by the user privileges were dropped to: its folder must let that user write.
+  writer_ = PcapWriter::open(next, link_type_, problem);
+  if (!writer_) error_ = "rotation: " + problem;
+  written_bytes_ = 24;
+  file_started_ = now;
 }
 
 bool LiveCapture::next(RawPacket& packet, int timeout_ms) {

@@ -34,6 +34,8 @@ struct LiveOptions {
   int buffer_bytes = 16 << 20;         // kernel buffer: bursts of signalling fit
   std::size_t queue_packets = 100000;  // packets waiting for analysis before drops are counted
   std::string write_path;              // -w: everything captured, also what the queue dropped
+  std::uint64_t rotate_bytes = 0;      // start FILE.1, FILE.2, ... when a file reaches this size
+  double rotate_seconds = 0;           // ... or this age (0: never)
 };
 
 struct LiveStats {
@@ -73,7 +75,12 @@ class LiveCapture {
     std::vector<std::uint8_t> bytes;
   };
   void* pcap_ = nullptr;  // pcap_t, kept opaque here
+  void rotate_if_due(TimeNs now);
+
   std::unique_ptr<PcapWriter> writer_;
+  std::uint64_t written_bytes_ = 24;  // the file header
+  TimeNs file_started_ = 0;
+  unsigned file_index_ = 0;
   std::uint32_t link_type_ = 0;
   LiveOptions options_;
   std::thread thread_;

@@ -356,6 +356,10 @@ int main(int argc, char** argv) {
   live->add_option("-w,--write", live_options.capture.write_path,
                    "also write every captured packet to this pcap file");
   live->add_option("-c,--count", live_options.count, "stop after this many packets");
+  live->add_option("--rotate-size", live_options.capture.rotate_bytes,
+                   "with -w: start FILE.1, FILE.2, ... when a file reaches this many bytes");
+  live->add_option("--rotate-seconds", live_options.capture.rotate_seconds,
+                   "with -w: start the next file after this many seconds");
   live->add_option("--duration", live_options.duration, "stop after this many seconds");
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
   live->add_option("--user", live_options.user,

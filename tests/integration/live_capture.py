@@ -84,12 +84,29 @@ if p.returncode != 0 or "6 packets captured" not in err or out.count("OPTIONS") 
 if "call live-1@127.0.0.1: ok 200" not in out:
     failures.append("--calls printed no state change")
 
-# 3. --list-interfaces lists lo.
+# 3. -w with rotation by size: several files, together every message.
+rot = os.path.join(tmp, "rot.pcap")
+p = start(["--format", "tsv", "-c", "20", "-w", rot, "--rotate-size", "3000", "--duration", "30"])
+send(10)
+try:
+    out, err = p.communicate(timeout=60)
+except subprocess.TimeoutExpired:
+    p.kill()
+    out, err = p.communicate()
+files = sorted(f for f in os.listdir(tmp) if f.startswith("rot.pcap"))
+total = 0
+for f in files:
+    r = subprocess.run([sipws, "messages", "--format", "tsv", os.path.join(tmp, f)], capture_output=True, text=True)
+    total += len(r.stdout.splitlines()) - 1
+if len(files) < 2 or total != 20:
+    failures.append(f"rotation: {len(files)} files holding {total} messages ({err.strip()})")
+
+# 4. --list-interfaces lists lo.
 r = subprocess.run([sipws, "live", "--list-interfaces"], capture_output=True, text=True)
 if ".lo " not in r.stdout and not any(l.split(".", 1)[-1].startswith("lo") for l in r.stdout.splitlines()):
     failures.append("lo not listed")
 
 for f in failures:
     print("FAIL", f)
-print(f"{3 - min(3, len(failures))} passed, {len(failures)} failed")
+print(f"{4 - min(4, len(failures))} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
