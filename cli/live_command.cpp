@@ -9,6 +9,7 @@
 #include <csignal>
 #include <map>
 
+#include "capture/pcapng_writer.h"
 #include "cli/messages_report.h"
 #include "dissector/call_store.h"
 
@@ -67,6 +68,56 @@ class LivePrinter final : public SipMessageSink {
 };
 
 }  // namespace
+
+int run_capture_helper(const LiveCommandOptions& options) {
+  std::string error;
+  auto live = LiveCapture::open(options.capture, error);
+  if (!live) {
+    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    return 2;
+  }
+  if (!drop_privileges(options.user, error)) {
+    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    return 2;
+  }
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away ends the capture, not the process
+  PcapngWriter writer(stdout, live->link_type(),
+                      static_cast<std::uint32_t>(options.capture.snaplen),
+                      options.capture.interface);
+  std::fprintf(stderr, "sipws: capturing on %s\n", options.capture.interface.c_str());
+  live->start();
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t packets = 0;
+  bool reader_gone = false;
+  RawPacket packet;
+  for (;;) {
+    const bool time_up =
+        options.duration > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
+            options.duration;
+    if (g_stop_requested || time_up || reader_gone ||
+        (options.count > 0 && packets >= options.count))
+      live->stop();
+    if (!live->next(packet, 100)) {
+      if (live->stopped()) break;
+      continue;
+    }
+    if (options.count > 0 && packets >= options.count) continue;
+    if (!writer.write(packet)) reader_gone = true;
+    ++packets;
+  }
+  const LiveStats stats = live->stats();
+  std::fprintf(stderr,
+               "sipws: %" PRIu64 " packets captured, %" PRIu64 " written; dropped: %" PRIu64
+               " by the kernel, %" PRIu64 " from the queue\n",
+               stats.captured, packets, stats.kernel_drops + stats.interface_drops,
+               stats.queue_drops);
+  return 0;
+}
 
 void print_interfaces(std::FILE* out) {
   std::vector<InterfaceInfo> interfaces;

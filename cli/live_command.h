@@ -20,6 +20,9 @@ struct LiveCommandOptions {
 };
 
 void print_interfaces(std::FILE* out);
+// `sipws capture`: the capture helper. Opens the device, drops root, and streams what it
+// captures as pcapng to standard output (a pipe to an unprivileged reader such as the GUI).
+int run_capture_helper(const LiveCommandOptions& options);
 // Runs until Ctrl-C/SIGTERM, the count or the duration; returns the exit code.
 int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_limits,
              const DissectorLimits& dissector_limits);

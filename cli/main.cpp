@@ -368,6 +368,17 @@ int main(int argc, char** argv) {
   live->add_option("--snaplen", live_options.capture.snaplen,
                    "bytes captured per packet (default 262144)");
   live->add_flag("--list-interfaces", list_interfaces, "list the interfaces, like tcpdump -D");
+  auto* capture = app.add_subcommand(
+      "capture",
+      "Capture helper: stream what is captured as pcapng to standard output, after dropping root "
+      "(for an unprivileged reader such as the GUI)");
+  capture->add_option("-i,--interface", live_options.capture.interface, "the interface")
+      ->required();
+  capture->add_option("-f,--filter", live_options.capture.filter, "a BPF capture filter");
+  capture->add_option("-c,--count", live_options.count, "stop after this many packets");
+  capture->add_option("--duration", live_options.duration, "stop after this many seconds");
+  capture->add_option("--user", live_options.user,
+                      "drop root privileges to this user (default nobody)");
   auto* stats = app.add_subcommand(
       "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
@@ -413,6 +424,7 @@ int main(int argc, char** argv) {
     return run_check(path, limits, check_options);
   }
   if (*connections) return run_connections(path, limits, formats.at(format_name));
+  if (*capture) return sipws::cli::run_capture_helper(live_options);
   if (*live) {
     if (list_interfaces) {
       sipws::cli::print_interfaces(stdout);

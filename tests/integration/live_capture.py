@@ -101,12 +101,30 @@ for f in files:
 if len(files) < 2 or total != 20:
     failures.append(f"rotation: {len(files)} files holding {total} messages ({err.strip()})")
 
-# 4. --list-interfaces lists lo.
+# 4. The capture helper streams pcapng through a pipe to an unprivileged reader.
+helper = subprocess.Popen([sipws, "capture", "-i", "lo", "-f", f"udp port {PORT}", "-c", "20", "--duration", "30"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+line = helper.stderr.readline().decode()
+reader = subprocess.Popen([sipws, "messages", "--format", "tsv", "-"], stdin=helper.stdout,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+helper.stdout.close()
+send(10)
+try:
+    out, err = reader.communicate(timeout=60)
+    helper.wait(timeout=30)
+except subprocess.TimeoutExpired:
+    helper.kill()
+    reader.kill()
+    out, err = reader.communicate()
+if "capturing on" not in line or len(out.splitlines()) != 21:
+    failures.append(f"capture helper: {len(out.splitlines()) - 1} messages read from the pipe ({err.strip()})")
+
+# 5. --list-interfaces lists lo.
 r = subprocess.run([sipws, "live", "--list-interfaces"], capture_output=True, text=True)
 if ".lo " not in r.stdout and not any(l.split(".", 1)[-1].startswith("lo") for l in r.stdout.splitlines()):
     failures.append("lo not listed")
 
 for f in failures:
     print("FAIL", f)
-print(f"{4 - min(4, len(failures))} passed, {len(failures)} failed")
+print(f"{5 - min(5, len(failures))} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
