@@ -88,11 +88,11 @@ class PcapngBuilder {
     put32(body, 0xffffffff);
     block(0x0A0D0D0A, body);
   }
-  void interface(std::uint16_t link_type, int tsresol = -1) {
+  void interface(std::uint16_t link_type, int tsresol = -1, std::uint32_t snaplen = 262144) {
     Bytes body;
     put16(body, link_type);
     put16(body, 0);
-    put32(body, 262144);
+    put32(body, snaplen);
     if (tsresol >= 0) {
       put16(body, 9);
       put16(body, 1);
@@ -338,6 +338,32 @@ TEST(CaptureFile, NotACaptureIsAClearError) {
   gzip_file(text, gz_text);
   EXPECT_EQ(CaptureFile::open(gz_text, error), nullptr);
   EXPECT_NE(error.find("inside gzip"), std::string::npos) << error;
+}
+
+TEST(CaptureFile, DamageAndOddRecordsBecomeFindings) {
+  // A truncated file: capture.truncated, with the frames before it analysed.
+  const std::string whole = tmp("whole2.pcap");
+  write_pcap(whole, false);
+  const std::string content = test::read_file(whole);
+  const std::string cut = tmp("cut2.pcap");
+  test::write_file(cut, content.substr(0, content.size() - 20));
+  auto analysis = test::analyse_file(cut);
+  EXPECT_EQ(analysis->findings.count(FindingId::capture_truncated), 1u);
+  EXPECT_EQ(analysis->read.frames, 2u);
+  EXPECT_TRUE(analysis->read.damaged);
+  // A record longer than its interface's snapshot length (hand-built pcapng).
+  PcapngBuilder b(false);
+  b.section();
+  b.interface(1, -1, 100);
+  b.packet(0, 1, Bytes(200, 0));
+  const std::string odd = tmp("snaplen.pcapng");
+  test::write_file(odd, b.str());
+  analysis = test::analyse_file(odd);
+  EXPECT_EQ(analysis->findings.count(FindingId::capture_caplen_exceeds_snaplen), 1u);
+  // Frames out of time order (dumpcap on two interfaces): said once.
+  analysis = test::analyse_file(test::samples_dir() + "/ws-call-answered-unsorted.pcapng");
+  EXPECT_EQ(analysis->findings.count(FindingId::capture_unsorted), 1u);
+  EXPECT_EQ(analysis->findings.count(FindingId::tcp_gap), 0u);
 }
 
 }  // namespace

@@ -185,6 +185,37 @@ TEST_F(FlowTableTest, BufferLimitEndsTheConnectionWithAReason) {
   EXPECT_EQ(table_->buffered_bytes(), 0u);
 }
 
+TEST_F(FlowTableTest, SharedBufferLimitEndsTheConnectionThatOverruns) {
+  limits_.max_buffered_bytes_total = 20;
+  table_ = std::make_unique<FlowTable>(observer_, findings_, limits_);
+  const Endpoint other = endpoint("192.0.2.11", 50001);
+  tcp(client_, server_, 1000, 0, tcp_flag::syn);
+  tcp(other, server_, 7000, 0, tcp_flag::syn);
+  tcp(client_, server_, 1101, 0, tcp_flag::ack, "0123456789abcdef");  // 16 bytes held
+  tcp(other, server_, 7101, 0, tcp_flag::ack, "0123456789");          // 10 more: over 20
+  EXPECT_EQ(findings_.count(FindingId::limit_tcp_buffer_total), 1u);
+  EXPECT_FALSE(observer_.sinks[0]->closed);
+  EXPECT_EQ(observer_.sinks[1]->reason, CloseReason::limit_total_buffer);
+}
+
+TEST_F(FlowTableTest, UdpFlowLimitEndsTheLeastRecentlyActive) {
+  limits_.max_udp_flows = 2;
+  table_ = std::make_unique<FlowTable>(observer_, findings_, limits_);
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    payloads_.push_back(test::text_bytes("x"));
+    DecodedPacket p;
+    p.frame_number = ++frame_;
+    p.transport = Transport::udp;
+    p.src = endpoint("198.51.100.1", static_cast<std::uint16_t>(5060 + i));
+    p.dst = endpoint("198.51.100.2", 5060);
+    p.payload = ByteView(payloads_.back());
+    p.wire_payload_length = 1;
+    table_->on_packet(p);
+  }
+  EXPECT_EQ(findings_.count(FindingId::limit_udp_flows), 1u);
+  EXPECT_EQ(observer_.udp.count(0), 1u);  // the first flow was ended and summarised
+}
+
 TEST_F(FlowTableTest, IdleTimeoutClosesConnection) {
   limits_.tcp_idle_timeout = 5'000'000'000;
   table_ = std::make_unique<FlowTable>(observer_, findings_, limits_);

@@ -165,6 +165,22 @@ TEST_F(DecoderTest, Ipv6Fragments) {
   EXPECT_EQ(out_.payload.size(), 100u);
 }
 
+TEST_F(DecoderTest, FragmentLimitDropsTheOldestDatagram) {
+  IpFragmentLimits limits;
+  limits.max_datagrams = 2;
+  PacketDecoder small(findings_, limits);
+  for (std::uint16_t id = 1; id <= 3; ++id) {
+    held_.push_back(
+        concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 8, id, 0x2000), Bytes(8, 0)}));
+    RawPacket raw;
+    raw.frame_number = ++frame_;
+    raw.link_type = link_type::raw;
+    raw.bytes = ByteView(held_.back());
+    EXPECT_EQ(small.decode(raw, out_), DecodeStatus::fragment_held);
+  }
+  EXPECT_EQ(findings_.count(FindingId::limit_ip_fragments), 1u);
+}
+
 TEST_F(DecoderTest, IncompleteFragmentsReportedAtEnd) {
   decode(link_type::raw,
          concat({test::ipv4_header("192.0.2.1", "192.0.2.2", 17, 8, 5, 0x2000), Bytes(8, 0)}));

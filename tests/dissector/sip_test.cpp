@@ -317,6 +317,50 @@ TEST(Sdp, SessionLevelAttributesAreInherited) {
 namespace sipws {
 namespace {
 
+TEST(Dissector, LostFrameHeaderDesyncsUntilAPlausibleFrame) {
+  FindingCollector findings;
+  SipMessageCollector collected;
+  Dissector dissector(collected, findings);
+  TcpConnectionInfo info;
+  StreamSink* sink = dissector.on_tcp_open(info);
+  const Conversation c = websocket_conversation();  // request, 101 + server frame, client frame
+  std::uint64_t offsets[2] = {0, 0};
+  std::uint64_t frame = 0;
+  for (const auto& [dir, bytes] : c.chunks) {
+    ++frame;
+    sink->on_data(dir, bytes, offsets[static_cast<int>(dir)], frame, static_cast<TimeNs>(frame));
+    offsets[static_cast<int>(dir)] += bytes.size();
+  }
+  // Bytes lost across a frame header: framing is lost...
+  const Bytes first = test::ws_frame({}, bytes_of(kWsOptions));
+  sink->on_gap(Direction::to_server, offsets[0], 3);
+  offsets[0] += 3;
+  sink->on_data(Direction::to_server, ByteView(first).subspan(3), offsets[0], ++frame, 9);
+  offsets[0] += first.size() - 3;
+  // ...and found again at the next frame that carries SIP.
+  const Bytes again = test::ws_frame({}, bytes_of(kWsOptions));
+  sink->on_data(Direction::to_server, again, offsets[0], ++frame, 10);
+  sink->on_close(CloseReason::fin);
+  EXPECT_EQ(findings.count(FindingId::ws_stream_desync), 1u);
+  EXPECT_EQ(collected.records.size(), 3u);  // 200 OK, the first OPTIONS, the one after the gap
+}
+
+TEST(Dissector, NotSipOnASipConnectionAndUnframedTcpSip) {
+  Conversation ws = websocket_conversation();
+  ws.add(Direction::to_server, test::ws_frame({}, bytes_of("{\"json\": \"not sip\"}")));
+  FindingCollector findings;
+  dissect(ws, {}, findings);
+  EXPECT_EQ(findings.count(FindingId::sip_ws_not_sip), 1u);
+
+  Conversation tcp;
+  std::string unframed = kOptions;
+  unframed.replace(unframed.find("Content-Length: 0\r\n"), 19, "");
+  tcp.add(Direction::to_server, bytes_of(unframed));
+  FindingCollector tcp_findings;
+  EXPECT_EQ(dissect(tcp, {}, tcp_findings).size(), 1u);
+  EXPECT_EQ(tcp_findings.count(FindingId::sip_tcp_unframed), 1u);
+}
+
 TEST(Dissector, CaptureStartingBetweenRequestAndAnswerStillFollowsTheWebSocket) {
   Conversation c;
   Bytes down = bytes_of(
