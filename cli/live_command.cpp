@@ -67,49 +67,67 @@ class LivePrinter final : public SipMessageSink {
   std::map<std::string, int> states_;
 };
 
-}  // namespace
-
-int run_capture_helper(const LiveCommandOptions& options) {
+// Opens the device (and the -w file), then drops root and takes over Ctrl-C/SIGTERM: the part
+// every capturing command shares. Null (after saying why) when it cannot.
+std::unique_ptr<LiveCapture> open_unprivileged(const LiveCommandOptions& options) {
   std::string error;
   auto live = LiveCapture::open(options.capture, error);
+  if (live && !drop_privileges(options.user, error)) live.reset();
   if (!live) {
     std::fprintf(stderr, "sipws: %s\n", error.c_str());
-    return 2;
-  }
-  if (!drop_privileges(options.user, error)) {
-    std::fprintf(stderr, "sipws: %s\n", error.c_str());
-    return 2;
+    return nullptr;
   }
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  return live;
+}
+
+// Runs the capture until Ctrl-C, the count, the duration or `give_up()`, handing each packet to
+// `take`; returns how many it took.
+template <class Take, class GiveUp>
+std::uint64_t capture_loop(LiveCapture& live, const LiveCommandOptions& options, Take&& take,
+                           GiveUp&& give_up) {
+  // Like tcpdump's "listening on": the device is open and the filter set.
+  std::fprintf(stderr, "sipws: capturing on %s%s%s\n", options.capture.interface.c_str(),
+               options.capture.filter.empty() ? "" : ", filter: ", options.capture.filter.c_str());
+  live.start();
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t packets = 0;
+  RawPacket packet;
+  for (;;) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const bool enough = options.count > 0 && packets >= options.count;
+    if (g_stop_requested || (options.duration > 0 && elapsed >= options.duration) || enough ||
+        give_up()) {
+      live.stop();
+    }
+    if (!live.next(packet, 100)) {
+      if (live.stopped()) break;
+      continue;
+    }
+    if (options.count > 0 && packets >= options.count) continue;  // drain without taking more
+    take(packet);
+    ++packets;
+  }
+  return packets;
+}
+
+}  // namespace
+
+int run_capture_helper(const LiveCommandOptions& options) {
+  auto live = open_unprivileged(options);
+  if (!live) return 2;
   std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away ends the capture, not the process
   PcapngWriter writer(stdout, live->link_type(),
                       static_cast<std::uint32_t>(options.capture.snaplen),
                       options.capture.interface);
-  std::fprintf(stderr, "sipws: capturing on %s\n", options.capture.interface.c_str());
-  live->start();
-  const auto started = std::chrono::steady_clock::now();
-  std::uint64_t packets = 0;
   bool reader_gone = false;
-  RawPacket packet;
-  for (;;) {
-    const bool time_up =
-        options.duration > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
-            options.duration;
-    if (g_stop_requested || time_up || reader_gone ||
-        (options.count > 0 && packets >= options.count))
-      live->stop();
-    if (!live->next(packet, 100)) {
-      if (live->stopped()) break;
-      continue;
-    }
-    if (options.count > 0 && packets >= options.count) continue;
-    if (!writer.write(packet)) reader_gone = true;
-    ++packets;
-  }
+  const std::uint64_t packets = capture_loop(
+      *live, options, [&](const RawPacket& p) { reader_gone = reader_gone || !writer.write(p); },
+      [&] { return reader_gone; });
   const LiveStats stats = live->stats();
   std::fprintf(stderr,
                "sipws: %" PRIu64 " packets captured, %" PRIu64 " written; dropped: %" PRIu64
@@ -139,50 +157,16 @@ void print_interfaces(std::FILE* out) {
 
 int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_limits,
              const DissectorLimits& dissector_limits) {
-  std::string error;
-  auto live = LiveCapture::open(options.capture, error);
-  if (!live) {
-    std::fprintf(stderr, "sipws: %s\n", error.c_str());
-    return 2;
-  }
-  // The device (and the -w file) are open: nothing below needs root.
-  if (!drop_privileges(options.user, error)) {
-    std::fprintf(stderr, "sipws: %s\n", error.c_str());
-    return 2;
-  }
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-
+  auto live = open_unprivileged(options);
+  if (!live) return 2;
   FindingCollector findings;
   LivePrinter printer(options.format, options.calls);
   Dissector dissector(printer, findings, dissector_limits);
   CapturePipeline pipeline(dissector, findings, capture_limits);
   std::fputs(message_header(options.format).c_str(), stdout);
   std::fflush(stdout);
-  // Like tcpdump's "listening on": the device is open and the filter set.
-  std::fprintf(stderr, "sipws: capturing on %s%s%s\n", options.capture.interface.c_str(),
-               options.capture.filter.empty() ? "" : ", filter: ", options.capture.filter.c_str());
-  live->start();
-  const auto started = std::chrono::steady_clock::now();
-  std::uint64_t packets = 0;
-  RawPacket packet;
-  for (;;) {
-    const bool time_up =
-        options.duration > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
-            options.duration;
-    const bool enough = options.count > 0 && packets >= options.count;
-    if (g_stop_requested || time_up || enough) live->stop();
-    if (!live->next(packet, 100)) {
-      if (live->stopped()) break;
-      continue;
-    }
-    if (options.count > 0 && packets >= options.count) continue;  // drain without analysing more
-    pipeline.on_packet(packet);
-    ++packets;
-  }
+  const std::uint64_t packets = capture_loop(
+      *live, options, [&](const RawPacket& p) { pipeline.on_packet(p); }, [] { return false; });
   pipeline.finish();
   const LiveStats stats = live->stats();
   if (stats.kernel_drops + stats.interface_drops > 0) {
