@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config  # toolchain
-  libpcap-dev      # capture: reading pcap files (and live capture later)
+  libpcap-dev      # capture: reading pcap files and live capture
   zlib1g-dev       # gzip-compressed captures, permessage-deflate
   libssl-dev       # SHA-1 for Sec-WebSocket-Accept (libcrypto)
   libcli11-dev     # command-line parsing

@@ -35,6 +35,15 @@ def send(n):
     a.close()
     b.close()
 
+def finish(p, what, timeout=60):
+    """Waits for a capture to end; one that does not is killed and reported."""
+    try:
+        return p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        failures.append(f"{what} did not stop the capture")
+        return p.communicate()
+
 def start(extra):
     p = subprocess.Popen([sipws, "live", "-i", "lo", "-f", f"udp port {PORT}"] + extra,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -51,12 +60,7 @@ uid = [l for l in status.splitlines() if l.startswith("Uid:")][0].split()[1]
 if uid == "0":
     failures.append("still running as root after opening the device")
 send(10)
-try:
-    out, err = p.communicate(timeout=60)
-except subprocess.TimeoutExpired:
-    p.kill()
-    out, err = p.communicate()
-    failures.append("-c 20 did not stop the capture")
+out, err = finish(p, "-c 20")
 if p.returncode != 0:
     failures.append(f"live exit {p.returncode}: {err}")
 rows = out.splitlines()[1:]  # after the header
@@ -73,12 +77,7 @@ p = start(["--calls"])
 send(3)
 time.sleep(0.5)
 p.send_signal(signal.SIGINT)
-try:
-    out, err = p.communicate(timeout=30)
-except subprocess.TimeoutExpired:
-    p.kill()
-    out, err = p.communicate()
-    failures.append("SIGINT did not stop the capture")
+out, err = finish(p, "SIGINT", 30)
 if p.returncode != 0 or "6 packets captured" not in err or out.count("OPTIONS") < 3:
     failures.append(f"SIGINT: exit {p.returncode}, stderr {err.strip()!r}, {out.count('OPTIONS')} OPTIONS")
 if "call live-1@127.0.0.1: ok 200" not in out:
@@ -88,11 +87,7 @@ if "call live-1@127.0.0.1: ok 200" not in out:
 rot = os.path.join(tmp, "rot.pcap")
 p = start(["--format", "tsv", "-c", "20", "-w", rot, "--rotate-size", "3000", "--duration", "30"])
 send(10)
-try:
-    out, err = p.communicate(timeout=60)
-except subprocess.TimeoutExpired:
-    p.kill()
-    out, err = p.communicate()
+out, err = finish(p, "-c 20 with rotation")
 files = sorted(f for f in os.listdir(tmp) if f.startswith("rot.pcap"))
 total = 0
 for f in files:
