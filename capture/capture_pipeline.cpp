@@ -12,42 +12,61 @@ void CapturePipeline::report_unsorted(const RawPacket& packet) {
   findings_.report(std::move(f));
 }
 
+bool CaptureReader::read(RawPacket& packet) {
+  if (last_status_ != ReadStatus::packet) return false;
+  last_status_ = file_.next(packet);
+  if (last_status_ != ReadStatus::packet) return false;
+  ++summary_.frames;
+  return true;
+}
+
+void CaptureReader::feed(const RawPacket& packet) {
+  const std::uint32_t snaplen = file_.snaplen(packet);
+  if (snaplen != 0 && packet.bytes.size() > snaplen && !reported_oversized_) {
+    reported_oversized_ = true;
+    Finding f{FindingId::capture_caplen_exceeds_snaplen};
+    f.frame = packet.frame_number;
+    f.detail = std::to_string(packet.bytes.size()) + " bytes captured, snapshot length " +
+               std::to_string(snaplen);
+    findings_.report(std::move(f));
+  }
+  pipeline_.on_packet(packet);
+}
+
+void CaptureReader::end() {
+  if (ended_) return;
+  ended_ = true;
+  if (last_status_ == ReadStatus::error) {
+    summary_.damaged = true;
+    summary_.error = file_.error();
+    Finding f{file_.truncated() ? FindingId::capture_truncated : FindingId::capture_read_error};
+    f.frame = summary_.frames;
+    f.detail = file_.error();
+    findings_.report(std::move(f));
+  }
+  pipeline_.finish();
+}
+
+bool CaptureReader::step(std::uint64_t max_packets) {
+  if (ended_) return false;
+  RawPacket packet;
+  for (std::uint64_t n = 0; n < max_packets; ++n) {
+    if (!read(packet)) {
+      end();
+      return false;
+    }
+    feed(packet);
+  }
+  return true;
+}
+
 ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings,
                          ReadProgress progress, void* progress_context) {
-  ReadSummary summary;
-  RawPacket packet;
-  bool reported_oversized = false;
-  for (;;) {
-    const ReadStatus status = file.next(packet);
-    if (status == ReadStatus::packet) {
-      ++summary.frames;
-      const std::uint32_t snaplen = file.snaplen(packet);
-      if (snaplen != 0 && packet.bytes.size() > snaplen && !reported_oversized) {
-        reported_oversized = true;
-        Finding f{FindingId::capture_caplen_exceeds_snaplen};
-        f.frame = packet.frame_number;
-        f.detail = std::to_string(packet.bytes.size()) + " bytes captured, snapshot length " +
-                   std::to_string(snaplen);
-        findings.report(std::move(f));
-      }
-      pipeline.on_packet(packet);
-      if (progress != nullptr && summary.frames % 16384 == 0) {
-        progress(file.position(), file.size(), progress_context);
-      }
-      continue;
-    }
-    if (status == ReadStatus::error) {
-      summary.damaged = true;
-      summary.error = file.error();
-      Finding f{file.truncated() ? FindingId::capture_truncated : FindingId::capture_read_error};
-      f.frame = summary.frames;
-      f.detail = file.error();
-      findings.report(std::move(f));
-    }
-    break;
+  CaptureReader reader(file, pipeline, findings);
+  while (reader.step(16384)) {
+    if (progress != nullptr) progress(file.position(), file.size(), progress_context);
   }
-  pipeline.finish();
-  return summary;
+  return reader.summary();
 }
 
 }  // namespace sipws

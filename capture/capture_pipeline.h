@@ -29,8 +29,10 @@ class CapturePipeline {
     latest_timestamp_ = std::max(latest_timestamp_, packet.timestamp);
     if (decoder_.decode(packet, decoded_) == DecodeStatus::transport) flows_.on_packet(decoded_);
   }
-  // End of input: incomplete fragments reported, open flows closed.
+  // End of input: incomplete fragments reported, open flows closed. Once; later calls do nothing.
   void finish() {
+    if (finished_) return;
+    finished_ = true;
     decoder_.finish();
     flows_.finish();
   }
@@ -47,6 +49,7 @@ class CapturePipeline {
   DecodedPacket decoded_;
   TimeNs latest_timestamp_ = INT64_MIN;
   bool reported_unsorted_ = false;
+  bool finished_ = false;
 };
 
 struct ReadSummary {
@@ -55,9 +58,38 @@ struct ReadSummary {
   std::string error;     // names the file and what is wrong
 };
 
+// Reads a capture file into a pipeline a slice at a time, so that a caller can report progress,
+// let others look at the results between slices, or stop early (the GUI's reading thread). The
+// reading (read) and the analysing (feed, end) are separate steps, so that a caller can wait for
+// a slow stream without holding whatever guards the pipeline.
+class CaptureReader {
+ public:
+  CaptureReader(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings)
+      : file_(file), pipeline_(pipeline), findings_(findings) {}
+  // The next record (touches only the file). False at the end, clean or damaged: call end().
+  bool read(RawPacket& packet);
+  // Hands a record read by read() to the pipeline.
+  void feed(const RawPacket& packet);
+  // Reports a damaged end as a finding and finishes the pipeline.
+  void end();
+  // read + feed up to `max_packets` records. False once the file has ended (end() done).
+  bool step(std::uint64_t max_packets);
+  bool ended() const { return ended_; }
+  const ReadSummary& summary() const { return summary_; }
+
+ private:
+  CaptureFile& file_;
+  CapturePipeline& pipeline_;
+  FindingSink& findings_;
+  ReadSummary summary_;
+  ReadStatus last_status_ = ReadStatus::packet;
+  bool reported_oversized_ = false;
+  bool ended_ = false;
+};
+
 // Feeds every record of `file` to `pipeline`, then finishes it. A damaged or truncated file
 // stops the reading, is reported as a finding and in the summary, and keeps what was read.
-// `progress`, when given, is called every few thousand packets with the file position and size.
+// `progress`, when given, is called every 16384 packets with the file position and size.
 using ReadProgress = void (*)(std::uint64_t position, std::uint64_t size, void* context);
 ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings,
                          ReadProgress progress = nullptr, void* progress_context = nullptr);

@@ -13,11 +13,10 @@
 #include "cli/calls_report.h"
 #include "cli/check_report.h"
 #include "cli/connections_report.h"
-#include "cli/export_report.h"
 #include "cli/live_command.h"
 #include "cli/messages_report.h"
-#include "dissector/conformance.h"
-#include "dissector/dissector.h"
+#include "dissector/analysis.h"
+#include "dissector/call_export.h"
 
 namespace {
 
@@ -32,10 +31,7 @@ constexpr int kExitDamaged = 3;     // the capture is truncated or damaged; part
 // Opens `path` and runs it through the capture pipeline into `observer`. Returns the exit code
 // the reading alone deserves; `summary` says what was read.
 // Every named limit, set from --limit NAME=VALUE.
-struct Limits {
-  sipws::CaptureLimits capture;
-  sipws::DissectorLimits dissector;
-};
+using Limits = sipws::AnalysisLimits;
 
 // Applies "NAME=VALUE"; returns an error message, or empty.
 std::string apply_limit(const std::string& setting, Limits& limits) {
@@ -83,16 +79,16 @@ std::string apply_limit(const std::string& setting, Limits& limits) {
   return {};
 }
 
-int read_into(const std::string& path, const Limits& limits, sipws::FlowObserver& observer,
-              sipws::FindingCollector& findings, sipws::ReadSummary& summary,
-              sipws::DecodeCounters* decode = nullptr) {
+// Opens `path` and hands it to `read(file, progress)`, which returns a ReadSummary. Returns the
+// exit code the reading alone deserves; `summary` says what was read.
+template <class Read>
+int read_file(const std::string& path, sipws::ReadSummary& summary, Read&& read) {
   std::string error;
   auto file = sipws::CaptureFile::open(path, error);
   if (!file) {
     std::fprintf(stderr, "sipws: %s\n", error.c_str());
     return kExitUnreadable;
   }
-  sipws::CapturePipeline pipeline(observer, findings, limits.capture);
   // A progress bar on standard error, only for a terminal and a file big enough to wait for.
   const bool show = isatty(STDERR_FILENO) == 1 && file->size() > (32u << 20);
   auto progress = [](std::uint64_t position, std::uint64_t size, void*) {
@@ -102,10 +98,20 @@ int read_into(const std::string& path, const Limits& limits, sipws::FlowObserver
     std::fprintf(stderr, "\r[%-25.*s] %3d%% of %llu MB", bar, "#########################", percent,
                  static_cast<unsigned long long>(size >> 20));
   };
-  summary = sipws::read_capture(*file, pipeline, findings, show ? +progress : nullptr, nullptr);
+  summary = read(*file, show ? +progress : nullptr);
   if (show) std::fprintf(stderr, "\r%60s\r", "");
-  if (decode != nullptr) *decode = pipeline.decode_counters();
   return summary.damaged ? kExitDamaged : kExitOk;
+}
+
+int read_into(const std::string& path, const Limits& limits, sipws::FlowObserver& observer,
+              sipws::FindingCollector& findings, sipws::ReadSummary& summary,
+              sipws::DecodeCounters* decode = nullptr) {
+  return read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress progress) {
+    sipws::CapturePipeline pipeline(observer, findings, limits.capture);
+    auto result = sipws::read_capture(file, pipeline, findings, progress, nullptr);
+    if (decode != nullptr) *decode = pipeline.decode_counters();
+    return result;
+  });
 }
 
 int finish(int code, const sipws::ReadSummary& summary) {
@@ -151,20 +157,21 @@ int run_messages(const std::string& path, const Limits& limits, OutputFormat for
   return finish(code, summary);
 }
 
-// Reads a capture into the call model; the shared first half of calls, flow and stats.
+// Reads a capture into the call model; the shared first half of calls, flow, stats and check.
 struct CallAnalysis {
-  explicit CallAnalysis(const Limits& limits) : dissector(store, findings, limits.dissector) {}
-  sipws::FindingCollector findings;
-  sipws::CallStore store;
-  sipws::Dissector dissector;
+  explicit CallAnalysis(const Limits& limits) : analysis(limits) {}
+  sipws::Analysis analysis;
+  const sipws::CallStore& store = analysis.store();
   sipws::ReadSummary summary;
   int code = kExitOk;
 };
 
 std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& limits) {
   auto a = std::make_unique<CallAnalysis>(limits);
-  a->code = read_into(path, limits, a->dissector, a->findings, a->summary);
-  a->store.finish();
+  a->code = read_file(path, a->summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
+    return a->analysis.read(file, p);
+  });
+  a->analysis.finish();
   return a;
 }
 
@@ -201,7 +208,7 @@ int run_stats(const std::string& path, const Limits& limits, OutputFormat format
   auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_stats(stdout, format, a->store, sipws::cli::select_calls(a->store, filter),
-                          a->dissector.counters());
+                          a->analysis.counters());
   return finish(a->code, a->summary);
 }
 
@@ -219,7 +226,7 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
     std::fprintf(stderr, "sipws: no call matches\n");
     return kExitUsage;
   }
-  const auto result = sipws::cli::export_calls(path, output, a->store, calls);
+  const auto result = sipws::export_calls(path, output, a->store, calls);
   if (!result.error.empty()) {
     std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
     return kExitUnreadable;
@@ -237,10 +244,9 @@ int run_check(const std::string& path, const Limits& limits,
               const sipws::cli::CheckOptions& options) {
   auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return 2;
-  sipws::check_calls(a->store, a->findings);
   const std::string name = path == "-" ? "standard input" : path;
   const std::size_t failing =
-      sipws::cli::print_check(stdout, options, a->findings.findings(), a->store, name);
+      sipws::cli::print_check(stdout, options, a->analysis.findings(), a->store, name);
   std::fflush(stdout);
   if (a->code == kExitDamaged) std::fprintf(stderr, "sipws: %s\n", a->summary.error.c_str());
   return failing > 0 ? 1 : 0;

@@ -9,6 +9,7 @@
 #include "capture/flow_key.h"
 #include "capture/raw_packet.h"
 #include "dissector/sip_message.h"
+#include "dissector/ws_frame.h"
 
 namespace sipws {
 
@@ -23,6 +24,8 @@ struct WsCarrier {
   std::uint64_t wire_bytes = 0;
   std::uint64_t first_frame = 0;
   bool handshake_seen = true;
+  std::vector<WsFrameHeader> frame_headers;      // the data frames, in order
+  std::vector<std::uint8_t> compressed_payload;  // unmasked, before inflation (compressed only)
 };
 
 struct SipMessageRecord {

@@ -162,6 +162,7 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
   }
   ++message_.frames;
   message_.wire_bytes += h.length;
+  message_.frame_headers.push_back(h);
   target_ = Target::message;
 }
 
@@ -249,6 +250,7 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
                  std::to_string(limits_.max_inflated_bytes));
       message_.incomplete = true;
     }
+    message_.compressed_payload = std::move(message_.payload);
     message_.payload = std::move(inflated);
   }
   if (message_.opcode == ws_opcode::text && !message_.incomplete &&

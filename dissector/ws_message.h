@@ -33,6 +33,10 @@ struct WsMessage {
   std::uint64_t last_frame = 0;  // the capture frame that completed the message
   TimeNs timestamp = 0;
   std::vector<std::uint8_t> payload;  // unmasked and inflated
+  // What the GUI shows of a message's frames: each data frame's header, and for a compressed
+  // message the unmasked compressed bytes (the frames' payloads, joined) before inflation.
+  std::vector<WsFrameHeader> frame_headers;
+  std::vector<std::uint8_t> compressed_payload;
 };
 
 struct WsControl {

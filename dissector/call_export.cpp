@@ -1,4 +1,4 @@
-#include "cli/export_report.h"
+#include "dissector/call_export.h"
 
 #include <algorithm>
 #include <set>
@@ -7,7 +7,7 @@
 #include "capture/packet_decoder.h"
 #include "capture/pcap_writer.h"
 
-namespace sipws::cli {
+namespace sipws {
 namespace {
 
 // Frames [first, last] travelling from `from` to `to` (or either way), or between two IP
@@ -111,4 +111,4 @@ ExportResult export_calls(const std::string& input, const std::string& output,
   return result;
 }
 
-}  // namespace sipws::cli
+}  // namespace sipws

@@ -1,12 +1,13 @@
 #pragma once
-// `sipws export`: the frames of the selected calls, written as a pcap any tool can open.
+// The frames of selected calls, written as a pcap any tool can open (`sipws export`, and the
+// GUI's "export calls as pcap").
 
 #include <string>
 #include <vector>
 
 #include "dissector/call_store.h"
 
-namespace sipws::cli {
+namespace sipws {
 
 struct ExportResult {
   std::uint64_t frames_written = 0;
@@ -21,4 +22,4 @@ struct ExportResult {
 ExportResult export_calls(const std::string& input, const std::string& output,
                           const CallStore& store, const std::vector<const Call*>& calls);
 
-}  // namespace sipws::cli
+}  // namespace sipws
