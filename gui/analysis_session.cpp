@@ -1,0 +1,162 @@
+#include "gui/analysis_session.h"
+
+#include <QMetaObject>
+#include <algorithm>
+#include <chrono>
+
+namespace sipws::gui {
+namespace {
+// How often the reading thread publishes: often enough to look live, rarely enough that a big
+// file is not slowed down by the window redrawing.
+constexpr auto kPublishInterval = std::chrono::milliseconds(250);
+}  // namespace
+
+AnalysisSession::AnalysisSession(AnalysisLimits limits, QObject* parent)
+    : QObject(parent), limits_(limits), analysis_(std::make_unique<Analysis>(limits)) {}
+
+AnalysisSession::~AnalysisSession() {
+  cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AnalysisSession::start(const QString& path) {
+  cancel();
+  if (thread_.joinable()) thread_.join();
+  path_ = path;
+  cancel_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    analysis_ = std::make_unique<Analysis>(limits_);
+    findings_.clear();
+    call_findings_.clear();
+  }
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void AnalysisSession::cancel() {
+  cancel_ = true;
+}
+
+void AnalysisSession::post(AnalysisDelta delta) {
+  auto shared = std::make_shared<AnalysisDelta>(std::move(delta));
+  // Queued to the GUI thread; dropped by Qt if this session is gone by then.
+  QMetaObject::invokeMethod(
+      this, [this, shared] { Q_EMIT changed(*shared); }, Qt::QueuedConnection);
+}
+
+AnalysisDelta AnalysisSession::takeDelta(bool final, std::uint64_t frames, std::uint64_t position,
+                                         std::uint64_t size) {
+  AnalysisDelta delta;
+  AnalysisChanges changes = analysis_->take_changes();
+  const auto& all = analysis_->findings();
+  if (final) {
+    // Placed again now that every message is known (a finding can precede its message).
+    findings_.clear();
+    call_findings_.clear();
+    changes.findings_before = 0;
+    delta.replace_findings = true;
+    changes.calls.clear();
+    for (const Call& c : analysis_->store().calls()) changes.calls.push_back(c.index);
+  }
+  for (std::size_t i = changes.findings_before; i < all.size(); ++i) {
+    FindingRow row = finding_row(*analysis_, i);
+    if (row.call != kNoId) {
+      ++call_findings_[row.call];
+      if (!final && !std::binary_search(changes.calls.begin(), changes.calls.end(), row.call)) {
+        changes.calls.insert(std::lower_bound(changes.calls.begin(), changes.calls.end(), row.call),
+                             row.call);
+      }
+    }
+    findings_.push_back(row);
+    delta.findings.push_back(std::move(row));
+  }
+  const auto& calls = analysis_->store().calls();
+  for (const std::uint64_t c : changes.calls) {
+    if (c >= calls.size()) continue;
+    const auto it = call_findings_.find(c);
+    delta.calls.push_back(call_row(calls[c], it == call_findings_.end() ? 0 : it->second));
+  }
+  delta.frames = frames;
+  delta.messages = analysis_->store().records().size();
+  delta.position = position;
+  delta.size = size;
+  return delta;
+}
+
+void AnalysisSession::run() {
+  std::string error;
+  auto file = CaptureFile::open(path_.toStdString(), error);
+  if (!file) {
+    running_ = false;
+    const QString message = QString::fromStdString(error);
+    QMetaObject::invokeMethod(
+        this, [this, message] { Q_EMIT finished(false, message); }, Qt::QueuedConnection);
+    return;
+  }
+  CaptureReader reader(*file, analysis_->pipeline(), analysis_->finding_sink());
+  auto last_post = std::chrono::steady_clock::now();
+  RawPacket packet;
+  bool cancelled = false;
+  for (;;) {
+    // Waiting for a packet (a live stream may be slow) happens outside the lock.
+    const bool more = reader.read(packet);
+    cancelled = cancel_.load();
+    std::lock_guard lock(mutex_);
+    if (more && !cancelled) reader.feed(packet);
+    if (!more || cancelled) {
+      reader.end();
+      analysis_->finish();
+      post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_post >= kPublishInterval) {
+      last_post = now;
+      post(takeDelta(false, reader.summary().frames, file->position(), file->size()));
+    }
+  }
+  running_ = false;
+  const QString message =
+      reader.summary().damaged ? QString::fromStdString(reader.summary().error) : QString();
+  QMetaObject::invokeMethod(
+      this, [this, cancelled, message] { Q_EMIT finished(cancelled, message); },
+      Qt::QueuedConnection);
+}
+
+Ladder AnalysisSession::ladder(const std::vector<std::uint64_t>& calls) const {
+  std::lock_guard lock(mutex_);
+  std::vector<const Call*> selected;
+  const auto& all = analysis_->store().calls();
+  for (const std::uint64_t c : calls) {
+    if (c < all.size()) selected.push_back(&all[c]);
+  }
+  return build_ladder(analysis_->store(), selected);
+}
+
+MessageSnapshot AnalysisSession::message(std::uint64_t message) const {
+  std::lock_guard lock(mutex_);
+  return message_snapshot(*analysis_, message, findings_);
+}
+
+std::vector<std::uint64_t> AnalysisSession::callsOfGroup(std::uint64_t group) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::uint64_t> out;
+  for (const Call& c : analysis_->store().calls()) {
+    if (c.group == group) out.push_back(c.index);
+  }
+  return out;
+}
+
+ExportResult AnalysisSession::exportCalls(const std::vector<std::uint64_t>& calls,
+                                          const QString& output) const {
+  std::lock_guard lock(mutex_);
+  std::vector<const Call*> selected;
+  const auto& all = analysis_->store().calls();
+  for (const std::uint64_t c : calls) {
+    if (c < all.size()) selected.push_back(&all[c]);
+  }
+  return export_calls(path_.toStdString(), output.toStdString(), analysis_->store(), selected);
+}
+
+}  // namespace sipws::gui

@@ -1,0 +1,224 @@
+#include "gui/call_list_model.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+
+namespace sipws::gui {
+namespace {
+
+QString qs(const std::string& s) {
+  return QString::fromStdString(s);
+}
+
+bool failed_state(CallState s) {
+  return s == CallState::cancelled || s == CallState::rejected || s == CallState::busy ||
+         s == CallState::failed || s == CallState::no_response || s == CallState::challenged;
+}
+
+}  // namespace
+
+QColor state_colour(CallState state) {
+  switch (state) {
+    case CallState::call_setup:
+    case CallState::ringing:
+      return QColor(0xb3, 0x6b, 0x00);  // amber: still happening
+    case CallState::in_call:
+    case CallState::completed:
+    case CallState::registered:
+    case CallState::ok:
+      return QColor(0x1a, 0x7f, 0x37);  // green
+    case CallState::unregistered:
+    case CallState::diverted:
+      return QColor(0x1f, 0x5f, 0xa8);  // blue
+    default:
+      return QColor(0xc0, 0x1c, 0x28);  // red: cancelled, rejected, busy, failed, no answer
+  }
+}
+
+int CallListModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int CallListModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : kColumnCount;
+}
+
+const CallRow* CallListModel::row(int r) const {
+  return r >= 0 && static_cast<std::size_t>(r) < rows_.size() ? &rows_[static_cast<std::size_t>(r)]
+                                                              : nullptr;
+}
+
+QVariant CallListModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.parent().isValid()) return {};
+  const CallRow* c = row(index.row());
+  if (c == nullptr) return {};
+  const int column = index.column();
+  if (role == CallIndexRole) return QVariant::fromValue<qulonglong>(c->call);
+  if (role == StateRole) return static_cast<int>(c->state);
+  if (role == SearchTextRole) {
+    return qs(c->call_id + ' ' + c->from_user + ' ' + c->to_user + ' ' + c->methods + ' ' +
+              std::string(call_state_name(c->state)));
+  }
+  if (role == Qt::DisplayRole) {
+    switch (column) {
+      case kStart:
+        return qs(format_seconds(c->start - origin_));
+      case kCallId:
+        return qs(c->call_id);
+      case kMethod:
+        return qs(c->first_method);
+      case kFrom:
+        return qs(c->from_user);
+      case kTo:
+        return qs(c->to_user);
+      case kState:
+        return qs(std::string(call_state_name(c->state)));
+      case kStatus:
+        return c->final_status == 0 ? QVariant() : QVariant(c->final_status);
+      case kMessages:
+        return c->retransmissions == 0
+                   ? QString::number(c->messages)
+                   : QStringLiteral("%1 (%2 rtx)").arg(c->messages).arg(c->retransmissions);
+      case kSetup:
+        return qs(format_duration(c->setup_time));
+      case kDuration:
+        return qs(format_duration(c->duration));
+      case kTransports:
+        return qs(c->transports);
+      case kFindings:
+        return c->findings == 0 ? QVariant() : QVariant(static_cast<qulonglong>(c->findings));
+      default:
+        return {};
+    }
+  }
+  if (role == SortRole) {
+    switch (column) {
+      case kStart:
+        return QVariant::fromValue<qlonglong>(c->start);
+      case kStatus:
+        return c->final_status;
+      case kMessages:
+        return static_cast<qulonglong>(c->messages);
+      case kSetup:
+        return QVariant::fromValue<qlonglong>(c->setup_time.value_or(-1));
+      case kDuration:
+        return QVariant::fromValue<qlonglong>(c->duration.value_or(-1));
+      case kFindings:
+        return static_cast<qulonglong>(c->findings);
+      default:
+        return data(index, Qt::DisplayRole);
+    }
+  }
+  if (role == Qt::ForegroundRole && column == kState) return QBrush(state_colour(c->state));
+  if (role == Qt::ForegroundRole && column == kFindings && c->findings > 0)
+    return QBrush(QColor(0xc0, 0x1c, 0x28));
+  if (role == Qt::FontRole && column == kState) {
+    QFont bold;
+    bold.setBold(true);
+    return bold;
+  }
+  if (role == Qt::TextAlignmentRole &&
+      (column == kStart || column == kStatus || column == kMessages || column == kSetup ||
+       column == kDuration || column == kFindings)) {
+    return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+  }
+  if (role == Qt::ToolTipRole) {
+    return QStringLiteral("%1\nstarted %2 UTC\ngroup %3")
+        .arg(qs(c->call_id), qs(format_clock(c->start)))
+        .arg(c->group);
+  }
+  return {};
+}
+
+QVariant CallListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* const names[kColumnCount] = {"Start", "Call-ID",  "Method",     "From",
+                                                  "To",    "State",    "Status",     "Msgs",
+                                                  "Setup", "Duration", "Transports", "Findings"};
+  return section >= 0 && section < kColumnCount ? QString(names[section]) : QVariant();
+}
+
+void CallListModel::apply(const std::vector<CallRow>& rows) {
+  std::size_t first_new = rows.size();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto at = static_cast<std::size_t>(rows[i].call);
+    if (at >= rows_.size()) {
+      first_new = i;
+      break;
+    }
+    rows_[at] = rows[i];
+    Q_EMIT dataChanged(index(static_cast<int>(at), 0),
+                       index(static_cast<int>(at), kColumnCount - 1));
+  }
+  if (first_new < rows.size()) {
+    // New calls arrive in index order, right after the known ones.
+    const int from = static_cast<int>(rows_.size());
+    const int to = from + static_cast<int>(rows.size() - first_new) - 1;
+    beginInsertRows({}, from, to);
+    for (std::size_t i = first_new; i < rows.size(); ++i) rows_.push_back(rows[i]);
+    endInsertRows();
+    if (from == 0) {
+      origin_ = rows_.front().start;
+      if (rows_.size() > 1) {
+        Q_EMIT dataChanged(index(0, kStart), index(static_cast<int>(rows_.size()) - 1, kStart));
+      }
+    }
+  }
+}
+
+void CallListModel::clear() {
+  beginResetModel();
+  rows_.clear();
+  origin_ = 0;
+  endResetModel();
+}
+
+CallFilterProxy::CallFilterProxy(QObject* parent) : QSortFilterProxyModel(parent) {
+  setSortRole(CallListModel::SortRole);
+  setDynamicSortFilter(true);
+}
+
+void CallFilterProxy::setText(const QString& text) {
+  text_ = text.trimmed();
+  invalidateFilter();
+}
+
+void CallFilterProxy::setStateGroup(StateGroup group) {
+  group_ = group;
+  invalidateFilter();
+}
+
+bool CallFilterProxy::inGroup(CallState state, StateGroup group) {
+  switch (group) {
+    case StateGroup::all:
+      return true;
+    case StateGroup::active:
+      return state == CallState::call_setup || state == CallState::ringing ||
+             state == CallState::in_call;
+    case StateGroup::answered:
+      return state == CallState::in_call || state == CallState::completed;
+    case StateGroup::failed:
+      return failed_state(state) || state == CallState::diverted;
+    case StateGroup::registrations:
+      return state == CallState::registered || state == CallState::unregistered;
+    case StateGroup::other:
+      return state == CallState::ok;
+  }
+  return true;
+}
+
+bool CallFilterProxy::filterAcceptsRow(int source_row, const QModelIndex& source_parent) const {
+  const QModelIndex i = sourceModel()->index(source_row, 0, source_parent);
+  const auto state = static_cast<CallState>(i.data(CallListModel::StateRole).toInt());
+  if (!inGroup(state, group_)) return false;
+  if (text_.isEmpty()) return true;
+  const QString haystack = i.data(CallListModel::SearchTextRole).toString();
+  // Every word must appear somewhere (case-insensitive).
+  for (const QString& word : text_.split(' ', Qt::SkipEmptyParts)) {
+    if (!haystack.contains(word, Qt::CaseInsensitive)) return false;
+  }
+  return true;
+}
+
+}  // namespace sipws::gui

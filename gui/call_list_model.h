@@ -1,0 +1,76 @@
+#pragma once
+// The call list: a table model over CallRow snapshots (row = call index, since calls are only
+// appended), updated by the deltas the reading thread publishes; and the proxy that sorts it and
+// filters it by free text and by a group of states.
+
+#include <QAbstractTableModel>
+#include <QSortFilterProxyModel>
+#include <vector>
+
+#include "gui/snapshots.h"
+
+namespace sipws::gui {
+
+class CallListModel final : public QAbstractTableModel {
+  Q_OBJECT
+
+ public:
+  enum Column {
+    kStart,
+    kCallId,
+    kMethod,
+    kFrom,
+    kTo,
+    kState,
+    kStatus,
+    kMessages,
+    kSetup,
+    kDuration,
+    kTransports,
+    kFindings,
+    kColumnCount
+  };
+  enum Role { SortRole = Qt::UserRole + 1, CallIndexRole, StateRole, SearchTextRole };
+
+  using QAbstractTableModel::QAbstractTableModel;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+  // Rows for new calls are appended, rows for known calls replaced.
+  void apply(const std::vector<CallRow>& rows);
+  void clear();
+  const CallRow* row(int r) const;
+  // Times are shown relative to the first call's start.
+  TimeNs origin() const { return origin_; }
+
+ private:
+  std::vector<CallRow> rows_;
+  TimeNs origin_ = 0;
+};
+
+// The colour a state is drawn in (text), shared by the call list and the ladder's title.
+QColor state_colour(CallState state);
+
+class CallFilterProxy final : public QSortFilterProxyModel {
+  Q_OBJECT
+
+ public:
+  enum class StateGroup { all, active, answered, failed, registrations, other };
+
+  explicit CallFilterProxy(QObject* parent = nullptr);
+  void setText(const QString& text);
+  void setStateGroup(StateGroup group);
+  static bool inGroup(CallState state, StateGroup group);
+
+ protected:
+  bool filterAcceptsRow(int source_row, const QModelIndex& source_parent) const override;
+
+ private:
+  QString text_;
+  StateGroup group_ = StateGroup::all;
+};
+
+}  // namespace sipws::gui

@@ -1,0 +1,62 @@
+#pragma once
+// The ladder diagram of the selected call(s), drawn from the dissector layer's Ladder (the same
+// model `sipws flow` prints): participants as columns, one arrow per message with its label,
+// time and delta, transport, retransmissions dashed, findings marked. Clicking an arrow (or
+// moving with the arrow keys) selects its message; Ctrl+wheel and Ctrl +/- zoom.
+
+#include <QGraphicsView>
+#include <QStringList>
+#include <map>
+
+#include "dissector/ladder.h"
+
+namespace sipws::gui {
+
+class LadderView final : public QGraphicsView {
+  Q_OBJECT
+
+ public:
+  explicit LadderView(QWidget* parent = nullptr);
+
+  // `findings`: the findings' texts per message index, marked on their arrows.
+  void setLadder(const Ladder& ladder, const std::map<std::uint64_t, QStringList>& findings);
+  void clearLadder();
+  const Ladder& ladder() const { return ladder_; }
+  int selectedArrow() const { return selected_; }
+  // Scene position of an arrow's middle (what a click on it hits); for tests.
+  QPointF arrowCentre(int arrow) const;
+
+  bool exportSvg(const QString& path) const;
+  bool exportPng(const QString& path) const;
+
+ public Q_SLOTS:
+  void selectArrow(int arrow);
+  void selectMessage(std::uint64_t message);  // the arrow of that message, when shown
+  void zoomIn();
+  void zoomOut();
+  void resetZoom();
+
+ Q_SIGNALS:
+  void messageSelected(std::uint64_t message);
+
+ protected:
+  void keyPressEvent(QKeyEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  class ArrowItem;
+  void rebuild();
+  double columnX(std::size_t participant) const;
+  double fittedColumnWidth() const;
+
+  Ladder ladder_;
+  std::map<std::uint64_t, QStringList> findings_;
+  std::vector<ArrowItem*> arrows_;
+  int selected_ = -1;
+  double zoom_ = 1.0;
+  double column_width_ = 210;
+};
+
+}  // namespace sipws::gui

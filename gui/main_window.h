@@ -1,0 +1,114 @@
+#pragma once
+// sipws-gui's window: the call list (filter box, state quick filter) on top; the ladder of the
+// selected call(s) and the selected message's detail below; the findings panel docked at the
+// bottom; reading progress with a cancel button in the status bar. Opens files from the menu,
+// the command line and drag and drop; remembers its layout and recent files (QSettings).
+
+#include <QMainWindow>
+#include <memory>
+
+#include "gui/analysis_session.h"
+
+class QAction;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSplitter;
+class QTableView;
+
+namespace sipws::gui {
+
+class CallFilterProxy;
+class CallListModel;
+class FindingsModel;
+class LadderView;
+class MessageDetail;
+
+class MainWindow final : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Starts reading a capture; the call list fills as it is read.
+  void openCapture(const QString& path);
+
+  // The parts, for tests.
+  AnalysisSession* session() const { return session_.get(); }
+  CallListModel* callModel() const { return calls_; }
+  CallFilterProxy* callProxy() const { return proxy_; }
+  QTableView* callTable() const { return call_table_; }
+  FindingsModel* findingsModel() const { return findings_; }
+  QTableView* findingsTable() const { return findings_table_; }
+  LadderView* ladderView() const { return ladder_; }
+  MessageDetail* messageDetail() const { return detail_; }
+  QLineEdit* filterBox() const { return filter_; }
+  QComboBox* stateFilter() const { return state_filter_; }
+  bool loading() const;
+  // Whether the ladder shows every leg of a selected call (B2BUA legs grouped by correlation).
+  void setShowLegs(bool legs);
+
+  // Selects the calls with these indices in the call list (and so shows their ladder).
+  void selectCalls(const std::vector<std::uint64_t>& calls);
+  std::vector<std::uint64_t> selectedCalls() const;
+
+  bool exportLadder(const QString& path);  // .svg or .png by the name
+  bool exportCallsPcap(const QString& path, QString& error);
+  bool exportCallListCsv(const QString& path);
+
+ Q_SIGNALS:
+  void loadFinished();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void buildActions();
+  void buildLayout();
+  void applyDelta(const AnalysisDelta& delta);
+  void onFinished(bool cancelled, const QString& error);
+  void showSelectedCalls();
+  void showMessage(std::uint64_t message);
+  void jumpToFinding(const QModelIndex& index);
+  void rememberRecent(const QString& path);
+  void updateRecentMenu();
+  void chooseAndOpen();
+  void chooseAndExportLadder();
+  void chooseAndExportPcap();
+  void chooseAndExportCsv();
+  void updateStatus(const AnalysisDelta* delta);
+
+  std::unique_ptr<AnalysisSession> session_;
+  CallListModel* calls_ = nullptr;
+  CallFilterProxy* proxy_ = nullptr;
+  FindingsModel* findings_ = nullptr;
+  QTableView* call_table_ = nullptr;
+  QTableView* findings_table_ = nullptr;
+  LadderView* ladder_ = nullptr;
+  MessageDetail* detail_ = nullptr;
+  QLineEdit* filter_ = nullptr;
+  QComboBox* state_filter_ = nullptr;
+  QAction* with_legs_ = nullptr;
+  QDockWidget* findings_dock_ = nullptr;
+  QSplitter* vertical_ = nullptr;
+  QSplitter* horizontal_ = nullptr;
+  QMenu* recent_menu_ = nullptr;
+  QLabel* status_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  std::vector<std::uint64_t> shown_calls_;
+  std::uint64_t frames_ = 0;
+  std::uint64_t messages_ = 0;
+  bool selected_first_ = false;
+  bool shown_once_ = false;
+};
+
+}  // namespace sipws::gui

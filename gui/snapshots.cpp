@@ -1,0 +1,153 @@
+#include "gui/snapshots.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+
+namespace sipws::gui {
+
+CallRow call_row(const Call& call, std::size_t findings) {
+  CallRow row;
+  row.call = call.index;
+  row.call_id = call.call_id;
+  row.first_method = call.first_method;
+  row.from_user = call.from_user;
+  row.to_user = call.to_user;
+  row.state = call.state;
+  row.final_status = call.final_status;
+  row.start = call.start;
+  row.setup_time = call.setup_time();
+  row.duration = call.duration();
+  row.messages = call.messages.size();
+  for (const CallMessage& m : call.messages) row.retransmissions += m.retransmission ? 1 : 0;
+  row.findings = findings;
+  for (const SipTransport t : call.transports) {
+    if (!row.transports.empty()) row.transports += ',';
+    row.transports += transport_name(t);
+  }
+  row.group = call.group;
+  for (const SipTransaction& t : call.transactions) {
+    if ((" " + row.methods + " ").find(" " + t.method + " ") != std::string::npos) continue;
+    row.methods += (row.methods.empty() ? "" : " ") + t.method;
+  }
+  return row;
+}
+
+FindingRow finding_row(const Analysis& analysis, std::size_t index) {
+  const Finding& f = analysis.findings()[index];
+  const FindingKind& kind = f.kind();
+  FindingRow row;
+  row.index = index;
+  row.severity = kind.severity;
+  row.name = std::string(kind.name);
+  row.explanation = std::string(kind.explanation);
+  row.rfc = std::string(kind.rfc_section);
+  row.detail = f.detail;
+  row.frame = f.frame;
+  row.message = analysis.message_of(f);
+  row.call = f.call != kNoId ? f.call : analysis.call_of(row.message);
+  return row;
+}
+
+namespace {
+
+std::string sdp_line(const SdpMedia& m) {
+  std::string line = std::string(m.type) + " " + std::string(m.connection) + ":" +
+                     std::string(m.port) + " " + std::string(m.proto);
+  if (!m.direction.empty()) line += " " + std::string(m.direction);
+  if (!m.mid.empty()) line += ", mid " + std::string(m.mid);
+  std::string codecs;
+  for (const SdpCodec& c : m.codecs) {
+    codecs += (codecs.empty() ? "" : ", ") + std::string(c.encoding) + " (" +
+              std::string(c.payload_type) + ")";
+  }
+  if (!codecs.empty()) line += "\n    codecs: " + codecs;
+  if (!m.ice_ufrag.empty() || !m.candidates.empty()) {
+    line += "\n    ICE: ufrag " + std::string(m.ice_ufrag) + ", " +
+            std::to_string(m.candidates.size()) + " candidates";
+    for (const SdpCandidate& c : m.candidates) {
+      line += "\n      " + std::string(c.type) + " " + std::string(c.transport) + " " +
+              std::string(c.address) + ":" + std::string(c.port) + " (component " +
+              std::string(c.component) + ")";
+    }
+  }
+  if (!m.fingerprint.empty()) {
+    line += "\n    DTLS: " + std::string(m.fingerprint) + ", setup " + std::string(m.setup);
+  }
+  if (m.rtcp_mux) line += "\n    rtcp-mux";
+  return line;
+}
+
+}  // namespace
+
+MessageSnapshot message_snapshot(const Analysis& analysis, std::uint64_t message,
+                                 const std::vector<FindingRow>& findings) {
+  MessageSnapshot s;
+  const auto& records = analysis.store().records();
+  if (message >= records.size()) return s;
+  const SipMessageRecord& r = records[message];
+  s.message = message;
+  s.call = analysis.call_of(message);
+  s.frame = r.frame;
+  s.first_frame = r.first_frame;
+  s.timestamp = r.timestamp;
+  s.src = r.src.to_string();
+  s.dst = r.dst.to_string();
+  s.transport = std::string(transport_name(r.transport));
+  s.summary = r.sip.is_request
+                  ? std::string(r.sip.method) + " " + std::string(r.sip.request_uri)
+                  : std::to_string(r.sip.status_code) + " " + std::string(r.sip.reason);
+  s.text.assign(r.bytes.begin(), r.bytes.end());
+  for (const SipHeader& h : r.sip.headers) s.headers.emplace_back(h.canonical, h.value);
+  if (r.sip.sdp) {
+    const Sdp& sdp = *r.sip.sdp;
+    s.sdp.push_back("origin: " + std::string(sdp.origin));
+    if (!sdp.bundle.empty()) {
+      std::string b = "BUNDLE:";
+      for (const auto mid : sdp.bundle) b += " " + std::string(mid);
+      s.sdp.push_back(b);
+    }
+    if (sdp.ice_lite) s.sdp.emplace_back("ICE lite");
+    if (!sdp.fingerprint.empty())
+      s.sdp.push_back("DTLS (session): " + std::string(sdp.fingerprint));
+    for (const SdpMedia& m : sdp.media) s.sdp.push_back(sdp_line(m));
+  }
+  s.websocket = r.transport == SipTransport::ws || r.transport == SipTransport::wss;
+  if (s.websocket) {
+    s.carrier = r.ws;
+    s.carrier.frame_headers.clear();
+    s.carrier.compressed_payload.clear();
+    s.inflated_bytes = r.bytes.size();
+    s.frames = ws_frame_bytes(r);
+  }
+  for (const FindingRow& f : findings) {
+    if (f.message == message) s.findings.push_back(f);
+  }
+  return s;
+}
+
+std::string format_seconds(TimeNs ns) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.6f", static_cast<double>(ns) / 1e9);
+  return text;
+}
+
+std::string format_duration(std::optional<TimeNs> ns) {
+  if (!ns) return {};
+  char text[40];
+  std::snprintf(text, sizeof text, "%.3f s", static_cast<double>(*ns) / 1e9);
+  return text;
+}
+
+std::string format_clock(TimeNs ns) {
+  const std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  char text[48];
+  std::snprintf(text, sizeof text, "%s.%06" PRId64, date, (ns % 1'000'000'000) / 1000);
+  return text;
+}
+
+}  // namespace sipws::gui

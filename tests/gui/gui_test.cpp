@@ -1,0 +1,333 @@
+// sipws-gui, driven offscreen (QT_QPA_PLATFORM=offscreen): every model under
+// QAbstractItemModelTester; for every bundled sample, the call list against `sipws calls`, each
+// call's ladder against `sipws flow`; clicking an arrow shows its message; the WebSocket view's
+// bytes; exports; a damaged file; and a PNG of the window per sample for people to look at.
+
+#include <gtest/gtest.h>
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QLineEdit>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSvgRenderer>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTest>
+#include <filesystem>
+#include <map>
+
+#include "gui/call_list_model.h"
+#include "gui/findings_model.h"
+#include "gui/ladder_view.h"
+#include "gui/main_window.h"
+#include "gui/message_detail.h"
+
+namespace sipws::gui {
+namespace {
+
+const QString kSamples = QStringLiteral(SIPWS_SAMPLES_DIR);
+const QString kSipws = QStringLiteral(SIPWS_BIN_DIR "/sipws");
+
+QString outDir() {
+  const QString dir = QStringLiteral(SIPWS_GUI_OUT_DIR);
+  QDir().mkpath(dir);
+  return dir;
+}
+
+std::vector<QString> samples() {
+  std::vector<QString> out;
+  for (const auto& e : std::filesystem::directory_iterator(SIPWS_SAMPLES_DIR)) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".gz"))
+      out.push_back(QString::fromStdString(e.path().string()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+QString run(const QStringList& args) {
+  QProcess p;
+  p.start(kSipws, args);
+  p.waitForFinished(60000);
+  return QString::fromUtf8(p.readAllStandardOutput());
+}
+
+// Rows of a TSV with a header line, as name -> value maps.
+std::vector<std::map<QString, QString>> tsv(const QString& text) {
+  std::vector<std::map<QString, QString>> rows;
+  const QStringList lines = text.split('\n', Qt::SkipEmptyParts);
+  if (lines.isEmpty()) return rows;
+  const QStringList names = lines.front().split('\t');
+  for (qsizetype i = 1; i < lines.size(); ++i) {
+    const QStringList cells = lines[i].split('\t');
+    std::map<QString, QString> row;
+    for (qsizetype c = 0; c < names.size() && c < cells.size(); ++c) row[names[c]] = cells[c];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+bool load(MainWindow& window, const QString& path) {
+  QSignalSpy done(&window, &MainWindow::loadFinished);
+  window.openCapture(path);
+  return done.wait(60000);
+}
+
+// The frame numbers of the arrows `sipws flow` prints for one call: the second line of each
+// arrow starts with the time and the frame number.
+std::vector<std::uint64_t> flow_frames(const QString& path, const QString& call_id) {
+  std::vector<std::uint64_t> frames;
+  const QString text = run({"flow", path, "--call", call_id});
+  static const QRegularExpression arrow_line(R"(^\s+\d+\.\d+\s+(\d+)\s+\|)");
+  for (const QString& line : text.split('\n')) {
+    const auto m = arrow_line.match(line);
+    if (m.hasMatch()) frames.push_back(m.captured(1).toULongLong());
+  }
+  return frames;
+}
+
+class Gui : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    window.resize(1280, 800);
+    window.show();
+  }
+  MainWindow window;
+};
+
+TEST_F(Gui, ModelsPassQtModelTesterWhileACaptureLoads) {
+  QAbstractItemModelTester calls(window.callModel(),
+                                 QAbstractItemModelTester::FailureReportingMode::Fatal);
+  QAbstractItemModelTester proxy(window.callProxy(),
+                                 QAbstractItemModelTester::FailureReportingMode::Fatal);
+  QAbstractItemModelTester findings(window.findingsModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::Fatal);
+  ASSERT_TRUE(load(window, kSamples + "/ws-impaired-tcp.pcap"));
+  EXPECT_GT(window.callModel()->rowCount(), 50);
+  window.filterBox()->setText("REGISTER");
+  window.stateFilter()->setCurrentIndex(3);
+  ASSERT_TRUE(load(window, kSamples + "/ws-udp-two-legs.pcap"));
+  window.filterBox()->clear();
+  window.stateFilter()->setCurrentIndex(0);
+  EXPECT_EQ(window.callProxy()->rowCount(), window.callModel()->rowCount());
+}
+
+TEST_F(Gui, EverySampleFillsTheCallListWithTheCallsOfSipwsCalls) {
+  int compared = 0;
+  for (const QString& path : samples()) {
+    SCOPED_TRACE(path.toStdString());
+    ASSERT_TRUE(load(window, path));
+    const auto expected = tsv(run({"calls", "--format", "tsv", path}));
+    ASSERT_EQ(window.callModel()->rowCount(), static_cast<int>(expected.size()));
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const CallRow* row = window.callModel()->row(static_cast<int>(i));
+      ASSERT_NE(row, nullptr);
+      auto& e = expected[i];
+      EXPECT_EQ(QString::fromStdString(row->call_id), e.at("call_id"));
+      EXPECT_EQ(QString::fromStdString(std::string(call_state_name(row->state))), e.at("state"));
+      EXPECT_EQ(row->final_status == 0 ? QString() : QString::number(row->final_status),
+                e.at("final_status"));
+      EXPECT_EQ(QString::number(row->messages), e.at("messages"));
+      EXPECT_EQ(QString::fromStdString(row->from_user), e.at("from_user"));
+      EXPECT_EQ(QString::fromStdString(row->to_user), e.at("to_user"));
+      EXPECT_EQ(QString::number(row->group), e.at("group"));
+      ++compared;
+    }
+    // A picture of what a user sees, for people (not compared).
+    window.grab().save(outDir() + "/" + QFileInfo(path).fileName() + ".png");
+  }
+  EXPECT_GT(compared, 150);
+}
+
+TEST_F(Gui, SelectingACallDrawsTheArrowsOfSipwsFlow) {
+  for (const QString name : {"ws-call-answered.pcap", "ws-udp-two-legs.pcap",
+                             "ws-call-cancelled.pcap", "ws-deflate-fragmented.pcap"}) {
+    const QString path = kSamples + "/" + name;
+    SCOPED_TRACE(name.toStdString());
+    ASSERT_TRUE(load(window, path));
+    window.setShowLegs(false);
+    for (int r = 0; r < window.callModel()->rowCount(); ++r) {
+      const CallRow* row = window.callModel()->row(r);
+      window.selectCalls({row->call});
+      const Ladder& ladder = window.ladderView()->ladder();
+      std::vector<std::uint64_t> frames;
+      for (const LadderArrow& a : ladder.arrows) frames.push_back(a.frame);
+      EXPECT_EQ(frames, flow_frames(path, QString::fromStdString(row->call_id)))
+          << "call " << row->call_id;
+      EXPECT_EQ(ladder.arrows.size(), row->messages);
+    }
+  }
+}
+
+TEST_F(Gui, ClickingAnArrowShowsThatMessage) {
+  ASSERT_TRUE(load(window, kSamples + "/ws-call-answered.pcap"));
+  // The window picked the INVITE call and its first message by itself.
+  ASSERT_FALSE(window.selectedCalls().empty());
+  LadderView* ladder = window.ladderView();
+  ASSERT_GT(ladder->ladder().arrows.size(), 4u);
+  for (int i : {3, 1, 4}) {
+    const LadderArrow& arrow = ladder->ladder().arrows[static_cast<std::size_t>(i)];
+    const QPoint at = ladder->mapFromScene(ladder->arrowCentre(i));
+    ladder->ensureVisible(QRectF(ladder->arrowCentre(i), QSizeF(1, 1)));
+    QTest::mouseClick(ladder->viewport(), Qt::LeftButton, {},
+                      ladder->mapFromScene(ladder->arrowCentre(i)));
+    (void)at;
+    EXPECT_EQ(ladder->selectedArrow(), i);
+    const MessageSnapshot& shown = window.messageDetail()->message();
+    EXPECT_EQ(shown.message, arrow.record);
+    EXPECT_EQ(shown.frame, arrow.frame);
+    const QString label = QString::fromStdString(arrow.label).section(' ', 0, 0);
+    EXPECT_TRUE(window.messageDetail()->sipText().contains(label)) << label.toStdString();
+  }
+  // Keyboard: Down moves to the next arrow.
+  ladder->setFocus();
+  const int before = ladder->selectedArrow();
+  QTest::keyClick(ladder->viewport(), Qt::Key_Down);
+  QTest::keyClick(ladder, Qt::Key_Down);
+  EXPECT_GT(ladder->selectedArrow(), before);
+}
+
+TEST_F(Gui, WebSocketViewShowsMaskedAndUnmaskedBytesOfEachFrame) {
+  ASSERT_TRUE(load(window, kSamples + "/ws-fragmented-pings.pcap"));
+  // Find a message from the client in several frames.
+  bool checked = false;
+  for (int r = 0; r < window.callModel()->rowCount() && !checked; ++r) {
+    window.selectCalls({window.callModel()->row(r)->call});
+    for (const LadderArrow& a : window.ladderView()->ladder().arrows) {
+      const MessageSnapshot m = window.session()->message(a.record);
+      if (!m.websocket || !m.carrier.masked || m.carrier.frames < 2) continue;
+      window.ladderView()->selectMessage(a.record);
+      MessageDetail* d = window.messageDetail();
+      ASSERT_EQ(d->framesTable()->rowCount(), static_cast<int>(m.carrier.frames));
+      ASSERT_EQ(m.frames.size(), m.carrier.frames);
+      std::uint64_t total = 0;
+      for (const auto& f : m.frames) {
+        EXPECT_TRUE(f.header.masked);
+        EXPECT_EQ(f.wire.size(), f.header.length);
+        total += f.header.length;
+      }
+      EXPECT_EQ(total, m.carrier.wire_bytes);
+      // Unmasking the wire bytes gives the message text, frame after frame.
+      std::string joined;
+      for (const auto& f : m.frames) joined.append(f.unmasked.begin(), f.unmasked.end());
+      EXPECT_EQ(joined, m.text);
+      EXPECT_NE(d->wireHex(), d->unmaskedHex());
+      EXPECT_TRUE(d->unmaskedHex().contains(QString::fromStdString(m.text.substr(0, 3))));
+      checked = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(checked) << "no fragmented client message in the sample";
+
+  // A compressed message: the frames hold the compressed bytes, smaller than the text.
+  ASSERT_TRUE(load(window, kSamples + "/ws-deflate-register.pcap"));
+  window.selectCalls({0});
+  const auto& arrows = window.ladderView()->ladder().arrows;
+  ASSERT_FALSE(arrows.empty());
+  const MessageSnapshot m = window.session()->message(arrows.front().record);
+  ASSERT_TRUE(m.carrier.compressed);
+  ASSERT_FALSE(m.frames.empty());
+  EXPECT_LT(m.carrier.wire_bytes, m.inflated_bytes);
+  EXPECT_EQ(m.frames.front().unmasked.size(), m.frames.front().header.length);
+}
+
+TEST_F(Gui, ExportsProduceValidSvgPngPcapAndCsv) {
+  const QString path = kSamples + "/ws-udp-two-legs.pcap";
+  ASSERT_TRUE(load(window, path));
+  window.selectCalls({0});
+  const QString dir = outDir();
+  ASSERT_TRUE(window.exportLadder(dir + "/ladder.svg"));
+  QSvgRenderer svg(dir + "/ladder.svg");
+  EXPECT_TRUE(svg.isValid());
+  EXPECT_GT(svg.defaultSize().width(), 300);
+  ASSERT_TRUE(window.exportLadder(dir + "/ladder.png"));
+  QImage png(dir + "/ladder.png");
+  EXPECT_FALSE(png.isNull());
+  EXPECT_GT(png.height(), 200);
+
+  QString error;
+  ASSERT_TRUE(window.exportCallsPcap(dir + "/calls.pcap", error)) << error.toStdString();
+  // The exported pcap holds exactly the messages on show (all legs of the call).
+  std::size_t shown = window.ladderView()->ladder().arrows.size();
+  const auto messages = tsv(run({"messages", "--format", "tsv", dir + "/calls.pcap"}));
+  EXPECT_EQ(messages.size(), shown);
+
+  ASSERT_TRUE(window.exportCallListCsv(dir + "/calls.csv"));
+  QFile csv(dir + "/calls.csv");
+  ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+  const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+  EXPECT_EQ(lines.size(), window.callModel()->rowCount() + 1);
+  EXPECT_TRUE(lines.front().startsWith("Start,Call-ID,"));
+}
+
+TEST_F(Gui, FindingsPanelJumpsToTheMessage) {
+  ASSERT_TRUE(load(window, kSamples + "/ws-midstream.pcap"));
+  FindingsModel* f = window.findingsModel();
+  int row = -1;
+  for (int r = 0; r < f->rowCount(); ++r) {
+    if (f->row(r)->message != kNoId) {
+      row = r;
+      break;
+    }
+  }
+  ASSERT_GE(row, 0) << "no finding about a message";
+  const std::uint64_t message = f->row(row)->message;
+  window.findingsTable()->setCurrentIndex(f->index(row, 0));
+  QTest::mouseClick(window.findingsTable()->viewport(), Qt::LeftButton, {},
+                    window.findingsTable()->visualRect(f->index(row, 1)).center());
+  EXPECT_EQ(window.messageDetail()->message().message, message);
+  EXPECT_FALSE(window.messageDetail()->message().findings.empty());
+}
+
+TEST_F(Gui, FilterBoxAndStateGroupNarrowTheList) {
+  ASSERT_TRUE(load(window, kSamples + "/ws-udp-two-legs.pcap"));
+  const int all = window.callProxy()->rowCount();
+  ASSERT_GT(all, 1);
+  window.filterBox()->setText("busy");
+  EXPECT_EQ(window.callProxy()->rowCount(), 1);
+  window.filterBox()->clear();
+  window.stateFilter()->setCurrentIndex(2);  // answered
+  for (int r = 0; r < window.callProxy()->rowCount(); ++r) {
+    const auto state = static_cast<CallState>(
+        window.callProxy()->index(r, 0).data(CallListModel::StateRole).toInt());
+    EXPECT_TRUE(state == CallState::completed || state == CallState::in_call);
+  }
+  EXPECT_LT(window.callProxy()->rowCount(), all);
+}
+
+TEST_F(Gui, ADamagedCaptureKeepsWhatWasReadAndSaysSo) {
+  QFile in(kSamples + "/ws-call-answered.pcap");
+  ASSERT_TRUE(in.open(QIODevice::ReadOnly));
+  const QByteArray bytes = in.readAll();
+  const QString cut = outDir() + "/cut.pcap";
+  QFile out(cut);
+  ASSERT_TRUE(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  out.write(bytes.left(bytes.size() * 2 / 3 + 7));
+  out.close();
+  QSignalSpy finished(window.session(), &AnalysisSession::finished);
+  ASSERT_TRUE(load(window, cut));
+  EXPECT_GT(window.callModel()->rowCount(), 0);
+  bool truncated = false;
+  for (int r = 0; r < window.findingsModel()->rowCount(); ++r)
+    truncated = truncated || window.findingsModel()->row(r)->name == "capture.truncated";
+  EXPECT_TRUE(truncated);
+
+  ASSERT_TRUE(load(window, outDir() + "/no-such-file.pcap"));
+  EXPECT_EQ(window.callModel()->rowCount(), 0);
+}
+
+}  // namespace
+}  // namespace sipws::gui
+
+int main(int argc, char** argv) {
+  qputenv("SIPWS_GUI_NO_DIALOGS", "1");
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("sipws-tests");  // keeps the user's settings untouched
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
