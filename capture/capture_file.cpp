@@ -22,13 +22,79 @@ constexpr std::uint32_t kMaxPcapngBlock = 16 * 1024 * 1024;
 
 // ---- input stream: plain file, or gzip inflated on the fly, behind one FILE* -----------------
 
-// glibc cookie that serves the magic bytes we peeked first, then the rest of the gzip stream.
+// glibc cookie that serves the magic bytes we peeked first, then the rest of the input: a gzip
+// file through zlib's gz* functions, or a pipe (standard input, a FIFO, the capture helper) read
+// as it arrives. Pipes do not go through gzread, which waits until its buffer is full: a live
+// stream would stall until 256 KiB had come. A gzip pipe is inflated here, chunk by chunk.
 struct GzipCookie {
-  gzFile gz = nullptr;
+  gzFile gz = nullptr;  // regular gzip files
+  // Pipes: the descriptor, bytes read while sniffing and not yet served, and (gzip) an inflater.
+  int fd = -1;
+  std::array<std::uint8_t, 2> raw{};
+  std::size_t raw_len = 0;
+  std::size_t raw_pos = 0;
+  bool inflating = false;
+  bool input_ended = false;
+  bool stream_ended = false;
+  z_stream zs{};
+  std::vector<std::uint8_t> in;
+  std::string error;
+  // The first bytes of the content, served again after sniffing.
   std::array<std::uint8_t, 4> prefix{};
   std::size_t prefix_len = 0;
   std::size_t prefix_pos = 0;
 };
+
+ssize_t pipe_read_raw(GzipCookie* c, std::uint8_t* buffer, std::size_t size) {
+  if (c->raw_pos < c->raw_len) {
+    std::size_t n = 0;
+    while (n < size && c->raw_pos < c->raw_len) buffer[n++] = c->raw[c->raw_pos++];
+    return static_cast<ssize_t>(n);
+  }
+  for (;;) {
+    const ssize_t n = ::read(c->fd, buffer, size);
+    if (n < 0 && errno == EINTR) continue;
+    return n;
+  }
+}
+
+// What a pipe holds after decompression, as soon as some of it is there.
+ssize_t pipe_read_content(GzipCookie* c, char* buffer, std::size_t size) {
+  if (!c->inflating) return pipe_read_raw(c, reinterpret_cast<std::uint8_t*>(buffer), size);
+  for (;;) {
+    if (c->zs.avail_in == 0 && !c->input_ended) {
+      const ssize_t n = pipe_read_raw(c, c->in.data(), c->in.size());
+      if (n <= 0) {
+        c->input_ended = true;
+        if (n < 0) c->error = std::string("read error: ") + std::strerror(errno);
+      } else {
+        c->zs.next_in = c->in.data();
+        c->zs.avail_in = static_cast<uInt>(n);
+      }
+    }
+    if (c->stream_ended && c->zs.avail_in > 0) {  // another gzip member follows
+      inflateReset(&c->zs);
+      c->stream_ended = false;
+    }
+    if (c->zs.avail_in == 0 && c->input_ended) {
+      if (!c->stream_ended && c->error.empty()) c->error = "unexpected end of file";
+      return 0;
+    }
+    c->zs.next_out = reinterpret_cast<Bytef*>(buffer);
+    c->zs.avail_out = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    const int rc = inflate(&c->zs, Z_NO_FLUSH);
+    const std::size_t produced = std::min<std::size_t>(size, 1u << 30) - c->zs.avail_out;
+    if (rc == Z_STREAM_END) {
+      c->stream_ended = true;
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      c->error = c->zs.msg != nullptr ? c->zs.msg : "inflate failed";
+      c->input_ended = true;
+      c->zs.avail_in = 0;
+      return produced > 0 ? static_cast<ssize_t>(produced) : -1;
+    }
+    if (produced > 0) return static_cast<ssize_t>(produced);
+  }
+}
 
 ssize_t gzip_cookie_read(void* cookie, char* buffer, std::size_t size) {
   auto* c = static_cast<GzipCookie*>(cookie);
@@ -37,16 +103,27 @@ ssize_t gzip_cookie_read(void* cookie, char* buffer, std::size_t size) {
     buffer[served++] = static_cast<char>(c->prefix[c->prefix_pos++]);
   }
   if (served == size) return static_cast<ssize_t>(served);
+  if (c->gz == nullptr) {
+    const ssize_t n = pipe_read_content(c, buffer + served, size - served);
+    if (n < 0) return served > 0 ? static_cast<ssize_t>(served) : -1;
+    return static_cast<ssize_t>(served + static_cast<std::size_t>(n));
+  }
   const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(size - served, 1u << 30));
   const int n = gzread(c->gz, buffer + served, chunk);
   if (n < 0) return served > 0 ? static_cast<ssize_t>(served) : -1;
   return static_cast<ssize_t>(served + static_cast<std::size_t>(n));
 }
 
+void release(GzipCookie* c) {
+  if (c->inflating) inflateEnd(&c->zs);
+  if (c->gz == nullptr && c->fd >= 0) ::close(c->fd);
+  delete c;
+}
+
 int gzip_cookie_close(void* cookie) {
   auto* c = static_cast<GzipCookie*>(cookie);
-  const int rc = gzclose(c->gz);
-  delete c;  // owned by the FILE* from fopencookie; released exactly here
+  const int rc = c->gz != nullptr ? gzclose(c->gz) : Z_OK;
+  release(c);  // owned by the FILE* from fopencookie; released exactly here
   return rc == Z_OK ? 0 : EOF;
 }
 
@@ -60,12 +137,70 @@ struct InputStream {
   // A stream truncated inside the gzip data reads as a clean end to libpcap; ask zlib.
   std::string gzip_problem() const {
     if (gzip == nullptr) return {};
+    if (gzip->gz == nullptr) {
+      return gzip->error.empty() ? std::string() : "gzip stream damaged: " + gzip->error;
+    }
     int code = Z_OK;
     const char* message = gzerror(gzip->gz, &code);
     if (code == Z_OK) return {};
     return std::string("gzip stream damaged: ") + (message != nullptr ? message : "unknown");
   }
 };
+
+// Standard input, a FIFO or a pipe: sniffs two bytes for gzip, then reads as data arrives.
+bool open_pipe(int fd, const std::string& name, InputStream& in, std::string& error) {
+  auto* cookie = new GzipCookie;  // handed to fopencookie below, freed by gzip_cookie_close
+  cookie->fd = fd;
+  while (cookie->raw_len < cookie->raw.size()) {
+    const ssize_t n = pipe_read_raw(cookie, cookie->raw.data() + cookie->raw_len,
+                                    cookie->raw.size() - cookie->raw_len);
+    if (n <= 0) break;
+    cookie->raw_len += static_cast<std::size_t>(n);
+  }
+  const bool compressed = cookie->raw_len == 2 && cookie->raw[0] == 0x1f && cookie->raw[1] == 0x8b;
+  if (compressed) {
+    // 16 + MAX_WBITS: a gzip wrapper around deflate data.
+    if (inflateInit2(&cookie->zs, 16 + MAX_WBITS) != Z_OK) {
+      error = name + ": cannot open: out of memory";
+      release(cookie);
+      return false;
+    }
+    cookie->inflating = true;
+    cookie->in.resize(64 * 1024);
+  }
+  std::size_t got = 0;
+  while (got < cookie->prefix.size()) {
+    const ssize_t n = pipe_read_content(
+        cookie, reinterpret_cast<char*>(cookie->prefix.data()) + got, cookie->prefix.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got < cookie->prefix.size()) {
+    if (!cookie->error.empty() && !(got == 0 && cookie->error == "unexpected end of file")) {
+      error = name + ": gzip stream damaged: " + cookie->error;
+    } else if (got == 0) {
+      error = name +
+              (compressed ? ": gzip stream holds no data" : ": file is empty, not a capture file");
+    } else {
+      error = name + ": too short to be a capture file (" + std::to_string(got) + " bytes)";
+    }
+    release(cookie);
+    return false;
+  }
+  cookie->prefix_len = cookie->prefix.size();
+  in.magic = cookie->prefix;
+  cookie_io_functions_t io{};
+  io.read = gzip_cookie_read;
+  io.close = gzip_cookie_close;
+  in.file = fopencookie(cookie, "rb", io);
+  if (in.file == nullptr) {
+    error = name + ": cannot open: " + std::strerror(errno);
+    release(cookie);
+    return false;
+  }
+  in.gzip = compressed ? cookie : nullptr;
+  return true;
+}
 
 bool open_input(const std::string& path, InputStream& in, std::string& error) {
   const bool is_stdin = path == "-";
@@ -110,8 +245,8 @@ bool open_input(const std::string& path, InputStream& in, std::string& error) {
       return true;
     }
   }
-  // Anything else (gzip, pipes, standard input) goes through zlib, which passes non-gzip
-  // content through unchanged, so one path handles both.
+  if (!S_ISREG(st.st_mode)) return open_pipe(fd, name, in, error);
+  // A gzip file goes through zlib's gz* functions.
   gzFile gz = gzdopen(fd, "rb");
   if (gz == nullptr) {
     error = name + ": cannot open: out of memory";

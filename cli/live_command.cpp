@@ -125,9 +125,34 @@ int run_capture_helper(const LiveCommandOptions& options) {
                       static_cast<std::uint32_t>(options.capture.snaplen),
                       options.capture.interface);
   bool reader_gone = false;
+  auto last_stats = std::chrono::steady_clock::now();
+  std::uint64_t written = 0;
+  // A machine-readable line for the reader's status bar: "sipws-stats captured=N written=N
+  // kernel_drops=N queue_drops=N".
+  auto print_stats = [&] {
+    const LiveStats s = live->stats();
+    std::fprintf(stderr,
+                 "sipws-stats captured=%" PRIu64 " written=%" PRIu64 " kernel_drops=%" PRIu64
+                 " queue_drops=%" PRIu64 "\n",
+                 s.captured, written, s.kernel_drops + s.interface_drops, s.queue_drops);
+    std::fflush(stderr);
+  };
   const std::uint64_t packets = capture_loop(
-      *live, options, [&](const RawPacket& p) { reader_gone = reader_gone || !writer.write(p); },
-      [&] { return reader_gone; });
+      *live, options,
+      [&](const RawPacket& p) {
+        reader_gone = reader_gone || !writer.write(p);
+        ++written;
+      },
+      [&] {
+        const auto now = std::chrono::steady_clock::now();
+        if (options.stats_interval > 0 &&
+            std::chrono::duration<double>(now - last_stats).count() >= options.stats_interval) {
+          last_stats = now;
+          print_stats();
+        }
+        return reader_gone;
+      });
+  if (options.stats_interval > 0) print_stats();
   const LiveStats stats = live->stats();
   std::fprintf(stderr,
                "sipws: %" PRIu64 " packets captured, %" PRIu64 " written; dropped: %" PRIu64

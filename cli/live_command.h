@@ -17,6 +17,7 @@ struct LiveCommandOptions {
   double duration = 0;          // stop after this many seconds (0: no limit)
   bool calls = false;           // also print call state changes (text)
   std::string user = "nobody";  // drop root privileges to this user once the device is open
+  double stats_interval = 0;    // capture helper: seconds between counter lines (0: none)
 };
 
 void print_interfaces(std::FILE* out);

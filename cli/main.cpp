@@ -359,20 +359,27 @@ int main(int argc, char** argv) {
   live->add_option("--format", live_format,
                    "text, tsv or json: tsv and json print exactly what `messages` prints")
       ->check(CLI::IsMember({"text", "tsv", "json"}));
-  live->add_option("-w,--write", live_options.capture.write_path,
-                   "also write every captured packet to this pcap file");
+  // What `live` and the capture helper share: the file written alongside, its rotation, the
+  // queue between the capture thread and the consumer, and the privileges.
+  auto add_capture_options = [&](CLI::App* command) {
+    command->add_option("-w,--write", live_options.capture.write_path,
+                        "also write every captured packet to this pcap file");
+    command->add_option("--rotate-size", live_options.capture.rotate_bytes,
+                        "with -w: start FILE.1, FILE.2, ... when a file reaches this many bytes");
+    command->add_option("--rotate-seconds", live_options.capture.rotate_seconds,
+                        "with -w: start the next file after this many seconds");
+    command->add_option("--queue-packets", live_options.capture.queue_packets,
+                        "packets that may wait for analysis before drops are counted (100000)");
+    command->add_option("--snaplen", live_options.capture.snaplen,
+                        "bytes captured per packet (default 262144)");
+    command->add_option("--user", live_options.user,
+                        "drop root privileges to this user once the device is open (default "
+                        "nobody; root keeps them)");
+  };
+  add_capture_options(live);
   live->add_option("-c,--count", live_options.count, "stop after this many packets");
-  live->add_option("--rotate-size", live_options.capture.rotate_bytes,
-                   "with -w: start FILE.1, FILE.2, ... when a file reaches this many bytes");
-  live->add_option("--rotate-seconds", live_options.capture.rotate_seconds,
-                   "with -w: start the next file after this many seconds");
   live->add_option("--duration", live_options.duration, "stop after this many seconds");
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
-  live->add_option("--user", live_options.user,
-                   "drop root privileges to this user once the device is open (default nobody; "
-                   "root keeps them)");
-  live->add_option("--snaplen", live_options.capture.snaplen,
-                   "bytes captured per packet (default 262144)");
   live->add_flag("--list-interfaces", list_interfaces, "list the interfaces, like tcpdump -D");
   auto* capture = app.add_subcommand(
       "capture",
@@ -383,8 +390,10 @@ int main(int argc, char** argv) {
   capture->add_option("-f,--filter", live_options.capture.filter, "a BPF capture filter");
   capture->add_option("-c,--count", live_options.count, "stop after this many packets");
   capture->add_option("--duration", live_options.duration, "stop after this many seconds");
-  capture->add_option("--user", live_options.user,
-                      "drop root privileges to this user (default nobody)");
+  add_capture_options(capture);
+  capture->add_option("--stats-interval", live_options.stats_interval,
+                      "print a line of counters (captured, dropped) to standard error this "
+                      "often, in seconds (the GUI's status bar reads it)");
   auto* stats = app.add_subcommand(
       "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);

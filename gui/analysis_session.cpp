@@ -12,7 +12,24 @@ constexpr auto kPublishInterval = std::chrono::milliseconds(250);
 }  // namespace
 
 AnalysisSession::AnalysisSession(AnalysisLimits limits, QObject* parent)
-    : QObject(parent), limits_(limits), analysis_(std::make_unique<Analysis>(limits)) {}
+    : QObject(parent), limits_(limits), analysis_(std::make_unique<Analysis>(limits)) {
+  publish_timer_.setInterval(kPublishInterval);
+  connect(&publish_timer_, &QTimer::timeout, this, &AnalysisSession::publish);
+}
+
+void AnalysisSession::publish() {
+  if (!running_) {
+    publish_timer_.stop();
+    return;
+  }
+  AnalysisDelta delta;
+  {
+    std::lock_guard lock(mutex_);
+    if (analysis_->finished()) return;  // the reading thread sends the last delta itself
+    delta = takeDelta(false, frames_read_, position_, size_);
+  }
+  Q_EMIT changed(delta);
+}
 
 AnalysisSession::~AnalysisSession() {
   cancel();
@@ -31,6 +48,10 @@ void AnalysisSession::start(const QString& path) {
     call_findings_.clear();
   }
   running_ = true;
+  frames_read_ = 0;
+  position_ = 0;
+  size_ = 0;
+  publish_timer_.start();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -95,7 +116,7 @@ void AnalysisSession::run() {
     return;
   }
   CaptureReader reader(*file, analysis_->pipeline(), analysis_->finding_sink());
-  auto last_post = std::chrono::steady_clock::now();
+  size_ = file->size();
   RawPacket packet;
   bool cancelled = false;
   for (;;) {
@@ -103,18 +124,16 @@ void AnalysisSession::run() {
     const bool more = reader.read(packet);
     cancelled = cancel_.load();
     std::lock_guard lock(mutex_);
-    if (more && !cancelled) reader.feed(packet);
-    if (!more || cancelled) {
-      reader.end();
-      analysis_->finish();
-      post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
-      break;
+    if (more && !cancelled) {
+      reader.feed(packet);
+      frames_read_ = reader.summary().frames;
+      if ((reader.summary().frames & 1023) == 0) position_ = file->position();
+      continue;
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_post >= kPublishInterval) {
-      last_post = now;
-      post(takeDelta(false, reader.summary().frames, file->position(), file->size()));
-    }
+    reader.end();
+    analysis_->finish();
+    post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
+    break;
   }
   running_ = false;
   const QString message =

@@ -1,13 +1,16 @@
 #pragma once
 // One capture being analysed for the window: a reading thread feeds the dissector layer's
-// Analysis a packet at a time and, every few hundred milliseconds, publishes what changed (an
-// AnalysisDelta of call rows and findings) to the GUI thread, which applies it to its models.
+// Analysis a packet at a time; every few hundred milliseconds a timer on the GUI thread takes
+// what changed (an AnalysisDelta of call rows and findings) and publishes it to the models. The
+// timer, not the reading thread, decides when: a live stream's reader sits blocked waiting for
+// the next packet, and what it has read must show all the same.
 // The same path serves a file (progress, cancel) and a live capture arriving on a pipe (rows
 // keep changing until the stream ends). Everything the window asks of the analysis goes
 // through a snapshot taken under the session's lock.
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -50,6 +53,7 @@ class AnalysisSession final : public QObject {
 
  private:
   void run();
+  void publish();  // the timer: takes and emits what changed
   AnalysisDelta takeDelta(bool final, std::uint64_t frames, std::uint64_t position,
                           std::uint64_t size);  // under mutex_
   void post(AnalysisDelta delta);
@@ -63,6 +67,10 @@ class AnalysisSession final : public QObject {
   std::thread thread_;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> running_{false};
+  std::atomic<std::uint64_t> frames_read_{0};
+  std::atomic<std::uint64_t> position_{0};
+  std::atomic<std::uint64_t> size_{0};
+  QTimer publish_timer_;
 };
 
 }  // namespace sipws::gui

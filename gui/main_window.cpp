@@ -1,5 +1,7 @@
 #include "gui/main_window.h"
 
+#include <sys/stat.h>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -17,17 +19,21 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "gui/call_list_model.h"
@@ -154,6 +160,18 @@ void MainWindow::buildActions() {
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+  QMenu* capture = menuBar()->addMenu(tr("&Capture"));
+  start_live_ =
+      capture->addAction(tr("&Start live capture..."), QKeySequence(tr("Ctrl+K")), this, [this] {
+        CaptureDialog dialog(this);
+        if (dialog.exec() != QDialog::Accepted) return;
+        QString error;
+        if (!startLive(dialog.request(), error)) QMessageBox::warning(this, tr("sipws"), error);
+      });
+  stop_live_ = capture->addAction(tr("S&top"), QKeySequence(tr("Ctrl+Shift+K")), this,
+                                  &MainWindow::stopLive);
+  stop_live_->setEnabled(false);
+
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("Zoom in"), QKeySequence::ZoomIn, ladder_, &LadderView::zoomIn);
   view->addAction(tr("Zoom out"), QKeySequence::ZoomOut, ladder_, &LadderView::zoomOut);
@@ -173,6 +191,8 @@ void MainWindow::buildActions() {
   bar->setObjectName("main");
   bar->setMovable(false);
   bar->addAction(open);
+  bar->addAction(start_live_);
+  bar->addAction(stop_live_);
   bar->addSeparator();
   filter_ = new QLineEdit(bar);
   filter_->setPlaceholderText(tr("Filter calls: Call-ID, user, method, state (Ctrl+F)"));
@@ -205,7 +225,7 @@ void MainWindow::setShowLegs(bool legs) {
   with_legs_->setChecked(legs);
 }
 
-void MainWindow::openCapture(const QString& path) {
+void MainWindow::resetForNewSession(const QString& title) {
   session_->cancel();
   // A new session, so that nothing published by the old one reaches the new models.
   session_ = std::make_unique<AnalysisSession>();
@@ -219,12 +239,77 @@ void MainWindow::openCapture(const QString& path) {
   frames_ = 0;
   messages_ = 0;
   selected_first_ = false;
-  setWindowTitle(QStringLiteral("%1 - sipws").arg(QFileInfo(path).fileName()));
+  setWindowTitle(QStringLiteral("%1 - sipws").arg(title));
   progress_->setValue(0);
+}
+
+void MainWindow::openCapture(const QString& path) {
+  if (liveRunning()) stopLive();
+  resetForNewSession(QFileInfo(path).fileName());
   progress_->show();
   cancel_->show();
   rememberRecent(path);
   session_->start(path);
+  updateStatus(nullptr);
+}
+
+bool MainWindow::liveRunning() const {
+  return helper_ != nullptr && helper_->state() != QProcess::NotRunning;
+}
+
+bool MainWindow::startLive(const LiveCaptureRequest& request, QString& error) {
+  if (liveRunning()) stopLive();
+  fifo_dir_ = std::make_unique<QTemporaryDir>();
+  const QString fifo = fifo_dir_->filePath("capture.pcapng");
+  if (!fifo_dir_->isValid() || mkfifo(QFile::encodeName(fifo).constData(), 0600) != 0) {
+    error = tr("cannot make a FIFO for the capture helper: %1").arg(strerror(errno));
+    return false;
+  }
+  if (helper_ != nullptr) helper_->deleteLater();
+  helper_ = new QProcess(this);
+  helper_->setStandardOutputFile(fifo);
+  helper_->setReadChannel(QProcess::StandardError);  // its counter lines; stdout is the FIFO
+  connect(helper_, &QProcess::readyReadStandardError, this, &MainWindow::readHelperOutput);
+  connect(helper_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
+    readHelperOutput();
+    start_live_->setEnabled(true);
+    stop_live_->setEnabled(false);
+    if (code != 0) statusBar()->showMessage(tr("The capture helper ended with code %1").arg(code));
+  });
+  resetForNewSession(tr("live: %1").arg(request.interface));
+  counters_ = {};
+  live_interface_ = request.interface;
+  cancel_->hide();
+  progress_->hide();
+  // The FIFO opens when both ends do: the session's reading thread opens it for reading first,
+  // then QProcess opens it for the helper's standard output (in this process, before forking).
+  session_->start(fifo);
+  helper_->start(request.helper, helper_arguments(request));
+  if (!helper_->waitForStarted(5000)) {
+    // QProcess has closed its end again, so the reading thread sees an empty stream and ends.
+    error =
+        tr("cannot start the capture helper %1: %2").arg(request.helper, helper_->errorString());
+    return false;
+  }
+  start_live_->setEnabled(false);
+  stop_live_->setEnabled(true);
+  updateStatus(nullptr);
+  return true;
+}
+
+void MainWindow::stopLive() {
+  if (!liveRunning()) return;
+  helper_->terminate();  // SIGTERM: the helper closes its files and the FIFO; the reading ends
+  if (!helper_->waitForFinished(5000)) helper_->kill();
+}
+
+void MainWindow::readHelperOutput() {
+  if (helper_ == nullptr) return;
+  while (helper_->canReadLine()) {
+    const QString line = QString::fromUtf8(helper_->readLine()).trimmed();
+    if (parse_helper_counters(line, counters_)) continue;
+    if (!line.isEmpty()) statusBar()->showMessage(line, 10000);  // "capturing on lo", errors
+  }
   updateStatus(nullptr);
 }
 
@@ -285,7 +370,14 @@ void MainWindow::onFinished(bool cancelled, const QString& error) {
 }
 
 void MainWindow::updateStatus(const AnalysisDelta*) {
-  const QString state = loading() ? tr("reading") : tr("ready");
+  QString state = loading() ? tr("reading") : tr("ready");
+  if (!live_interface_.isEmpty() && (liveRunning() || counters_.captured > 0)) {
+    state = tr("%1 on %2: %3 packets captured, dropped: %4 by the kernel, %5 from the queue")
+                .arg(liveRunning() ? tr("live") : tr("stopped"), live_interface_)
+                .arg(counters_.captured)
+                .arg(counters_.kernel_drops)
+                .arg(counters_.queue_drops);
+  }
   status_->setText(tr("%1 calls, %2 SIP messages, %3 frames, %4 findings \u2014 %5")
                        .arg(calls_->rowCount())
                        .arg(messages_)
@@ -474,6 +566,7 @@ void MainWindow::showEvent(QShowEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  stopLive();
   session_->cancel();
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());

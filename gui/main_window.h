@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "gui/analysis_session.h"
+#include "gui/capture_dialog.h"
 
 class QAction;
 class QComboBox;
@@ -17,7 +18,9 @@ class QLineEdit;
 class QMenu;
 class QProgressBar;
 class QPushButton;
+class QProcess;
 class QSplitter;
+class QTemporaryDir;
 class QTableView;
 
 namespace sipws::gui {
@@ -37,6 +40,12 @@ class MainWindow final : public QMainWindow {
 
   // Starts reading a capture; the call list fills as it is read.
   void openCapture(const QString& path);
+  // Starts the capture helper and shows its traffic as it happens (see capture_dialog.h).
+  bool startLive(const LiveCaptureRequest& request, QString& error);
+  // Stops the helper (SIGTERM: it flushes and closes its files); the reading then ends.
+  void stopLive();
+  bool liveRunning() const;
+  const HelperCounters& liveCounters() const { return counters_; }
 
   // The parts, for tests.
   AnalysisSession* session() const { return session_.get(); }
@@ -85,6 +94,8 @@ class MainWindow final : public QMainWindow {
   void chooseAndExportPcap();
   void chooseAndExportCsv();
   void updateStatus(const AnalysisDelta* delta);
+  void resetForNewSession(const QString& title);
+  void readHelperOutput();
 
   std::unique_ptr<AnalysisSession> session_;
   CallListModel* calls_ = nullptr;
@@ -109,6 +120,12 @@ class MainWindow final : public QMainWindow {
   std::uint64_t messages_ = 0;
   bool selected_first_ = false;
   bool shown_once_ = false;
+  QProcess* helper_ = nullptr;
+  std::unique_ptr<QTemporaryDir> fifo_dir_;
+  HelperCounters counters_;
+  QString live_interface_;
+  QAction* start_live_ = nullptr;
+  QAction* stop_live_ = nullptr;
 };
 
 }  // namespace sipws::gui

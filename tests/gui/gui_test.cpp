@@ -3,7 +3,11 @@
 // call's ladder against `sipws flow`; clicking an arrow shows its message; the WebSocket view's
 // bytes; exports; a damaged file; and a PNG of the window per sample for people to look at.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -319,6 +323,106 @@ TEST_F(Gui, ADamagedCaptureKeepsWhatWasReadAndSaysSo) {
 
   ASSERT_TRUE(load(window, outDir() + "/no-such-file.pcap"));
   EXPECT_EQ(window.callModel()->rowCount(), 0);
+}
+
+// A UDP socket bound to 127.0.0.1:port.
+int udp_socket(std::uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void send_to(int fd, std::uint16_t port, const std::string& text) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  (void)sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+}
+
+std::string options_message(int i, bool response) {
+  const std::string n = std::to_string(i);
+  return std::string(response ? "SIP/2.0 200 OK" : "OPTIONS sip:probe@127.0.0.1:15997 SIP/2.0") +
+         "\r\nVia: SIP/2.0/UDP 127.0.0.1:15996;branch=z9hG4bK-gui" + n +
+         "\r\nMax-Forwards: 70\r\nFrom: <sip:gui@127.0.0.1>;tag=f" + n +
+         "\r\nTo: <sip:probe@127.0.0.1>" + (response ? ";tag=t" : "") + "\r\nCall-ID: gui-live-" +
+         n + "@127.0.0.1\r\nCSeq: " + n + " OPTIONS\r\nContent-Length: 0\r\n\r\n";
+}
+
+// Real traffic on the loopback interface, captured by the real helper (root, as CI runs).
+TEST_F(Gui, LiveCaptureOnLoopbackShowsCallsAsTheyHappen) {
+  if (geteuid() != 0) {
+    if (std::getenv("CI") != nullptr) FAIL() << "live capture needs root (CI runs as root)";
+    GTEST_SKIP() << "live capture needs root";
+  }
+  LiveCaptureRequest request;
+  request.helper = kSipws;
+  request.interface = "lo";
+  request.filter = "udp port 15997";
+  request.write_path = outDir() + "/live.pcap";
+  QFile::remove(request.write_path);
+  QString error;
+  ASSERT_TRUE(window.startLive(request, error)) << error.toStdString();
+  // The helper has the device open once its first counter line arrives (every second).
+  ASSERT_TRUE(QTest::qWaitFor([&] { return window.liveCounters().seen; }, 10000));
+  const int a = udp_socket(15996);
+  const int b = udp_socket(15997);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  constexpr int kCalls = 25;
+  for (int i = 1; i <= kCalls; ++i) {
+    send_to(a, 15997, options_message(i, false));
+    send_to(b, 15996, options_message(i, true));
+    QTest::qWait(20);
+  }
+  close(a);
+  close(b);
+  // Shown while the capture still runs: live, not after the fact.
+  EXPECT_TRUE(QTest::qWaitFor([&] { return window.callModel()->rowCount() == kCalls; }, 15000))
+      << window.callModel()->rowCount() << " calls shown";
+  EXPECT_TRUE(window.liveRunning());
+  for (int r = 0; r < window.callModel()->rowCount(); ++r) {
+    const CallRow* row = window.callModel()->row(r);
+    EXPECT_EQ(row->state, CallState::ok) << row->call_id;
+    EXPECT_EQ(row->messages, 2u) << row->call_id;
+  }
+  QSignalSpy done(&window, &MainWindow::loadFinished);
+  window.stopLive();
+  ASSERT_TRUE(done.count() > 0 || done.wait(15000));
+  EXPECT_FALSE(window.liveRunning());
+  EXPECT_GE(window.liveCounters().captured, 2u * kCalls);
+  EXPECT_EQ(window.liveCounters().kernel_drops, 0u);
+  EXPECT_EQ(window.liveCounters().queue_drops, 0u);
+  // What the helper wrote re-reads to the same calls.
+  const auto written = tsv(run({"calls", "--format", "tsv", request.write_path}));
+  EXPECT_EQ(written.size(), static_cast<std::size_t>(kCalls));
+  window.grab().save(outDir() + "/live.png");
+}
+
+TEST(CaptureHelper, ArgumentsAndCounterLines) {
+  LiveCaptureRequest r;
+  r.interface = "eth0";
+  r.filter = " tcp port 8080 ";
+  r.write_path = "/tmp/x.pcap";
+  r.rotate_megabytes = 2;
+  EXPECT_EQ(helper_arguments(r),
+            QStringList({"capture", "-i", "eth0", "--stats-interval", "1", "-f", "tcp port 8080",
+                         "-w", "/tmp/x.pcap", "--rotate-size", "2097152"}));
+  HelperCounters c;
+  ASSERT_TRUE(
+      parse_helper_counters("sipws-stats captured=12 written=12 kernel_drops=3 queue_drops=4", c));
+  EXPECT_EQ(c.captured, 12u);
+  EXPECT_EQ(c.kernel_drops, 3u);
+  EXPECT_EQ(c.queue_drops, 4u);
+  EXPECT_TRUE(c.seen);
+  EXPECT_FALSE(parse_helper_counters("sipws: capturing on lo", c));
 }
 
 }  // namespace
