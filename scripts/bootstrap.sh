@@ -13,6 +13,9 @@ packages=(
   libbenchmark-dev # micro-benchmarks (bench/)
   tshark           # reference dissector for the integration tests
   python3          # test helpers shared with ../shared/tools
+  qt6-base-dev qt6-svg-dev  # sipws-gui (Qt 6 Widgets; SVG export of the ladder)
+  fonts-dejavu-core         # a font for the GUI when rendered offscreen in tests
+  xvfb xauth                # the GUI test under a virtual X server (xvfb-run)
 )
 
 missing=()

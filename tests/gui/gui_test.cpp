@@ -430,6 +430,8 @@ TEST(CaptureHelper, ArgumentsAndCounterLines) {
 
 int main(int argc, char** argv) {
   qputenv("SIPWS_GUI_NO_DIALOGS", "1");
+  // Offscreen unless told otherwise (ctest says so too; test discovery runs without it).
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName("sipws-tests");  // keeps the user's settings untouched
   ::testing::InitGoogleTest(&argc, argv);
