@@ -158,6 +158,12 @@ LadderView::LadderView(QWidget* parent) : QGraphicsView(parent) {
   });
 }
 
+LadderView::~LadderView() {
+  // The scene, a child, is destroyed after this object has stopped being a LadderView; its
+  // selection changing then must not reach the handler above.
+  scene()->disconnect(this);
+}
+
 double LadderView::columnX(std::size_t participant) const {
   return kTimeColumn + kMargin + column_width_ / 2 +
          static_cast<double>(participant) * column_width_;

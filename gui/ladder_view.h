@@ -17,6 +17,7 @@ class LadderView final : public QGraphicsView {
 
  public:
   explicit LadderView(QWidget* parent = nullptr);
+  ~LadderView() override;
 
   // `findings`: the findings' texts per message index, marked on their arrows.
   void setLadder(const Ladder& ladder, const std::map<std::uint64_t, QStringList>& findings);

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
         std::printf("%s: %dx%d, %d calls, %zu arrows in the ladder, message shown: %s\n",
                     path.toLocal8Bit().constData(), shot.width(), shot.height(), calls, arrows,
                     message ? "yes" : "no");
+        std::fflush(stdout);
         QApplication::exit(!saved ? 2 : (calls > 0 && arrows > 0 && message) ? 0 : 3);
       });
     });

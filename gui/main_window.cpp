@@ -1,6 +1,8 @@
 #include "gui/main_window.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <QAction>
 #include <QApplication>
@@ -68,7 +70,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   updateStatus(nullptr);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  stopLive();  // the session's reading thread ends with the helper's stream
+}
 
 void MainWindow::buildLayout() {
   calls_ = new CallListModel(this);

@@ -406,6 +406,18 @@ TEST_F(Gui, LiveCaptureOnLoopbackShowsCallsAsTheyHappen) {
   window.grab().save(outDir() + "/live.png");
 }
 
+TEST_F(Gui, AHelperThatCannotStartIsReportedAndLeavesTheWindowUsable) {
+  LiveCaptureRequest request;
+  request.helper = outDir() + "/no-such-helper";
+  request.interface = "lo";
+  QString error;
+  EXPECT_FALSE(window.startLive(request, error));
+  EXPECT_TRUE(error.contains("no-such-helper")) << error.toStdString();
+  EXPECT_FALSE(window.liveRunning());
+  ASSERT_TRUE(load(window, kSamples + "/ws-register.pcap"));
+  EXPECT_EQ(window.callModel()->rowCount(), 1);
+}
+
 TEST(CaptureHelper, ArgumentsAndCounterLines) {
   LiveCaptureRequest r;
   r.interface = "eth0";
