@@ -382,7 +382,10 @@ class PcapngFile final : public CaptureFile {
         case 2:  // Packet Block (obsolete, still written by old tools)
         case 3:  // Simple Packet Block
           return parse_packet(type, packet);
-        default:  // statistics, name resolution, secrets, custom: not packets
+        case 10:  // Decryption Secrets Block: TLS key log lines travel with the capture
+          take_secrets_block();
+          break;
+        default:  // statistics, name resolution, custom: not packets
           break;
       }
     }
@@ -457,6 +460,15 @@ class PcapngFile final : public CaptureFile {
     // Keep the SHB body aligned with other blocks: its byte-order magic was read with the head.
     body_len_ = rest - 4;
     return ReadStatus::packet;
+  }
+
+  void take_secrets_block() {
+    constexpr std::uint32_t kTlsKeyLog = 0x544c534b;  // "TLSK"
+    if (body_len_ < 8 || u32(body_.data()) != kTlsKeyLog) return;
+    const std::uint32_t length = u32(body_.data() + 4);
+    if (length > body_len_ - 8) return;
+    secrets_.append(reinterpret_cast<const char*>(body_.data() + 8), length);
+    secrets_ += '\n';
   }
 
   ReadStatus parse_interface() {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "capture/raw_packet.h"
 
@@ -36,6 +37,9 @@ class CaptureFile {
   // The snapshot length the file declares for this packet's interface (0 when it has none).
   virtual std::uint32_t snaplen(const RawPacket& packet) const = 0;
   CaptureFormat format() const { return format_; }
+  // TLS key log text that arrived in the file since the last call (pcapng Decryption Secrets
+  // Blocks); empty when none did.
+  std::string take_secrets() { return std::exchange(secrets_, std::string()); }
   bool compressed() const { return compressed_; }
 
  protected:
@@ -53,7 +57,8 @@ class CaptureFile {
   bool truncated_ = false;
 
  protected:
-  int fd_ = -1;  // the file descriptor underneath, owned by the reader's FILE*
+  int fd_ = -1;          // the file descriptor underneath, owned by the reader's FILE*
+  std::string secrets_;  // key log lines not yet taken
   std::uint64_t size_ = 0;
 };
 

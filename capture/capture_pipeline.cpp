@@ -21,6 +21,10 @@ bool CaptureReader::read(RawPacket& packet) {
 }
 
 void CaptureReader::feed(const RawPacket& packet) {
+  if (secrets_handler_) {
+    const std::string secrets = file_.take_secrets();
+    if (!secrets.empty()) secrets_handler_(secrets);
+  }
   const std::uint32_t snaplen = file_.snaplen(packet);
   if (snaplen != 0 && packet.bytes.size() > snaplen && !reported_oversized_) {
     reported_oversized_ = true;
@@ -61,8 +65,10 @@ bool CaptureReader::step(std::uint64_t max_packets) {
 }
 
 ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings,
-                         ReadProgress progress, void* progress_context) {
+                         ReadProgress progress, void* progress_context,
+                         CaptureReader::SecretsHandler secrets) {
   CaptureReader reader(file, pipeline, findings);
+  reader.set_secrets_handler(std::move(secrets));
   while (reader.step(16384)) {
     if (progress != nullptr) progress(file.position(), file.size(), progress_context);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "capture/capture_file.h"
@@ -68,8 +69,11 @@ class CaptureReader {
       : file_(file), pipeline_(pipeline), findings_(findings) {}
   // The next record (touches only the file). False at the end, clean or damaged: call end().
   bool read(RawPacket& packet);
-  // Hands a record read by read() to the pipeline.
+  // Hands a record read by read() to the pipeline, after any TLS secrets the file carried
+  // before it (to the secrets handler).
   void feed(const RawPacket& packet);
+  using SecretsHandler = std::function<void(const std::string& key_log_text)>;
+  void set_secrets_handler(SecretsHandler handler) { secrets_handler_ = std::move(handler); }
   // Reports a damaged end as a finding and finishes the pipeline.
   void end();
   // read + feed up to `max_packets` records. False once the file has ended (end() done).
@@ -83,6 +87,7 @@ class CaptureReader {
   FindingSink& findings_;
   ReadSummary summary_;
   ReadStatus last_status_ = ReadStatus::packet;
+  SecretsHandler secrets_handler_;
   bool reported_oversized_ = false;
   bool ended_ = false;
 };
@@ -92,6 +97,7 @@ class CaptureReader {
 // `progress`, when given, is called every 16384 packets with the file position and size.
 using ReadProgress = void (*)(std::uint64_t position, std::uint64_t size, void* context);
 ReadSummary read_capture(CaptureFile& file, CapturePipeline& pipeline, FindingSink& findings,
-                         ReadProgress progress = nullptr, void* progress_context = nullptr);
+                         ReadProgress progress = nullptr, void* progress_context = nullptr,
+                         CaptureReader::SecretsHandler secrets = nullptr);
 
 }  // namespace sipws

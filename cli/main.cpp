@@ -105,10 +105,11 @@ int read_file(const std::string& path, sipws::ReadSummary& summary, Read&& read)
 
 int read_into(const std::string& path, const Limits& limits, sipws::FlowObserver& observer,
               sipws::FindingCollector& findings, sipws::ReadSummary& summary,
-              sipws::DecodeCounters* decode = nullptr) {
+              sipws::DecodeCounters* decode = nullptr,
+              sipws::CaptureReader::SecretsHandler secrets = nullptr) {
   return read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress progress) {
     sipws::CapturePipeline pipeline(observer, findings, limits.capture);
-    auto result = sipws::read_capture(file, pipeline, findings, progress, nullptr);
+    auto result = sipws::read_capture(file, pipeline, findings, progress, nullptr, secrets);
     if (decode != nullptr) *decode = pipeline.decode_counters();
     return result;
   });
@@ -143,7 +144,9 @@ int run_messages(const std::string& path, const Limits& limits, OutputFormat for
   sipws::cli::MessagePrinter printer(format);
   sipws::Dissector dissector(printer, findings, limits.dissector);
   sipws::ReadSummary summary;
-  const int code = read_into(path, limits, dissector, findings, summary);
+  const int code =
+      read_into(path, limits, dissector, findings, summary, nullptr,
+                [&](const std::string& secrets) { dissector.key_log().add_text(secrets); });
   if (code == kExitUnreadable) return code;
   printer.print(stdout);
   if (format == OutputFormat::text) {
@@ -260,6 +263,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // --limit may come before or after the subcommand
   std::vector<std::string> limit_settings;
+  std::string keylog_path;
+  app.add_option("--keylog", keylog_path,
+                 "TLS key log file (SSLKEYLOGFILE format) to decrypt wss:// and SIP over TLS with; "
+                 "pcapng files may carry their own (Decryption Secrets Blocks)");
   app.add_option(
          "--limit", limit_settings,
          "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
@@ -411,6 +418,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sipws: %s\n", error.c_str());
       return kExitUsage;
     }
+  }
+  if (!keylog_path.empty()) {
+    sipws::TlsKeyLog readable;
+    std::string error;
+    if (!readable.load_file(keylog_path, error)) {
+      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+      return kExitUnreadable;
+    }
+    limits.dissector.tls_key_log = keylog_path;
   }
   for (CLI::App* command : {calls, flow, stats, export_command}) {
     if (command->count("--since") > 0) filter.since = since;

@@ -24,7 +24,9 @@ void Analysis::on_sip_message(SipMessageRecord&& record) {
 }
 
 ReadSummary Analysis::read(CaptureFile& file, ReadProgress progress, void* context) {
-  const ReadSummary summary = read_capture(file, pipeline_, findings_, progress, context);
+  const ReadSummary summary =
+      read_capture(file, pipeline_, findings_, progress, context,
+                   [this](const std::string& secrets) { key_log().add_text(secrets); });
   finish();
   return summary;
 }

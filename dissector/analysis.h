@@ -32,6 +32,7 @@ class Analysis final : private SipMessageSink {
   Analysis& operator=(const Analysis&) = delete;
 
   CapturePipeline& pipeline() { return pipeline_; }
+  TlsKeyLog& key_log() { return dissector_.key_log(); }
   FindingCollector& finding_sink() { return findings_; }
   void on_packet(const RawPacket& packet) { pipeline_.on_packet(packet); }
 

@@ -6,6 +6,7 @@
 #include "dissector/conformance.h"
 #include "dissector/http_head.h"
 #include "dissector/text.h"
+#include "dissector/tls_decryptor.h"
 #include "dissector/ws_handshake.h"
 
 namespace sipws {
@@ -66,15 +67,25 @@ std::string_view transport_name(SipTransport transport) {
       return "ws";
     case SipTransport::wss:
       return "wss";
+    case SipTransport::tls:
+      return "tls";
   }
   return "?";
 }
 
 // Follows one TCP connection: HTTP upgrade -> WebSocket -> SIP, or SIP over TCP.
-class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessageSink {
+class Dissector::TcpConnectionAnalyzer final : public StreamSink,
+                                               public WsMessageSink,
+                                               public TlsDecryptor::Output {
  public:
-  TcpConnectionAnalyzer(Dissector& owner, const TcpConnectionInfo& info)
-      : owner_(owner), info_(info) {}
+  // `over_tls`: this analyzer reads what a TLS decryptor opened (its records say wss or tls).
+  TcpConnectionAnalyzer(Dissector& owner, const TcpConnectionInfo& info, bool over_tls = false)
+      : owner_(owner), info_(info), over_tls_(over_tls) {}
+
+  // TlsDecryptor::Output: decrypted application data, in order.
+  void on_plaintext(Direction dir, ByteView bytes, std::uint64_t frame, TimeNs timestamp) override {
+    tls_->inner->on_data(dir, bytes, 0, frame, timestamp);
+  }
 
   void on_data(Direction dir, ByteView bytes, std::uint64_t offset, std::uint64_t frame,
                TimeNs timestamp) override {
@@ -116,6 +127,10 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       case Mode::sip_tcp:
         sip_stream(static_cast<std::size_t>(dir), bytes, frame, timestamp);
         return;
+      case Mode::tls:
+        last_frame_ = frame;
+        tls_->decryptor.on_data(dir, bytes, frame, timestamp);
+        return;
     }
   }
 
@@ -131,12 +146,19 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     } else if (mode_ == Mode::sip_tcp) {
       buffers().stream[d].clear();
       resync_sip_[d] = true;
+    } else if (mode_ == Mode::tls) {
+      tls_->decryptor.on_gap(dir, last_frame_);
     }
   }
 
   // Nothing more will come: release what the connection held (zlib windows are 32 KiB a
   // direction), though the analyzer itself lives until the flow table forgets the connection.
-  void on_close(CloseReason) override {
+  void on_close(CloseReason reason) override {
+    if (tls_) {
+      tls_->decryptor.on_end(last_frame_);
+      tls_->inner->on_close(reason);
+      tls_.reset();
+    }
     for (std::size_t d = 0; d < 2; ++d) {
       if (ws_[d]) ws_[d]->on_end(last_frame_);
       ws_[d].reset();
@@ -190,7 +212,17 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   }
 
  private:
-  enum class Mode { unknown, http, websocket, sip_tcp, refused, ignore };
+  enum class Mode { unknown, http, websocket, sip_tcp, tls, refused, ignore };
+
+  // A TLS record header: handshake (a ClientHello to the server, a ServerHello to the client)
+  // or application data on a connection picked up mid-stream.
+  static bool looks_like_tls(ByteView b, Direction dir) {
+    if (b.size() < 6 || b[1] != 3 || b[2] > 4) return false;
+    const std::size_t length = static_cast<std::size_t>(b[3]) << 8 | b[4];
+    if (length == 0 || length > 16384 + 2048) return false;
+    if (b[0] == 22) return b[5] == (dir == Direction::to_server ? 1 : 2);
+    return b[0] == 23 && b[2] >= 1;
+  }
 
   static bool is_keepalive(std::string_view text) {
     for (char c : text) {
@@ -223,6 +255,11 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
       http_ = std::make_unique<HttpState>();
       return true;
     }
+    if (!over_tls_ && looks_like_tls(bytes, dir)) {
+      mode_ = Mode::tls;
+      tls_ = std::make_unique<TlsState>(owner_, info_, *this);
+      return true;
+    }
     const std::size_t newline = text.find('\n');
     if (newline != std::string_view::npos &&
         looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 4096)))) {
@@ -243,7 +280,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
     }
     const bool undecided = text.size() < 24 || (printable && newline == std::string_view::npos);
     if (undecided && text.size() < kMaxSniffBytes) return false;
-    mode_ = Mode::ignore;  // TLS, plain HTTP without upgrade, anything else
+    mode_ = Mode::ignore;  // plain HTTP without upgrade, anything else
     return true;
   }
 
@@ -420,7 +457,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
         continue;
       }
       SipMessageRecord record;
-      record.transport = SipTransport::tcp;
+      record.transport = over_tls_ ? SipTransport::tls : SipTransport::tcp;
       record.direction = static_cast<Direction>(d);
       record.frame = frame;
       record.first_frame = stream_first_frame_[d];
@@ -448,7 +485,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   }
 
   void fill_carrier(SipMessageRecord& record, const WsMessage& m) const {
-    record.transport = SipTransport::ws;
+    record.transport = over_tls_ ? SipTransport::wss : SipTransport::ws;
     record.direction = m.direction;
     record.frame = m.last_frame;
     record.first_frame = m.first_frame;
@@ -466,7 +503,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   }
 
   void emit(SipMessageRecord&& record) {
-    if (record.transport == SipTransport::ws && handshake_seen_ && !subprotocol_checked_) {
+    if ((record.transport == SipTransport::ws || record.transport == SipTransport::wss) &&
+        handshake_seen_ && !subprotocol_checked_) {
       subprotocol_checked_ = true;
       const std::string protocol = http_ ? http_->handshake.protocol : std::string();
       if (!iequals(protocol, "sip")) {
@@ -513,10 +551,24 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink, public WsMessa
   std::uint64_t stream_first_frame_[2] = {0, 0};
   bool refusal_reported_ = false;
   bool subprotocol_checked_ = false;
+  bool over_tls_ = false;
+  // A TLS connection: the decryptor and, behind it, an analyzer of the plaintext.
+  struct TlsState {
+    TlsState(Dissector& owner, const TcpConnectionInfo& info, TcpConnectionAnalyzer& outer)
+        : inner(std::make_unique<TcpConnectionAnalyzer>(owner, info, true)),
+          decryptor(owner.key_log(), outer, owner.findings(), info.index) {}
+    std::unique_ptr<TcpConnectionAnalyzer> inner;
+    TlsDecryptor decryptor;
+  };
+  std::unique_ptr<TlsState> tls_;
 };
 
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
-    : messages_(messages), findings_(findings), limits_(limits) {}
+    : messages_(messages), findings_(findings), limits_(limits) {
+  // Checked by the front end before: a file that cannot be read here decrypts nothing.
+  std::string ignored;
+  if (!limits_.tls_key_log.empty()) key_log_.load_file(limits_.tls_key_log, ignored);
+}
 
 Dissector::~Dissector() = default;
 

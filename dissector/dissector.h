@@ -5,9 +5,11 @@
 
 #include <map>
 #include <memory>
+#include <string>
 
 #include "capture/flow_table.h"
 #include "dissector/sip_record.h"
+#include "dissector/tls_keylog.h"
 #include "dissector/ws_message.h"
 
 namespace sipws {
@@ -15,6 +17,7 @@ namespace sipws {
 struct DissectorLimits {
   WsLimits websocket;
   std::size_t max_sip_stream_buffer = 1u << 20;  // SIP over TCP: bytes awaiting framing
+  std::string tls_key_log;  // a key log file (SSLKEYLOGFILE format) to decrypt TLS with
 };
 
 struct DissectorCounters {
@@ -36,6 +39,8 @@ class Dissector final : public FlowObserver {
   void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) override;
 
   const DissectorCounters& counters() const { return counters_; }
+  // The TLS secrets TLS connections are decrypted with (--keylog, pcapng secrets blocks).
+  TlsKeyLog& key_log() { return key_log_; }
 
   // Used by the connection analyzers.
   void emit(SipMessageRecord&& record);
@@ -49,6 +54,7 @@ class Dissector final : public FlowObserver {
   FindingSink& findings_;
   DissectorLimits limits_;
   DissectorCounters counters_;
+  TlsKeyLog key_log_;
   std::map<std::uint64_t, std::unique_ptr<TcpConnectionAnalyzer>> connections_;
   std::uint64_t next_index_ = 0;
 };

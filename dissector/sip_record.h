@@ -13,7 +13,7 @@
 
 namespace sipws {
 
-enum class SipTransport : std::uint8_t { udp, tcp, ws, wss };
+enum class SipTransport : std::uint8_t { udp, tcp, ws, wss, tls };
 std::string_view transport_name(SipTransport transport);
 
 struct WsCarrier {

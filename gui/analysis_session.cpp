@@ -116,6 +116,9 @@ void AnalysisSession::run() {
     return;
   }
   CaptureReader reader(*file, analysis_->pipeline(), analysis_->finding_sink());
+  // Called from feed(), under the lock: secrets a pcapng file carries decrypt what follows.
+  reader.set_secrets_handler(
+      [this](const std::string& secrets) { analysis_->key_log().add_text(secrets); });
   size_ = file->size();
   RawPacket packet;
   bool cancelled = false;

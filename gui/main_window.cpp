@@ -68,6 +68,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   horizontal_->restoreState(settings.value("window/horizontal").toByteArray());
   updateRecentMenu();
   updateStatus(nullptr);
+  key_log_ = settings.value("tls/keylog", qEnvironmentVariable("SSLKEYLOGFILE")).toString();
+}
+
+void MainWindow::setKeyLogFile(const QString& path) {
+  key_log_ = path;
+  QSettings().setValue("tls/keylog", path);
 }
 
 MainWindow::~MainWindow() {
@@ -175,6 +181,17 @@ void MainWindow::buildActions() {
   stop_live_ = capture->addAction(tr("S&top"), QKeySequence(tr("Ctrl+Shift+K")), this,
                                   &MainWindow::stopLive);
   stop_live_->setEnabled(false);
+  capture->addSeparator();
+  capture->addAction(tr("TLS &key log file..."), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("TLS key log (SSLKEYLOGFILE) for wss:// and SIP over TLS"), key_log_,
+        tr("Key logs (*.keys *.log *.txt);;All files (*)"));
+    if (path.isEmpty()) return;
+    setKeyLogFile(path);
+    statusBar()->showMessage(tr("TLS key log: %1 (used from the next capture opened)").arg(path),
+                             8000);
+  });
+  capture->addAction(tr("No TLS key log"), this, [this] { setKeyLogFile({}); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("Zoom in"), QKeySequence::ZoomIn, ladder_, &LadderView::zoomIn);
@@ -232,7 +249,9 @@ void MainWindow::setShowLegs(bool legs) {
 void MainWindow::resetForNewSession(const QString& title) {
   session_->cancel();
   // A new session, so that nothing published by the old one reaches the new models.
-  session_ = std::make_unique<AnalysisSession>();
+  AnalysisLimits limits;
+  limits.dissector.tls_key_log = key_log_.toStdString();
+  session_ = std::make_unique<AnalysisSession>(limits);
   connect(session_.get(), &AnalysisSession::changed, this, &MainWindow::applyDelta);
   connect(session_.get(), &AnalysisSession::finished, this, &MainWindow::onFinished);
   calls_->clear();

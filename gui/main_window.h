@@ -59,6 +59,10 @@ class MainWindow final : public QMainWindow {
   QLineEdit* filterBox() const { return filter_; }
   QComboBox* stateFilter() const { return state_filter_; }
   bool loading() const;
+  // The TLS key log (SSLKEYLOGFILE format) captures opened from now on are decrypted with;
+  // empty for none. Starts from the setting, else the SSLKEYLOGFILE environment variable.
+  void setKeyLogFile(const QString& path);
+  const QString& keyLogFile() const { return key_log_; }
   // Whether the ladder shows every leg of a selected call (B2BUA legs grouped by correlation).
   void setShowLegs(bool legs);
 
@@ -124,6 +128,7 @@ class MainWindow final : public QMainWindow {
   std::unique_ptr<QTemporaryDir> fifo_dir_;
   HelperCounters counters_;
   QString live_interface_;
+  QString key_log_;
   QAction* start_live_ = nullptr;
   QAction* stop_live_ = nullptr;
 };

@@ -5,7 +5,7 @@ tshark's (or, where tshark is wrong, to the messages the script put on the wire)
 import collections, csv, glob, io, os, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_reference import expected_file, per_call_counts, sipws_messages, tshark_messages
+from tshark_reference import expected_file, key_log_file, per_call_counts, sipws_messages, tshark_messages
 
 sipws, samples, shared = sys.argv[1:4]
 
@@ -20,6 +20,8 @@ KAMAILIO = {
     "ws-call-cancelled": [("REGISTER", "unregistered", "200"), ("INVITE", "cancelled", "487")],
     "ws-udp-two-legs": [("INVITE", "completed", "200"), ("INVITE", "busy", "486"),
                         ("INVITE", "cancelled", "487")],
+    # samples/make_wss_samples.sh: a registration and an answered call, decrypted with the key log
+    "wss": [("REGISTER", "registered", "200"), ("INVITE", "completed", "200")],
 }
 # The edge-case script (client/edge_cases.js): every OPTIONS and MESSAGE is answered 200, the
 # REGISTER is undone with Expires: 0 at the end, the INVITE is answered and ended with BYE.
@@ -37,7 +39,9 @@ failures = passed = 0
 files = sorted(f for f in glob.glob(os.path.join(samples, "*.pcap*")) if not f.endswith(".tsv"))
 for path in files:
     name = os.path.basename(path)
-    run = subprocess.run([sipws, "calls", "--format", "tsv", path], capture_output=True, text=True)
+    keys = key_log_file(path)
+    keylog = ["--keylog", keys] if keys else []
+    run = subprocess.run([sipws, "calls", "--format", "tsv", path] + keylog, capture_output=True, text=True)
     if run.returncode != 0:
         print(f"FAIL {name}: exit {run.returncode} {run.stderr.strip()}")
         failures += 1
@@ -66,7 +70,7 @@ for path in files:
         problems.append("no scenario written down for this sample")
     # Per-Call-ID message counts: against tshark, or against the ground truth where tshark errs.
     ours = collections.Counter({r["call_id"]: int(r["messages"]) for r in rows})
-    rc, messages_tsv, _ = sipws_messages(sipws, path)
+    rc, messages_tsv, _ = sipws_messages(sipws, path, keylog)
     truth_path = expected_file(path)
     reference = per_call_counts(open(truth_path).read()) if truth_path else \
         per_call_counts(tshark_messages(shared, path, messages_tsv))

@@ -17,7 +17,7 @@ NOT_YET = {
 }
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_reference import tshark_options, expected_file, message_multiset as load
+from tshark_reference import tshark_options, expected_file, key_log_file, message_multiset as load
 
 def diff(a, b):
     missing, extra = a - b, b - a
@@ -36,13 +36,16 @@ for path in files:
     if name in NOT_YET:
         print(f"not compared: {name}: {NOT_YET[name]}")
         continue
-    ours_run = subprocess.run([sipws, "messages", "--format", "tsv", path], capture_output=True, text=True)
+    keys = key_log_file(path)
+    ours_run = subprocess.run([sipws, "messages", "--format", "tsv", path] + (["--keylog", keys] if keys else []),
+                              capture_output=True, text=True)
     if ours_run.returncode != 0:
         print(f"FAIL {name}: sipws exit {ours_run.returncode}: {ours_run.stderr.strip()}")
         failures += 1
         continue
     ours = load(ours_run.stdout)
-    ref_run = subprocess.run([sys.executable, os.path.join(tools, "tshark_messages.py"), path] + tshark_options(path, ours_run.stdout),
+    tls = ["-o", f"tls.keylog_file:{keys}"] if keys else []
+    ref_run = subprocess.run([sys.executable, os.path.join(tools, "tshark_messages.py"), path] + tshark_options(path, ours_run.stdout) + tls,
                              capture_output=True, text=True)
     theirs = load(ref_run.stdout)
     expected_path = expected_file(path)

@@ -12,7 +12,8 @@ def tshark_options(path, ours_tsv):
     def server_port(r):
         return min(int(r["sport"]), int(r["dport"]))
     tcp_ports = sorted({server_port(r) for r in rows if r["transport"] == "tcp"})
-    ws_ports = sorted({server_port(r) for r in rows if r["transport"] in ("ws", "wss")})
+    # wss: tshark finds TLS, then HTTP and WebSocket inside it, by itself; a hint would hide TLS.
+    ws_ports = sorted({server_port(r) for r in rows if r["transport"] == "ws"})
     for p in tcp_ports:
         opts += ["-d", f"tcp.port=={p},sip"]
     if "midstream" in name:
@@ -24,8 +25,8 @@ def tshark_options(path, ours_tsv):
             opts += ["-d", f"tcp.port=={p},http"]
     return opts
 
-def sipws_messages(sipws, path):
-    run = subprocess.run([sipws, "messages", "--format", "tsv", path], capture_output=True, text=True)
+def sipws_messages(sipws, path, extra=()):
+    run = subprocess.run([sipws, "messages", "--format", "tsv", path, *extra], capture_output=True, text=True)
     return run.returncode, run.stdout, run.stderr
 
 def tshark_messages(shared, path, ours_tsv):
@@ -33,6 +34,14 @@ def tshark_messages(shared, path, ours_tsv):
     run = subprocess.run([sys.executable, tool, path] + tshark_options(path, ours_tsv),
                          capture_output=True, text=True)
     return run.stdout
+
+def key_log_file(path):
+    """The TLS key log the sample script wrote beside a wss capture, if any."""
+    base = path
+    for suffix in (".gz", ".pcapng", ".pcap"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    return base + ".keys" if os.path.exists(base + ".keys") else None
 
 def expected_file(path):
     for candidate in (path + ".expected.tsv", os.path.splitext(path)[0] + ".expected.tsv"):
