@@ -67,3 +67,27 @@ d = deflate(msg)
 put("fuzz_websocket", "deflate-fragmented", b"\x06" + frame(d[:10], fin=False, rsv1=True) + frame(d[10:], opcode=0))
 put("fuzz_websocket", "close", b"\x00" + frame(b"\x03\xe8bye", opcode=8))
 put("fuzz_tcp_reassembler", "handshake", bytes([0x02 << 1, 0, 0, 0, 0, 0,  1 | (0x12 << 1), 0, 0, 0, 1, 0,  0x10 << 1, 1, 0, 40, 1, 0]))
+
+# fuzz_tls: each wss capture's TCP stream (tshark lists the segments) with its own key log.
+import subprocess
+for p in sorted(glob.glob(os.path.join(samples, "wss-*.pcap"))):
+    keys = p[: -len(".pcap")] + ".keys"
+    if not os.path.exists(keys):
+        continue
+    rows = subprocess.run(["tshark", "-r", p, "-Y", "tcp.len > 0", "-T", "fields", "-e", "tcp.srcport",
+                           "-e", "tcp.payload"], capture_output=True, text=True).stdout.split("\n")
+    key_log = open(keys, "rb").read()
+    seed = struct.pack(">H", len(key_log)) + key_log
+    client_port = None  # the ClientHello's sender
+    for row in rows:
+        if "\t" not in row:
+            continue
+        port, payload = row.split("\t", 1)
+        data = bytes.fromhex(payload.replace(":", ""))
+        if client_port is None:
+            client_port = port
+        to_client = port != client_port
+        for i in range(0, len(data), 127):
+            chunk = data[i:i + 127]
+            seed += bytes([(0x80 if to_client else 0) | len(chunk)]) + chunk
+    put("fuzz_tls", os.path.basename(p), seed)
