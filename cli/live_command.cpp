@@ -1,17 +1,27 @@
 #include "cli/live_command.h"
 
+#include <arpa/inet.h>
 #include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <csignal>
+#include <cstring>
 #include <map>
 
+#include "capture/pcap_writer.h"
 #include "capture/pcapng_writer.h"
+#include "cli/hep_sender.h"
 #include "cli/messages_report.h"
 #include "dissector/call_store.h"
+#include "dissector/hep.h"
 
 namespace sipws::cli {
 namespace {
@@ -40,8 +50,13 @@ bool drop_privileges(const std::string& user, std::string& error) {
 class LivePrinter final : public SipMessageSink {
  public:
   LivePrinter(OutputFormat format, bool calls) : format_(format), calls_(calls) {}
+  void send_to(HepSender* hep, HepEncodeOptions options) {
+    hep_ = hep;
+    hep_options_ = std::move(options);
+  }
   void on_sip_message(SipMessageRecord&& record) override {
     ++messages;
+    if (hep_ != nullptr) hep_->send(encode_hep3(record, hep_options_));
     std::fputs(message_line(format_, record).c_str(), stdout);
     if (calls_) {
       const std::string call_id(record.sip.call_id);
@@ -65,7 +80,20 @@ class LivePrinter final : public SipMessageSink {
   bool calls_;
   CallStore store_;
   std::map<std::string, int> states_;
+  HepSender* hep_ = nullptr;
+  HepEncodeOptions hep_options_;
 };
+
+// Opens the --hep collector of a capturing command; false (after saying why) when it cannot.
+bool open_hep(const LiveCommandOptions& options, std::unique_ptr<HepSender>& sender) {
+  if (options.hep.empty()) return true;
+  HepTarget target;
+  std::string error;
+  target.tcp = options.hep_tcp;
+  if (parse_hep_target(options.hep, target, error)) sender = HepSender::open(target, error);
+  if (!sender) std::fprintf(stderr, "sipws: %s\n", error.c_str());
+  return sender != nullptr;
+}
 
 // Opens the device (and the -w file), then drops root and takes over Ctrl-C/SIGTERM: the part
 // every capturing command shares. Null (after saying why) when it cannot.
@@ -182,10 +210,13 @@ void print_interfaces(std::FILE* out) {
 
 int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_limits,
              const DissectorLimits& dissector_limits) {
+  std::unique_ptr<HepSender> hep;
+  if (!open_hep(options, hep)) return 2;
   auto live = open_unprivileged(options);
   if (!live) return 2;
   FindingCollector findings;
   LivePrinter printer(options.format, options.calls);
+  if (hep) printer.send_to(hep.get(), {options.hep_id, options.hep_password});
   Dissector dissector(printer, findings, dissector_limits);
   CapturePipeline pipeline(dissector, findings, capture_limits);
   std::fputs(message_header(options.format).c_str(), stdout);
@@ -211,8 +242,292 @@ int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_lim
                " by the interface, %" PRIu64 " from the queue%s\n",
                stats.captured, packets, printer.messages, stats.kernel_drops, stats.interface_drops,
                stats.queue_drops, live->error().empty() ? "" : ("; " + live->error()).c_str());
+  if (hep) {
+    hep->flush(2000);
+    std::fprintf(stderr, "sipws: HEP to %s: %" PRIu64 " sent, %" PRIu64 " dropped%s\n",
+                 options.hep.c_str(), hep->sent(), hep->dropped(),
+                 hep->last_error().empty() ? "" : ("; " + hep->last_error()).c_str());
+  }
   if (options.format == OutputFormat::text) print_findings_summary(stderr, findings);
   return live->error().empty() ? 0 : 2;
+}
+
+namespace {
+
+// What arrived over HEP, as a raw IP packet a pcap reader takes (LINKTYPE_RAW): an IPv4 or IPv6
+// header, then UDP or TCP (sequence numbers kept per direction so that TCP reads as a stream).
+std::vector<std::uint8_t> ip_packet_of(
+    const HepMessage& m, bool tcp, std::map<std::pair<Endpoint, Endpoint>, std::uint32_t>& seqs) {
+  std::vector<std::uint8_t> out;
+  auto put16 = [&](std::size_t at, std::uint16_t v) {
+    out[at] = static_cast<std::uint8_t>(v >> 8);
+    out[at + 1] = static_cast<std::uint8_t>(v);
+  };
+  const bool v6 = m.src.address.version == 6;
+  const std::size_t ip = v6 ? 40 : 20;
+  const std::size_t l4 = tcp ? 20 : 8;
+  const std::size_t payload = std::min<std::size_t>(m.payload.size(), 65535 - ip - l4);
+  out.assign(ip + l4, 0);
+  if (v6) {
+    out[0] = 0x60;
+    put16(4, static_cast<std::uint16_t>(l4 + payload));
+    out[6] = tcp ? 6 : 17;
+    out[7] = 64;
+    std::copy(m.src.address.bytes.begin(), m.src.address.bytes.end(), out.begin() + 8);
+    std::copy(m.dst.address.bytes.begin(), m.dst.address.bytes.end(), out.begin() + 24);
+  } else {
+    out[0] = 0x45;
+    put16(2, static_cast<std::uint16_t>(ip + l4 + payload));
+    out[6] = 0x40;  // don't fragment
+    out[8] = 64;
+    out[9] = tcp ? 6 : 17;
+    std::copy(m.src.address.bytes.begin(), m.src.address.bytes.begin() + 4, out.begin() + 12);
+    std::copy(m.dst.address.bytes.begin(), m.dst.address.bytes.begin() + 4, out.begin() + 16);
+    std::uint32_t sum = 0;
+    for (std::size_t i = 0; i < 20; i += 2)
+      sum += static_cast<std::uint32_t>(out[i] << 8 | out[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    put16(10, static_cast<std::uint16_t>(~sum));
+  }
+  put16(ip, m.src.port);
+  put16(ip + 2, m.dst.port);
+  if (tcp) {
+    std::uint32_t& seq = seqs[{m.src, m.dst}];
+    if (seq == 0) seq = 1;
+    out[ip + 4] = static_cast<std::uint8_t>(seq >> 24);
+    out[ip + 5] = static_cast<std::uint8_t>(seq >> 16);
+    out[ip + 6] = static_cast<std::uint8_t>(seq >> 8);
+    out[ip + 7] = static_cast<std::uint8_t>(seq);
+    seq += static_cast<std::uint32_t>(payload);
+    // Acknowledge what the other way has sent so far, as a real peer would.
+    std::uint32_t& other = seqs[{m.dst, m.src}];
+    if (other == 0) other = 1;
+    out[ip + 8] = static_cast<std::uint8_t>(other >> 24);
+    out[ip + 9] = static_cast<std::uint8_t>(other >> 16);
+    out[ip + 10] = static_cast<std::uint8_t>(other >> 8);
+    out[ip + 11] = static_cast<std::uint8_t>(other);
+    out[ip + 12] = 0x50;  // 20-byte header
+    out[ip + 13] = 0x18;  // PSH, ACK
+    put16(ip + 14, 65535);
+  } else {
+    put16(ip + 4, static_cast<std::uint16_t>(8 + payload));
+  }
+  out.insert(out.end(), m.payload.begin(),
+             m.payload.begin() + static_cast<std::ptrdiff_t>(payload));
+  return out;
+}
+
+int bind_fd(int fd, const addrinfo* a) {
+  return ::bind(fd, a->ai_addr, a->ai_addrlen);
+}
+
+int listen_socket(const std::string& bind, std::uint16_t port, int type, std::string& error) {
+  addrinfo hints{};
+  hints.ai_socktype = type;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int rc = getaddrinfo(bind.c_str(), service.c_str(), &hints, &found); rc != 0) {
+    error = "--bind " + bind + ": " + gai_strerror(rc);
+    return -1;
+  }
+  int fd = socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  const int on = 1;
+  const int off = 0;
+  if (fd >= 0) {
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (found->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    if (type == SOCK_DGRAM) {
+      const int buffer = 8 << 20;  // bursts from a busy agent
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+    }
+  }
+  if (fd < 0 || bind_fd(fd, found) != 0 || (type == SOCK_STREAM && ::listen(fd, 64) != 0)) {
+    error = std::string(type == SOCK_STREAM ? "TCP" : "UDP") + " port " + service + ": " +
+            std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(found);
+  return fd;
+}
+
+}  // namespace
+
+int run_listen(const ListenOptions& options) {
+  std::string error;
+  const int udp = listen_socket(options.bind, options.port, SOCK_DGRAM, error);
+  const int tcp = udp >= 0 ? listen_socket(options.bind, options.port, SOCK_STREAM, error) : -1;
+  if (udp < 0 || tcp < 0) {
+    std::fprintf(stderr, "sipws: cannot listen for HEP: %s\n", error.c_str());
+    if (udp >= 0) ::close(udp);
+    return 2;
+  }
+  std::unique_ptr<PcapWriter> writer;
+  if (!options.write_path.empty()) {
+    writer = PcapWriter::open(options.write_path, link_type::raw, error);
+    if (!writer) {
+      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+      ::close(udp);
+      ::close(tcp);
+      return 2;
+    }
+  }
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::fprintf(stderr, "sipws: listening for HEP on %s port %u (UDP and TCP)\n",
+               options.bind.c_str(), options.port);
+  LivePrinter printer(options.format, options.calls);
+  std::fputs(message_header(options.format).c_str(), stdout);
+  std::fflush(stdout);
+
+  struct Client {
+    int fd;
+    std::vector<std::uint8_t> buffer;
+  };
+  constexpr std::size_t kMaxClients = 256;
+  constexpr std::size_t kMaxClientBuffer = 1u << 20;  // one HEP packet is at most 64 KiB
+  std::vector<Client> clients;
+  std::map<std::pair<Endpoint, Endpoint>, std::uint32_t> seqs;
+  std::uint64_t packets = 0, sip = 0, other = 0, malformed = 0, rejected = 0, not_sip = 0;
+  int reasons_shown = 0;
+  auto complain = [&](const std::string& why) {
+    ++malformed;
+    if (reasons_shown++ < 5) std::fprintf(stderr, "sipws: bad HEP packet: %s\n", why.c_str());
+  };
+  auto take = [&](ByteView bytes, std::size_t& consumed) -> bool {
+    HepMessage m;
+    const HepParseResult r = parse_hep3(bytes, m);
+    consumed = r.consumed;
+    if (r.status == HepStatus::need_more) return false;
+    if (r.status == HepStatus::not_hep) {
+      complain("not HEPv3 (" + std::to_string(bytes.size()) + " bytes)");
+      consumed = bytes.size();
+      return true;
+    }
+    if (r.status == HepStatus::malformed) {
+      complain(r.error);
+      if (consumed == 0 || consumed > bytes.size()) consumed = bytes.size();
+      return true;
+    }
+    ++packets;
+    if (!options.password.empty() && m.auth_key != options.password) {
+      ++rejected;
+      return true;
+    }
+    if (m.protocol_type != 1) {
+      ++other;
+      return true;
+    }
+    SipMessageRecord record;
+    record.index = sip;
+    record.frame = record.first_frame = packets;
+    record.timestamp = m.timestamp;
+    record.src = m.src;
+    record.dst = m.dst;
+    record.transport =
+        m.transport.value_or(m.ip_protocol == 17 ? SipTransport::udp : SipTransport::tcp);
+    record.bytes.assign(m.payload.begin(), m.payload.end());
+    const auto parsed =
+        parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
+    if (writer) {
+      RawPacket raw;
+      raw.frame_number = packets;
+      raw.timestamp = m.timestamp;
+      raw.link_type = link_type::raw;
+      const auto bytes_out = ip_packet_of(m, m.ip_protocol != 17, seqs);
+      raw.original_length = static_cast<std::uint32_t>(bytes_out.size());
+      writer->write(raw, bytes_out);
+    }
+    if (parsed.status != SipParseStatus::ok) {
+      ++not_sip;
+      return true;
+    }
+    ++sip;
+    printer.on_sip_message(std::move(record));
+    return true;
+  };
+
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::uint8_t> datagram(65536);
+  while (!g_stop_requested) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if ((options.duration > 0 && elapsed >= options.duration) ||
+        (options.count > 0 && packets + malformed >= options.count)) {
+      break;
+    }
+    std::vector<pollfd> fds{{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
+    for (const Client& c : clients) fds.push_back({c.fd, POLLIN, 0});
+    if (poll(fds.data(), fds.size(), 100) <= 0) continue;
+    if (fds[0].revents & POLLIN) {
+      for (int i = 0; i < 256; ++i) {  // drain a burst, then look at the others
+        const ssize_t n = recv(udp, datagram.data(), datagram.size(), 0);
+        if (n < 0) break;
+        std::size_t used = 0;
+        if (!take(ByteView(datagram.data(), static_cast<std::size_t>(n)), used)) {
+          complain("a datagram shorter than its HEP length");
+        }
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      const int fd = accept4(tcp, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd >= 0 && clients.size() < kMaxClients) {
+        clients.push_back({fd, {}});
+      } else if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+    for (std::size_t i = 2; i < fds.size(); ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      Client& c = clients[i - 2];
+      std::uint8_t chunk[65536];
+      const ssize_t n = recv(c.fd, chunk, sizeof chunk, 0);
+      bool close_it = n <= 0;
+      if (n > 0) c.buffer.insert(c.buffer.end(), chunk, chunk + n);
+      std::size_t at = 0;
+      while (at < c.buffer.size()) {
+        std::size_t used = 0;
+        const ByteView rest(c.buffer.data() + at, c.buffer.size() - at);
+        if (!take(rest, used)) break;
+        // A stream that is not HEP cannot be resynchronised: drop the client.
+        if (rest.size() >= 4 && std::memcmp(rest.data(), "HEP3", 4) != 0) close_it = true;
+        at += used;
+        if (close_it) break;
+      }
+      c.buffer.erase(c.buffer.begin(),
+                     c.buffer.begin() + static_cast<std::ptrdiff_t>(std::min(at, c.buffer.size())));
+      if (c.buffer.size() > kMaxClientBuffer) {
+        complain("a TCP client sent more than 1 MiB without a whole packet");
+        close_it = true;
+      }
+      if (close_it) {
+        ::close(c.fd);
+        c.fd = -1;
+      }
+    }
+    clients.erase(
+        std::remove_if(clients.begin(), clients.end(), [](const Client& c) { return c.fd < 0; }),
+        clients.end());
+  }
+  for (const Client& c : clients) ::close(c.fd);
+  ::close(udp);
+  ::close(tcp);
+  std::string written;
+  if (writer) {
+    if (!writer->close(error)) std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    written = "; written to " + options.write_path;
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "sipws: %" PRIu64 " HEP packets: %" PRIu64 " SIP messages, %" PRIu64
+               " not SIP, %" PRIu64 " of other protocols, %" PRIu64 " rejected (auth key); %" PRIu64
+               " malformed%s\n",
+               packets, sip, not_sip, other, rejected, malformed, written.c_str());
+  return 0;
 }
 
 }  // namespace sipws::cli

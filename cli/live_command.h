@@ -18,7 +18,25 @@ struct LiveCommandOptions {
   bool calls = false;           // also print call state changes (text)
   std::string user = "nobody";  // drop root privileges to this user once the device is open
   double stats_interval = 0;    // capture helper: seconds between counter lines (0: none)
+  // --hep HOST:PORT: every SIP message also goes to a HEP collector.
+  std::string hep;
+  bool hep_tcp = false;
+  std::uint32_t hep_id = 0;
+  std::string hep_password;
 };
+
+// `sipws listen --hep PORT`: HEPv3 from any agent, analysed and printed as `live` prints.
+struct ListenOptions {
+  std::uint16_t port = 9060;
+  std::string bind = "::";  // both IPv6 and IPv4
+  OutputFormat format = OutputFormat::text;
+  bool calls = false;
+  std::uint64_t count = 0;  // stop after this many HEP packets (0: no limit)
+  double duration = 0;
+  std::string write_path;  // what arrived, as a pcap of raw IP packets
+  std::string password;    // accept only packets with this auth key
+};
+int run_listen(const ListenOptions& options);
 
 void print_interfaces(std::FILE* out);
 // `sipws capture`: the capture helper. Opens the device, drops root, and streams what it

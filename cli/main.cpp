@@ -13,10 +13,12 @@
 #include "cli/calls_report.h"
 #include "cli/check_report.h"
 #include "cli/connections_report.h"
+#include "cli/hep_sender.h"
 #include "cli/live_command.h"
 #include "cli/messages_report.h"
 #include "dissector/analysis.h"
 #include "dissector/call_export.h"
+#include "dissector/hep.h"
 
 namespace {
 
@@ -216,11 +218,27 @@ int run_stats(const std::string& path, const Limits& limits, OutputFormat format
 }
 
 int run_export(const std::string& path, const Limits& limits, const std::string& output,
-               const sipws::cli::CallFilter& filter) {
-  if (path == "-") {
+               const sipws::cli::CallFilter& filter, const sipws::cli::LiveCommandOptions& hep) {
+  if (output.empty() && hep.hep.empty()) {
+    std::fprintf(stderr, "sipws: export wants -w FILE, --hep HOST:PORT, or both\n");
+    return kExitUsage;
+  }
+  if (path == "-" && !output.empty()) {
     std::fprintf(stderr,
                  "sipws: export reads the capture twice, so it needs a file, not standard input\n");
     return kExitUsage;
+  }
+  std::unique_ptr<sipws::cli::HepSender> sender;
+  if (!hep.hep.empty()) {
+    sipws::cli::HepTarget target;
+    target.tcp = hep.hep_tcp;
+    std::string error;
+    if (sipws::cli::parse_hep_target(hep.hep, target, error))
+      sender = sipws::cli::HepSender::open(target, error);
+    if (!sender) {
+      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+      return kExitUsage;
+    }
   }
   auto a = analyse_calls(path, limits);
   if (a->code == kExitUnreadable) return a->code;
@@ -229,15 +247,41 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
     std::fprintf(stderr, "sipws: no call matches\n");
     return kExitUsage;
   }
-  const auto result = sipws::export_calls(path, output, a->store, calls);
-  if (!result.error.empty()) {
-    std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
-    return kExitUnreadable;
+  if (!output.empty()) {
+    const auto result = sipws::export_calls(path, output, a->store, calls);
+    if (!result.error.empty()) {
+      std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
+      return kExitUnreadable;
+    }
+    std::printf(
+        "wrote %llu frames of %zu calls to %s%s\n",
+        static_cast<unsigned long long>(result.frames_written), calls.size(), output.c_str(),
+        result.link_type == sipws::link_type::raw ? " (as raw IP: the input mixes link types)"
+                                                  : "");
   }
-  std::printf(
-      "wrote %llu frames of %zu calls to %s%s\n",
-      static_cast<unsigned long long>(result.frames_written), calls.size(), output.c_str(),
-      result.link_type == sipws::link_type::raw ? " (as raw IP: the input mixes link types)" : "");
+  if (sender) {
+    // Every message of the selected calls, in capture order, one HEPv3 packet each.
+    std::vector<std::uint64_t> records;
+    for (const sipws::Call* call : calls) {
+      for (const sipws::CallMessage& m : call->messages) records.push_back(m.record);
+    }
+    std::sort(records.begin(), records.end());
+    const sipws::HepEncodeOptions options{hep.hep_id, hep.hep_password};
+    for (const std::uint64_t r : records) {
+      sender->send(sipws::encode_hep3(a->store.records()[r], options));
+      // UDP has no flow control: pace a burst so that a local collector's socket keeps up.
+      if (!hep.hep_tcp && (r & 63) == 63) usleep(1000);
+    }
+    sender->flush(5000);
+    std::printf("sent %llu HEP packets of %zu calls to %s (%s)%s\n",
+                static_cast<unsigned long long>(sender->sent()), calls.size(), hep.hep.c_str(),
+                hep.hep_tcp ? "tcp" : "udp",
+                sender->dropped() > 0 ? ("; " + std::to_string(sender->dropped()) +
+                                         " dropped: " + sender->last_error())
+                                            .c_str()
+                                      : "");
+    if (sender->dropped() > 0) return kExitUnreadable;
+  }
   return finish(a->code, a->summary);
 }
 
@@ -328,7 +372,19 @@ int main(int argc, char** argv) {
       app.add_subcommand("export", "Write the frames of the selected calls to a pcap file");
   export_command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed")
       ->required();
-  export_command->add_option("-w,--write", export_path, "the pcap file to write")->required();
+  export_command->add_option("-w,--write", export_path, "the pcap file to write");
+  sipws::cli::LiveCommandOptions hep_options;  // --hep and its settings, for export
+  auto add_hep_options = [](CLI::App* command, sipws::cli::LiveCommandOptions& o) {
+    command->add_option("--hep", o.hep,
+                        "also send every SIP message as HEPv3 to this collector (HOST:PORT; "
+                        "Homer's heplify-server, sngrep -L, sipws listen)");
+    command->add_option("--hep-transport", o.hep_tcp, "udp (default) or tcp")
+        ->transform(
+            CLI::CheckedTransformer(std::map<std::string, bool>{{"udp", false}, {"tcp", true}}));
+    command->add_option("--hep-id", o.hep_id, "HEP capture agent id (default 0)");
+    command->add_option("--hep-password", o.hep_password, "HEP authentication key");
+  };
+  add_hep_options(export_command, hep_options);
   add_filters(export_command);
   sipws::cli::CheckOptions check_options;
   std::string check_format = "text";
@@ -384,10 +440,29 @@ int main(int argc, char** argv) {
                         "nobody; root keeps them)");
   };
   add_capture_options(live);
+  add_hep_options(live, live_options);
   live->add_option("-c,--count", live_options.count, "stop after this many packets");
   live->add_option("--duration", live_options.duration, "stop after this many seconds");
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
   live->add_flag("--list-interfaces", list_interfaces, "list the interfaces, like tcpdump -D");
+  sipws::cli::ListenOptions listen_options;
+  std::string listen_format = "text";
+  auto* listen = app.add_subcommand(
+      "listen",
+      "Receive HEPv3 (UDP and TCP) from capture agents (Kamailio siptrace, heplify, sngrep -H) "
+      "and print the SIP messages as they arrive");
+  listen->add_option("--hep", listen_options.port, "the port to listen on (UDP and TCP)")
+      ->required();
+  listen->add_option("--bind", listen_options.bind, "the address to listen on (default ::, all)");
+  listen->add_option("--format", listen_format, "text, tsv or json (as `messages` prints)")
+      ->check(CLI::IsMember({"text", "tsv", "json"}));
+  listen->add_option("-w,--write", listen_options.write_path,
+                     "also write what arrived to this pcap (raw IP; every command reads it)");
+  listen->add_flag("--calls", listen_options.calls, "also print call state changes (text)");
+  listen->add_option("-c,--count", listen_options.count, "stop after this many HEP packets");
+  listen->add_option("--duration", listen_options.duration, "stop after this many seconds");
+  listen->add_option("--hep-password", listen_options.password,
+                     "accept only packets with this authentication key");
   auto* capture = app.add_subcommand(
       "capture",
       "Capture helper: stream what is captured as pcapng to standard output, after dropping root "
@@ -436,7 +511,11 @@ int main(int argc, char** argv) {
   if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
   if (*flow) return run_flow(path, limits, filter, flow_options);
   if (*stats) return run_stats(path, limits, formats.at(format_name), filter);
-  if (*export_command) return run_export(path, limits, export_path, filter);
+  if (*export_command) return run_export(path, limits, export_path, filter, hep_options);
+  if (*listen) {
+    listen_options.format = formats.at(listen_format);
+    return sipws::cli::run_listen(listen_options);
+  }
   if (*check) {
     if (list_rules) {
       sipws::cli::print_rules(stdout);

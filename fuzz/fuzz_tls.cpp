@@ -7,7 +7,8 @@
 
 namespace {
 struct Sink final : sipws::TlsDecryptor::Output {
-  void on_plaintext(sipws::Direction, sipws::ByteView bytes, std::uint64_t, sipws::TimeNs) override {
+  void on_plaintext(sipws::Direction, sipws::ByteView bytes, std::uint64_t,
+                    sipws::TimeNs) override {
     total += bytes.size();
   }
   std::size_t total = 0;

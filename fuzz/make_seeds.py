@@ -91,3 +91,22 @@ for p in sorted(glob.glob(os.path.join(samples, "wss-*.pcap"))):
             chunk = data[i:i + 127]
             seed += bytes([(0x80 if to_client else 0) | len(chunk)]) + chunk
     put("fuzz_tls", os.path.basename(p), seed)
+
+# fuzz_hep: two HEPv3 packets back to back (an IPv4 UDP one and an IPv6 TCP one with the sipws
+# transport chunk), built here.
+def hep_chunk(vendor, kind, value):
+    return struct.pack(">HHH", vendor, kind, 6 + len(value)) + value
+def hep_packet(v6, payload, transport=None):
+    body = hep_chunk(0, 1, bytes([10 if v6 else 2])) + hep_chunk(0, 2, bytes([6 if transport else 17]))
+    body += hep_chunk(0, 5 if v6 else 3, bytes(15) + b"\x01" if v6 else bytes([192, 0, 2, 1]))
+    body += hep_chunk(0, 6 if v6 else 4, bytes(15) + b"\x02" if v6 else bytes([192, 0, 2, 2]))
+    body += hep_chunk(0, 7, struct.pack(">H", 5060)) + hep_chunk(0, 8, struct.pack(">H", 5060))
+    body += hep_chunk(0, 9, struct.pack(">I", 1700000000)) + hep_chunk(0, 10, struct.pack(">I", 1234))
+    body += hep_chunk(0, 11, b"\x01") + hep_chunk(0, 12, struct.pack(">I", 7)) + hep_chunk(0, 14, b"key")
+    if transport:
+        body += hep_chunk(0x5357, 1, bytes([transport]))
+    body += hep_chunk(0, 15, payload)
+    return b"HEP3" + struct.pack(">H", 6 + len(body)) + body
+sip = (b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: c\r\n"
+       b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+put("fuzz_hep", "two-packets", hep_packet(False, sip) + hep_packet(True, sip, transport=3))

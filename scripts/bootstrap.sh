@@ -16,6 +16,7 @@ packages=(
   qt6-base-dev qt6-svg-dev  # sipws-gui (Qt 6 Widgets; SVG export of the ladder)
   fonts-dejavu-core         # a font for the GUI when rendered offscreen in tests
   xvfb xauth                # the GUI test under a virtual X server (xvfb-run)
+  sngrep                    # a HEP peer no one here wrote, for the HEP tests
 )
 
 missing=()

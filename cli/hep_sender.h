@@ -1,0 +1,49 @@
+#pragma once
+// Sends HEPv3 packets to a collector (heplify-server, Homer, sngrep -L) over UDP or TCP. Never
+// blocks the caller: UDP datagrams the socket refuses and TCP bytes beyond a bounded backlog are
+// dropped and counted, so a slow or absent collector cannot stall a capture.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sipws::cli {
+
+struct HepTarget {
+  std::string host;
+  std::uint16_t port = 0;
+  bool tcp = false;
+};
+
+// "HOST:PORT" or "[V6]:PORT"; false with `error` when it is not one.
+bool parse_hep_target(const std::string& text, HepTarget& target, std::string& error);
+
+class HepSender {
+ public:
+  static std::unique_ptr<HepSender> open(const HepTarget& target, std::string& error);
+  ~HepSender();
+  HepSender(const HepSender&) = delete;
+  HepSender& operator=(const HepSender&) = delete;
+
+  void send(const std::vector<std::uint8_t>& packet);
+  // Waits up to `milliseconds` for a TCP backlog to drain (the end of an export).
+  void flush(int milliseconds);
+
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t dropped() const { return dropped_; }
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  HepSender() = default;
+  void drain();
+
+  int fd_ = -1;
+  bool tcp_ = false;
+  std::vector<std::uint8_t> backlog_;  // TCP bytes not yet written
+  std::uint64_t sent_ = 0;
+  std::uint64_t dropped_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace sipws::cli
