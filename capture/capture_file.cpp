@@ -36,6 +36,7 @@ struct GzipCookie {
   bool inflating = false;
   bool input_ended = false;
   bool stream_ended = false;
+  bool output_pending = false;  // the last inflate filled its buffer: zlib may hold more
   z_stream zs{};
   std::vector<std::uint8_t> in;
   std::string error;
@@ -62,7 +63,9 @@ ssize_t pipe_read_raw(GzipCookie* c, std::uint8_t* buffer, std::size_t size) {
 ssize_t pipe_read_content(GzipCookie* c, char* buffer, std::size_t size) {
   if (!c->inflating) return pipe_read_raw(c, reinterpret_cast<std::uint8_t*>(buffer), size);
   for (;;) {
-    if (c->zs.avail_in == 0 && !c->input_ended) {
+    // Read only when zlib has consumed its input and owes no output: a read on a live pipe
+    // blocks, and what zlib already holds must come out first.
+    if (c->zs.avail_in == 0 && !c->input_ended && !c->output_pending) {
       const ssize_t n = pipe_read_raw(c, c->in.data(), c->in.size());
       if (n <= 0) {
         c->input_ended = true;
@@ -72,11 +75,17 @@ ssize_t pipe_read_content(GzipCookie* c, char* buffer, std::size_t size) {
         c->zs.avail_in = static_cast<uInt>(n);
       }
     }
-    if (c->stream_ended && c->zs.avail_in > 0) {  // another gzip member follows
-      inflateReset(&c->zs);
-      c->stream_ended = false;
+    if (c->stream_ended && c->zs.avail_in > 0) {
+      if (c->zs.avail_in >= 2 && c->zs.next_in[0] == 0x1f && c->zs.next_in[1] == 0x8b) {
+        inflateReset(&c->zs);  // another gzip member follows
+        c->stream_ended = false;
+      } else {
+        c->zs.avail_in = 0;  // trailing bytes after the last member: ignored, as gzread does
+        c->input_ended = true;
+        return 0;
+      }
     }
-    if (c->zs.avail_in == 0 && c->input_ended) {
+    if (c->zs.avail_in == 0 && c->input_ended && !c->output_pending) {
       if (!c->stream_ended && c->error.empty()) c->error = "unexpected end of file";
       return 0;
     }
@@ -84,6 +93,7 @@ ssize_t pipe_read_content(GzipCookie* c, char* buffer, std::size_t size) {
     c->zs.avail_out = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
     const int rc = inflate(&c->zs, Z_NO_FLUSH);
     const std::size_t produced = std::min<std::size_t>(size, 1u << 30) - c->zs.avail_out;
+    c->output_pending = c->zs.avail_out == 0;
     if (rc == Z_STREAM_END) {
       c->stream_ended = true;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -467,6 +477,10 @@ class PcapngFile final : public CaptureFile {
     if (body_len_ < 8 || u32(body_.data()) != kTlsKeyLog) return;
     const std::uint32_t length = u32(body_.data() + 4);
     if (length > body_len_ - 8) return;
+    // Bounded: a hostile file of many secrets blocks (gzip makes it tiny) must not fill memory
+    // when nobody takes them. Key logs are a few hundred bytes a connection.
+    constexpr std::size_t kMaxPendingSecrets = 16u << 20;
+    if (secrets_.size() + length > kMaxPendingSecrets) return;
     secrets_.append(reinterpret_cast<const char*>(body_.data() + 8), length);
     secrets_ += '\n';
   }

@@ -292,6 +292,9 @@ std::vector<std::uint8_t> ip_packet_of(
   put16(ip, m.src.port);
   put16(ip + 2, m.dst.port);
   if (tcp) {
+    // Bounded: a sender that invents endpoints must not fill memory; sequence numbers then start
+    // again, which a reader takes as a new stream.
+    if (seqs.size() > 100000) seqs.clear();
     std::uint32_t& seq = seqs[{m.src, m.dst}];
     if (seq == 0) seq = 1;
     out[ip + 4] = static_cast<std::uint8_t>(seq >> 24);
@@ -479,6 +482,8 @@ int run_listen(const ListenOptions& options) {
         clients.push_back({fd, {}});
       } else if (fd >= 0) {
         ::close(fd);
+      } else if (errno == EMFILE || errno == ENFILE) {
+        usleep(100000);  // out of descriptors: the socket stays readable; do not spin
       }
     }
     for (std::size_t i = 2; i < fds.size(); ++i) {

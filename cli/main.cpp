@@ -144,7 +144,9 @@ int run_connections(const std::string& path, const Limits& limits, OutputFormat 
 int run_messages(const std::string& path, const Limits& limits, OutputFormat format) {
   sipws::FindingCollector findings;
   sipws::cli::MessagePrinter printer(format);
-  sipws::Dissector dissector(printer, findings, limits.dissector);
+  sipws::DissectorLimits dissector_limits = limits.dissector;
+  dissector_limits.parse_sdp = false;  // the listing shows no SDP
+  sipws::Dissector dissector(printer, findings, dissector_limits);
   sipws::ReadSummary summary;
   const int code =
       read_into(path, limits, dissector, findings, summary, nullptr,

@@ -186,7 +186,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
       } else {
         record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(at), text.end());
       }
-      r = parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
+      r = parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip,
+                            owner_.sip_options());
       if (r.status == SipParseStatus::not_sip || r.status == SipParseStatus::incomplete) {
         if (count == 0 && (sip_protocol || !handshake_seen_) && !is_keepalive(text)) {
           report(FindingId::sip_ws_not_sip, message.direction, message.last_frame,
@@ -422,8 +423,9 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
       }
       std::string_view text(buffer.data(), buffer.size());
       SipMessage probe;
-      SipParseOptions options;
+      SipParseOptions options = owner_.sip_options();
       options.stream = true;
+      options.parse_sdp = false;  // only framing is wanted from this first parse
       const SipParseResult r = parse_sip_message(text, probe, options);
       if (r.status == SipParseStatus::incomplete) {
         buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
@@ -467,6 +469,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
       while (skip < text.size() && (text[skip] == '\r' || text[skip] == '\n')) ++skip;
       record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(skip),
                           text.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+      options.parse_sdp = owner_.sip_options().parse_sdp;
       parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip,
                         options);
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
@@ -596,8 +599,8 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
   record.dst = up ? flow.server : flow.client;
   record.connection = flow.index;
   record.bytes.assign(text.begin(), text.end());
-  const SipParseResult r =
-      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
+  const SipParseResult r = parse_sip_message(
+      std::string_view(record.bytes.data(), record.bytes.size()), record.sip, sip_options());
   if (r.status != SipParseStatus::ok) return;
   emit(std::move(record));
 }

@@ -18,6 +18,7 @@ struct DissectorLimits {
   WsLimits websocket;
   std::size_t max_sip_stream_buffer = 1u << 20;  // SIP over TCP: bytes awaiting framing
   std::string tls_key_log;  // a key log file (SSLKEYLOGFILE format) to decrypt TLS with
+  bool parse_sdp = true;    // false when nothing will look at SipMessage::sdp
 };
 
 struct DissectorCounters {
@@ -46,6 +47,11 @@ class Dissector final : public FlowObserver {
   void emit(SipMessageRecord&& record);
   FindingSink& findings() { return findings_; }
   const DissectorLimits& limits() const { return limits_; }
+  SipParseOptions sip_options() const {
+    SipParseOptions o;
+    o.parse_sdp = limits_.parse_sdp;
+    return o;
+  }
   DissectorCounters& mutable_counters() { return counters_; }
 
  private:

@@ -1,5 +1,6 @@
 #include "dissector/hep.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sipws {
@@ -64,6 +65,9 @@ std::uint8_t transport_code(SipTransport t) {
 }  // namespace
 
 std::vector<std::uint8_t> encode_hep3(const SipMessageRecord& r, const HepEncodeOptions& options) {
+  // Text chunks longer than this are left out: a Call-ID or key of 64 KiB (hostile, or a bug
+  // upstream) must not overflow the 16-bit lengths of the packet.
+  constexpr std::size_t kMaxTextChunk = 1024;
   std::vector<std::uint8_t> out{'H', 'E', 'P', '3', 0, 0};
   const bool v6 = r.src.address.version == 6;
   chunk8(out, kIpFamily, v6 ? 10 : 2);
@@ -72,20 +76,22 @@ std::vector<std::uint8_t> encode_hep3(const SipMessageRecord& r, const HepEncode
   chunk(out, 0, v6 ? kIpv6Dst : kIpv4Dst, r.dst.address.bytes.data(), v6 ? 16 : 4);
   chunk16(out, kSrcPort, r.src.port);
   chunk16(out, kDstPort, r.dst.port);
-  chunk32(out, kSeconds, static_cast<std::uint32_t>(r.timestamp / 1'000'000'000));
-  chunk32(out, kMicroseconds, static_cast<std::uint32_t>((r.timestamp % 1'000'000'000) / 1000));
+  const TimeNs time = std::max<TimeNs>(r.timestamp, 0);  // HEP has no time before 1970
+  chunk32(out, kSeconds, static_cast<std::uint32_t>(time / 1'000'000'000));
+  chunk32(out, kMicroseconds, static_cast<std::uint32_t>((time % 1'000'000'000) / 1000));
   chunk8(out, kProtocolType, 1);  // SIP
   chunk32(out, kCaptureId, options.capture_id);
-  if (!options.password.empty()) {
+  if (!options.password.empty() && options.password.size() <= kMaxTextChunk) {
     chunk(out, 0, kAuthKey, options.password.data(), options.password.size());
   }
-  if (!r.sip.call_id.empty())
+  if (!r.sip.call_id.empty() && r.sip.call_id.size() <= kMaxTextChunk) {
     chunk(out, 0, kCorrelationId, r.sip.call_id.data(), r.sip.call_id.size());
+  }
   const std::uint8_t transport = transport_code(r.transport);
   chunk(out, kHepVendorSipws, kHepChunkTransport, &transport, 1);
   // A HEP packet has a 16-bit length, and a UDP datagram holds at most 65507 bytes: a longer
   // message is cut to fit (its Content-Length then says so to whoever reads it).
-  const std::size_t room = 65507 - 6 - out.size();
+  const std::size_t room = out.size() + 6 < 65507 ? 65507 - 6 - out.size() : 0;
   chunk(out, 0, kPayload, r.bytes.data(), std::min(r.bytes.size(), room));
   const std::size_t total = out.size();
   out[4] = static_cast<std::uint8_t>(total >> 8);
@@ -95,6 +101,10 @@ std::vector<std::uint8_t> encode_hep3(const SipMessageRecord& r, const HepEncode
 
 HepParseResult parse_hep3(ByteView bytes, HepMessage& out) {
   HepParseResult result;
+  if (bytes.empty()) {
+    result.status = HepStatus::need_more;
+    return result;
+  }
   if (bytes.size() < 4) {
     result.status = std::memcmp(bytes.data(), "HEP3", bytes.size()) == 0 ? HepStatus::need_more
                                                                          : HepStatus::not_hep;

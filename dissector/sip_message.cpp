@@ -542,7 +542,8 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
     body_length = 0;
   }
   m.body = msg.substr(body_start, body_length);
-  if (!m.body.empty() && istarts_with(trim(m.content_type), "application/sdp")) {
+  if (options.parse_sdp && !m.body.empty() &&
+      istarts_with(trim(m.content_type), "application/sdp")) {
     Sdp sdp;
     if (parse_sdp(m.body, sdp)) m.sdp = std::move(sdp);
   }

@@ -172,6 +172,16 @@ class Reader {
 
 }  // namespace
 
+// The key log secret install_keys needs for a direction and phase 1 or 2 (TLS 1.2: the master
+// secret). A key update derives its secret from the current one instead.
+const std::vector<std::uint8_t>& TlsDecryptor::needed_secret(const TlsSecrets& s, Direction d,
+                                                             int phase) const {
+  const bool to_server = d == Direction::to_server;
+  if (info_.version != 0x0304) return s.master_secret;
+  if (phase == 1) return to_server ? s.client_handshake : s.server_handshake;
+  return to_server ? s.client_traffic : s.server_traffic;
+}
+
 std::string tls_cipher_name(std::uint16_t suite) {
   if (const Suite* s = find_suite(suite)) return s->name;
   char text[8];
@@ -201,6 +211,7 @@ struct TlsDecryptor::Side {
   ~Side() { EVP_CIPHER_CTX_free(ctx); }
   std::vector<std::uint8_t> buffer;     // stream bytes of a record not complete yet
   std::vector<std::uint8_t> handshake;  // a handshake message not complete yet
+  std::size_t handshake_skip = 0;       // bytes left of a message too large to keep
   bool hellos_done = false;             // plaintext handshake no longer followed
   bool encrypted = false;               // records are protected from here on
   bool stopped = false;                 // nothing more can be decrypted in this direction
@@ -358,15 +369,23 @@ void TlsDecryptor::handshake_bytes(Direction d, ByteView bytes, bool encrypted,
   Side& s = *sides_[static_cast<std::size_t>(d)];
   if (!encrypted && s.hellos_done) return;
   if (encrypted && info_.version != 0x0304) return;  // TLS 1.2 Finished: nothing to learn
+  if (s.handshake_skip > 0) {  // the rest of a message too large to keep (a certificate chain)
+    const std::size_t n = std::min(s.handshake_skip, bytes.size());
+    s.handshake_skip -= n;
+    bytes = bytes.subspan(n);
+  }
   s.handshake.insert(s.handshake.end(), bytes.begin(), bytes.end());
   std::size_t at = 0;
   while (s.handshake.size() - at >= 4) {
     const std::uint8_t* h = s.handshake.data() + at;
     const std::size_t length = static_cast<std::size_t>(h[1]) << 16 | be16(h + 2);
     if (length > kMaxHandshakeMessage) {
-      // Not a hello (or a lie): stop following the handshake; records still decrypt.
+      // Too large to be a hello (a long certificate chain, or a lie): skip its bytes, so the
+      // messages after it are still found. Before the hellos it can only be a lie.
+      if (!encrypted) s.hellos_done = true;
+      const std::size_t held = s.handshake.size() - at - 4;
+      s.handshake_skip = length - held;
       s.handshake.clear();
-      s.hellos_done = true;
       return;
     }
     if (s.handshake.size() - at < 4 + length) break;
@@ -460,6 +479,10 @@ bool TlsDecryptor::install_keys(Direction d, int phase, std::uint64_t frame) {
     return false;
   }
   const TlsSecrets* secrets = keys_.find(client_random_);
+  if (secrets != nullptr && phase != 3 && needed_secret(*secrets, d, phase).empty()) {
+    keys_.refresh();  // written after the handshake's: perhaps there by now
+    secrets = keys_.find(client_random_);
+  }
   if (secrets == nullptr) {
     fail(d, FindingId::tls_not_decrypted, frame,
          keys_.empty() ? std::string("no TLS key log was given (--keylog)")

@@ -69,6 +69,7 @@ class TlsDecryptor {
             std::vector<std::uint8_t>& plain);
   void fail(Direction d, FindingId id, std::uint64_t frame, const std::string& why);
   std::string describe() const;
+  const std::vector<std::uint8_t>& needed_secret(const TlsSecrets& s, Direction d, int phase) const;
 
   const TlsKeyLog& keys_;
   Output& output_;

@@ -78,31 +78,39 @@ bool TlsKeyLog::load_file(const std::string& path, std::string& error) {
     error = path + ": cannot read the TLS key log";
     return false;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   path_ = path;
-  loaded_size_ = text.str().size();
-  add_text(text.str());
+  loaded_size_ = 0;
+  read_new_lines();
   return true;
 }
 
-void TlsKeyLog::reload_if_grown() const {
+void TlsKeyLog::read_new_lines() const {
+  // Only whole lines: a browser may be writing the last one right now. The rest waits for the
+  // next read, which starts where this one stopped.
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) return;
+  in.seekg(static_cast<std::streamoff>(loaded_size_));
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string fresh = text.str();
+  const std::size_t end = fresh.rfind('\n');
+  if (end == std::string::npos) return;
+  loaded_size_ += end + 1;
+  const_cast<TlsKeyLog*>(this)->add_text(std::string_view(fresh).substr(0, end + 1));
+}
+
+void TlsKeyLog::refresh() const {
   if (path_.empty()) return;
   struct stat st {};
   if (stat(path_.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_size) <= loaded_size_)
     return;
-  std::ifstream in(path_, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  loaded_size_ = text.str().size();
-  malformed_ = 0;                                      // counted again with every line
-  const_cast<TlsKeyLog*>(this)->add_text(text.str());  // the same lines again: the same values
+  read_new_lines();
 }
 
 const TlsSecrets* TlsKeyLog::find(const TlsRandom& client_random) const {
   auto it = secrets_.find(client_random);
   if (it == secrets_.end()) {
-    reload_if_grown();
+    refresh();
     it = secrets_.find(client_random);
   }
   return it == secrets_.end() ? nullptr : &it->second;

@@ -32,12 +32,15 @@ class TlsKeyLog {
   bool load_file(const std::string& path, std::string& error);
 
   const TlsSecrets* find(const TlsRandom& client_random) const;
+  // Reads lines added to the key log file since it was last read (a browser writes a
+  // connection's traffic secrets after its handshake secrets).
+  void refresh() const;
   std::size_t size() const { return secrets_.size(); }
   std::size_t malformed_lines() const { return malformed_; }
   bool empty() const { return secrets_.empty() && path_.empty(); }
 
  private:
-  void reload_if_grown() const;
+  void read_new_lines() const;
 
   mutable std::map<TlsRandom, TlsSecrets> secrets_;
   mutable std::size_t malformed_ = 0;

@@ -58,6 +58,30 @@ TEST(Hep, RecordsRoundTripWithTheirTransport) {
   }
 }
 
+TEST(Hep, OversizedFieldsNeverOverflowThePacket) {
+  // Found in review: a 70,000-byte Call-ID wrapped the 16-bit chunk and packet lengths.
+  SipMessageRecord r = record(SipTransport::tcp, false);
+  const std::string call_id(70000, 'c');
+  std::string text =
+      "OPTIONS sip:b@x SIP/2.0\r\nCall-ID: " + call_id + "\r\nCSeq: 1 OPTIONS\r\n\r\n";
+  text += std::string(100000, 'x');
+  r.bytes.assign(text.begin(), text.end());
+  r.sip = SipMessage{};
+  parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip);
+  ASSERT_EQ(r.sip.call_id.size(), call_id.size());
+  const auto packet = encode_hep3(r, {1, std::string(70000, 'k')});
+  EXPECT_LE(packet.size(), 65507u);  // one UDP datagram
+  HepMessage m;
+  const HepParseResult result = parse_hep3(packet, m);
+  ASSERT_EQ(result.status, HepStatus::ok) << result.error;
+  EXPECT_EQ(result.consumed, packet.size());
+  EXPECT_TRUE(m.correlation_id.empty());  // left out, not wrapped
+  EXPECT_TRUE(m.auth_key.empty());
+  EXPECT_GT(m.payload.size(), 60000u);  // the message, cut to fit
+  r.timestamp = -5;                     // before 1970: sent as 0, still valid
+  EXPECT_EQ(parse_hep3(encode_hep3(r, {}), m).status, HepStatus::ok);
+}
+
 TEST(Hep, AStreamMaySplitPacketsAnywhere) {
   const auto a = encode_hep3(record(SipTransport::ws, false), {});
   const auto b = encode_hep3(record(SipTransport::udp, true), {});

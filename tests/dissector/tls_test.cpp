@@ -188,6 +188,43 @@ TEST(TlsDecryptor, KeyLogsThatDoNotFitSayWhy) {
   }
 }
 
+TEST(TlsKeyLog, AKeyLogBeingWrittenIsReadLineByLine) {
+  // A browser writes a TLS 1.3 connection's handshake secrets, then its traffic secrets, and
+  // may be in the middle of a line when sipws reads: only whole lines count, the rest is read
+  // when a connection needs it (found in review).
+  const std::string good = read_file(samples_dir() + "/wss-tls13-aes128gcm.keys");
+  const std::string path = temp_dir() + "/growing.keys";
+  std::string first;   // the handshake secrets and half of a traffic secret line
+  std::string second;  // the rest
+  const std::size_t traffic = good.find("CLIENT_TRAFFIC_SECRET_0");
+  ASSERT_NE(traffic, std::string::npos);
+  std::string handshake_lines;
+  std::string traffic_lines;
+  for (std::size_t at = 0; at < good.size();) {
+    const std::size_t nl = good.find('\n', at);
+    const std::string line = good.substr(at, nl - at + 1);
+    (line.find("TRAFFIC_SECRET_0") != std::string::npos ? traffic_lines : handshake_lines) += line;
+    at = nl + 1;
+  }
+  first = handshake_lines + traffic_lines.substr(0, 40);
+  second = traffic_lines.substr(40);
+  write_file(path, first);
+  TlsKeyLog keys;
+  std::string error;
+  ASSERT_TRUE(keys.load_file(path, error)) << error;
+  EXPECT_EQ(keys.malformed_lines(), 0u) << "a half-written line is not read";
+  const auto segments = segments_of(samples_dir() + "/wss-tls13-aes128gcm.pcap");
+  // The traffic secrets arrive before the application data needs them.
+  write_file(path, first + second);
+  FindingCollector findings;
+  Plaintext out;
+  TlsDecryptor tls(keys, out, findings, 0);
+  feed(tls, segments, 0);
+  EXPECT_EQ(findings.count(FindingId::tls_decrypted), 1u);
+  EXPECT_EQ(findings.count(FindingId::tls_not_decrypted), 0u);
+  EXPECT_EQ(out.text[1].rfind("HTTP/1.1 101", 0), 0u);
+}
+
 TEST(TlsDecryptor, TheHellosAreRead) {
   const auto segments = segments_of(samples_dir() + "/wss-tls12-ecdhe-chacha20.pcap");
   const TlsKeyLog keys = key_log_for("wss-tls12-ecdhe-chacha20");

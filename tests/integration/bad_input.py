@@ -54,6 +54,16 @@ expect("truncated gzip: says gzip", b"gzip" in r.stderr, r.stderr)
 r = run(["connections", "--format", "tsv", "-"], stdin=gzip.compress(data))
 expect("stdin gz", r.returncode == 0 and r.stdout == whole.stdout, (r.returncode, r.stderr))
 
+# A gzip stream on a pipe: trailing bytes after the last member are ignored (as gzread does for
+# files), two members read as one, a stream cut short says gzip.
+r = run(["connections", "--format", "tsv", "-"], stdin=gzip.compress(data) + b"trailing junk\n")
+expect("stdin gz + trailing bytes", r.returncode == 0 and r.stdout == whole.stdout, (r.returncode, r.stderr))
+half = len(data) // 2
+r = run(["connections", "--format", "tsv", "-"], stdin=gzip.compress(data[:half]) + gzip.compress(data[half:]))
+expect("stdin gz in two members", r.returncode == 0 and r.stdout == whole.stdout, (r.returncode, r.stderr))
+r = run(["connections", "-"], stdin=gzip.compress(data)[:-40])
+expect("stdin gz cut short: exit 3, says gzip", r.returncode == 3 and b"gzip" in r.stderr, (r.returncode, r.stderr))
+
 # Unknown link type: reported, not a crash.
 hdr = bytearray(data[:24])
 hdr[20:24] = (147).to_bytes(4, "little" if data[:4] == b"\xd4\xc3\xb2\xa1" else "big")
