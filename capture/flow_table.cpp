@@ -172,6 +172,7 @@ void FlowTable::close_tcp(TcpConnection& c, CloseReason reason, std::uint64_t fr
   c.sink = nullptr;
   c.closed = true;
   c.close_reason = reason;
+  closed_.push_back({c.key, c.info.index, timestamp});
 }
 
 void FlowTable::retire_tcp(TcpConnection& c) {
@@ -239,6 +240,13 @@ void FlowTable::close_udp(UdpFlow& flow) {
 }
 
 void FlowTable::expire(TimeNs now) {
+  while (!closed_.empty() && limits_.tcp_closed_linger > 0 &&
+         now - closed_.front().at >= limits_.tcp_closed_linger) {
+    const Closed gone = closed_.front();
+    closed_.pop_front();
+    TcpConnection* c = tcp_.find(gone.key);
+    if (c != nullptr && c->closed && c->info.index == gone.index) retire_tcp(*c);
+  }
   while (TcpConnection* c = tcp_.least_recent()) {
     if (limits_.tcp_idle_timeout == 0 || now - c->last_seen < limits_.tcp_idle_timeout) break;
     if (!c->closed) close_tcp(*c, CloseReason::idle_timeout, c->last_frame, c->last_seen);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <memory>
 #include <unordered_map>
@@ -30,6 +31,10 @@ struct FlowLimits {
   // numbering, which never times out, stays comparable).
   TimeNs tcp_idle_timeout = 3600 * 1'000'000'000LL;
   TimeNs udp_idle_timeout = 0;
+  // A closed connection lingers this long (capture time; Linux's TIME_WAIT) to take the late
+  // ACKs and retransmissions that follow a close, then leaves the table: on a capture of hours
+  // the table holds the connections that are open, not every one there ever was.
+  TimeNs tcp_closed_linger = 60 * 1'000'000'000LL;
 };
 
 struct TcpConnectionInfo {
@@ -151,6 +156,15 @@ class FlowTable {
   void retire_tcp(TcpConnection& connection);
   void close_udp(UdpFlow& flow);
   void expire(TimeNs now);
+
+  // Closed connections in the order they closed, to retire after the linger (by key and index:
+  // the entry may have left or been replaced by then).
+  struct Closed {
+    FlowKey key;
+    std::uint64_t index;
+    TimeNs at;
+  };
+  std::deque<Closed> closed_;
 
   FlowObserver& observer_;
   FindingSink& findings_;

@@ -64,6 +64,8 @@ std::string apply_limit(const std::string& setting, Limits& limits) {
     flows.tcp_idle_timeout = seconds;
   else if (name == "udp_idle_timeout")
     flows.udp_idle_timeout = seconds;
+  else if (name == "tcp_closed_linger")
+    flows.tcp_closed_linger = seconds;
   else if (name == "ip_fragment_datagrams")
     fragments.max_datagrams = value;
   else if (name == "ip_fragment_bytes")
@@ -152,7 +154,10 @@ int run_messages(const std::string& path, const Limits& limits, OutputFormat for
       read_into(path, limits, dissector, findings, summary, nullptr,
                 [&](const std::string& secrets) { dissector.key_log().add_text(secrets); });
   if (code == kExitUnreadable) return code;
-  printer.print(stdout);
+  if (!printer.print(stdout)) {
+    std::fprintf(stderr, "sipws: %s\n", printer.error().c_str());
+    return kExitUnreadable;
+  }
   if (format == OutputFormat::text) {
     const auto& c = dissector.counters();
     std::printf("SIP messages: %" PRIu64 " (WebSocket connections %" PRIu64 ", frames %" PRIu64
@@ -313,12 +318,13 @@ int main(int argc, char** argv) {
   app.add_option("--keylog", keylog_path,
                  "TLS key log file (SSLKEYLOGFILE format) to decrypt wss:// and SIP over TLS with; "
                  "pcapng files may carry their own (Decryption Secrets Blocks)");
-  app.add_option(
-         "--limit", limit_settings,
-         "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
-         "tcp_buffer_total (bytes), tcp_idle_timeout, udp_idle_timeout (seconds, 0 = never), "
-         "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
-         "ws_inflated_bytes, sip_stream_bytes")
+  app.add_option("--limit", limit_settings,
+                 "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
+                 "tcp_buffer_total (bytes), tcp_idle_timeout, udp_idle_timeout, tcp_closed_linger "
+                 "(seconds, "
+                 "0 = never), "
+                 "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
+                 "ws_inflated_bytes, sip_stream_bytes")
       ->allow_extra_args(false);
 
   std::string path;

@@ -16,20 +16,44 @@ std::string message_line(OutputFormat format, const SipMessageRecord& record);
 
 // Formats each message as it arrives and keeps only its line (not the message), then prints the
 // lines in capture order: memory stays proportional to the output, not to the SIP traffic.
+// Prints messages in capture order (by the frame that completed each; arrival order among
+// equals), which is not quite the order they complete in (a connection closed at the end of the
+// capture gives up its last message late). Lines wait in memory up to `run_lines`; beyond that
+// they go, sorted, to a temporary file as runs that print() merges: memory stays bounded on a
+// capture of any size, and the output is the same.
 class MessagePrinter final : public SipMessageSink {
  public:
-  explicit MessagePrinter(OutputFormat format) : format_(format) {}
+  explicit MessagePrinter(OutputFormat format, std::size_t run_lines = 32768)
+      : format_(format), run_lines_(run_lines) {}
+  ~MessagePrinter() override;
+  MessagePrinter(const MessagePrinter&) = delete;
+  MessagePrinter& operator=(const MessagePrinter&) = delete;
   void on_sip_message(SipMessageRecord&& record) override;
-  void print(std::FILE* out);
+  // False when the temporary file could not be written or read back (error says why).
+  bool print(std::FILE* out);
+  const std::string& error() const { return error_; }
+  std::size_t runs() const { return runs_.size(); }
 
  private:
   struct Line {
     std::uint64_t frame;
-    std::uint64_t index;
+    std::uint64_t arrival;
     std::string text;
   };
+  struct Run {
+    std::uint64_t offset;  // in the temporary file
+    std::size_t lines;
+  };
+  void spill();
+
   OutputFormat format_;
+  std::size_t run_lines_;
   std::vector<Line> lines_;
+  std::uint64_t arrivals_ = 0;
+  std::FILE* spill_ = nullptr;
+  std::uint64_t spill_size_ = 0;
+  std::vector<Run> runs_;
+  std::string error_;
 };
 
 }  // namespace sipws::cli

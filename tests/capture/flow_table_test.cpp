@@ -225,6 +225,27 @@ TEST_F(FlowTableTest, IdleTimeoutClosesConnection) {
   EXPECT_FALSE(observer_.sinks[1]->closed);
 }
 
+TEST_F(FlowTableTest, AClosedConnectionLingersThenLeavesTheTable) {
+  // Late packets within the linger count for the closed connection; after it, the entry is gone
+  // (its summary delivered), so a long capture keeps only the connections that are open.
+  limits_.tcp_closed_linger = 60'000'000'000;
+  table_ = std::make_unique<FlowTable>(observer_, findings_, limits_);
+  tcp(client_, server_, 1000, 0, tcp_flag::syn, "", 0);
+  tcp(server_, client_, 5000, 1001, tcp_flag::syn | tcp_flag::ack, "", 1'000'000);
+  tcp(client_, server_, 1001, 5001, tcp_flag::rst | tcp_flag::ack, "", 2'000'000);
+  tcp(client_, server_, 1001, 5001, tcp_flag::ack, "late", 30'000'000'000);
+  EXPECT_EQ(table_->counters().tcp_packets_after_close, 1u);
+  EXPECT_TRUE(observer_.tcp.empty()) << "still lingering";
+  const Endpoint other = endpoint("192.0.2.99", 1234);
+  tcp(other, server_, 1, 0, tcp_flag::syn, "", 61'000'000'000);
+  ASSERT_EQ(observer_.tcp.count(0), 1u) << "retired after the linger";
+  EXPECT_EQ(observer_.tcp.at(0).packets[0], 3u);  // SYN, RST, the late ACK
+  EXPECT_EQ(observer_.tcp.count(1), 0u) << "the open one stays";
+  // A packet of the retired connection now starts a new entry (mid-stream).
+  tcp(client_, server_, 1005, 5001, tcp_flag::ack, "later", 62'000'000'000);
+  EXPECT_EQ(observer_.opened.size(), 3u);
+}
+
 TEST_F(FlowTableTest, UdpFlowsByFirstSender) {
   auto udp = [&](const Endpoint& src, const Endpoint& dst, const std::string& data) {
     payloads_.push_back(test::text_bytes(data));
