@@ -148,6 +148,7 @@ int run_messages(const std::string& path, const Limits& limits, OutputFormat for
   sipws::cli::MessagePrinter printer(format);
   sipws::DissectorLimits dissector_limits = limits.dissector;
   dissector_limits.parse_sdp = false;  // the listing shows no SDP
+  dissector_limits.keep_ws_frames = false;
   sipws::Dissector dissector(printer, findings, dissector_limits);
   sipws::ReadSummary summary;
   const int code =
@@ -178,7 +179,9 @@ struct CallAnalysis {
   int code = kExitOk;
 };
 
-std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& limits) {
+std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& given) {
+  Limits limits = given;
+  limits.dissector.keep_ws_frames = false;  // no command prints them: memory for calls instead
   auto a = std::make_unique<CallAnalysis>(limits);
   a->code = read_file(path, a->summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
     return a->analysis.read(file, p);

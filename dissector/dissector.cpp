@@ -501,8 +501,10 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
     record.ws.wire_bytes = m.wire_bytes;
     record.ws.first_frame = m.first_frame;
     record.ws.handshake_seen = handshake_seen_;
-    record.ws.frame_headers = m.frame_headers;
-    record.ws.compressed_payload = m.compressed_payload;
+    if (owner_.limits().keep_ws_frames) {
+      record.ws.frame_headers = m.frame_headers;
+      record.ws.compressed_payload = m.compressed_payload;
+    }
   }
 
   void emit(SipMessageRecord&& record) {

@@ -19,6 +19,9 @@ struct DissectorLimits {
   std::size_t max_sip_stream_buffer = 1u << 20;  // SIP over TCP: bytes awaiting framing
   std::string tls_key_log;  // a key log file (SSLKEYLOGFILE format) to decrypt TLS with
   bool parse_sdp = true;    // false when nothing will look at SipMessage::sdp
+  // Keep each WebSocket message's frame headers and compressed bytes in its record (the GUI's
+  // frame view); the command line does without them.
+  bool keep_ws_frames = true;
 };
 
 struct DissectorCounters {
