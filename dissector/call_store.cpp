@@ -89,6 +89,23 @@ const Call* CallStore::find(std::string_view call_id) const {
 
 void CallStore::on_sip_message(SipMessageRecord&& record) {
   const std::uint64_t record_index = records_.size();
+  // Kept for the life of the analysis: give back what the parse grew and does not use (vectors
+  // grow by doubling; on a capture of a million messages that is gigabytes).
+  SipMessage& parsed = record.sip;
+  parsed.headers.shrink_to_fit();
+  parsed.vias.shrink_to_fit();
+  parsed.contacts.shrink_to_fit();
+  parsed.record_routes.shrink_to_fit();
+  parsed.routes.shrink_to_fit();
+  parsed.problems.shrink_to_fit();
+  if (parsed.sdp) {
+    parsed.sdp->media.shrink_to_fit();
+    for (SdpMedia& media : parsed.sdp->media) {
+      media.formats.shrink_to_fit();
+      media.codecs.shrink_to_fit();
+      media.candidates.shrink_to_fit();
+    }
+  }
   records_.push_back(std::move(record));
   const SipMessageRecord& r = records_.back();
   const SipMessage& m = r.sip;

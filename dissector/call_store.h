@@ -4,6 +4,7 @@
 // UI code. Everything here is a function of the messages fed in, in capture order.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -92,14 +93,15 @@ class CallStore final : public SipMessageSink {
   // Groups the legs of B2BUA calls (shared correlation headers). Call after the last message.
   void finish();
 
-  const std::vector<SipMessageRecord>& records() const { return records_; }
+  // A deque: growing never moves (or, for a moment, doubles) a million records.
+  const std::deque<SipMessageRecord>& records() const { return records_; }
   const std::vector<Call>& calls() const { return calls_; }
   const Call* find(std::string_view call_id) const;
 
  private:
   void update_state(Call& call, const SipMessageRecord& r, bool retransmission);
 
-  std::vector<SipMessageRecord> records_;
+  std::deque<SipMessageRecord> records_;
   std::vector<Call> calls_;
   std::unordered_map<std::string, std::size_t> by_call_id_;
   std::set<std::string> seen_;  // hop-level keys of messages, to spot retransmissions
