@@ -157,6 +157,25 @@ struct InputStream {
   }
 };
 
+// Hands a cookie whose first bytes have been read to a FILE* (fopencookie); on failure the
+// cookie and what it holds are released.
+bool open_cookie_stream(GzipCookie* cookie, bool compressed, const std::string& name,
+                        InputStream& in, std::string& error) {
+  cookie->prefix_len = cookie->prefix.size();
+  in.magic = cookie->prefix;
+  cookie_io_functions_t io{};
+  io.read = gzip_cookie_read;
+  io.close = gzip_cookie_close;
+  in.file = fopencookie(cookie, "rb", io);
+  if (in.file == nullptr) {
+    error = name + ": cannot open: " + std::strerror(errno);
+    gzip_cookie_close(cookie);
+    return false;
+  }
+  in.gzip = compressed ? cookie : nullptr;
+  return true;
+}
+
 // Standard input, a FIFO or a pipe: sniffs two bytes for gzip, then reads as data arrives.
 bool open_pipe(int fd, const std::string& name, InputStream& in, std::string& error) {
   auto* cookie = new GzipCookie;  // handed to fopencookie below, freed by gzip_cookie_close
@@ -197,19 +216,7 @@ bool open_pipe(int fd, const std::string& name, InputStream& in, std::string& er
     release(cookie);
     return false;
   }
-  cookie->prefix_len = cookie->prefix.size();
-  in.magic = cookie->prefix;
-  cookie_io_functions_t io{};
-  io.read = gzip_cookie_read;
-  io.close = gzip_cookie_close;
-  in.file = fopencookie(cookie, "rb", io);
-  if (in.file == nullptr) {
-    error = name + ": cannot open: " + std::strerror(errno);
-    release(cookie);
-    return false;
-  }
-  in.gzip = compressed ? cookie : nullptr;
-  return true;
+  return open_cookie_stream(cookie, compressed, name, in, error);
 }
 
 bool open_input(const std::string& path, InputStream& in, std::string& error) {
@@ -283,20 +290,7 @@ bool open_input(const std::string& path, InputStream& in, std::string& error) {
     delete cookie;
     return false;
   }
-  cookie->prefix_len = cookie->prefix.size();
-  in.magic = cookie->prefix;
-  cookie_io_functions_t io{};
-  io.read = gzip_cookie_read;
-  io.close = gzip_cookie_close;
-  in.file = fopencookie(cookie, "rb", io);
-  if (in.file == nullptr) {
-    error = name + ": cannot open: " + std::strerror(errno);
-    gzclose(gz);
-    delete cookie;
-    return false;
-  }
-  in.gzip = compressed ? cookie : nullptr;
-  return true;
+  return open_cookie_stream(cookie, compressed, name, in, error);
 }
 
 std::string display_name(const std::string& path) {

@@ -170,6 +170,23 @@ class Reader {
   std::size_t at_ = 0;
 };
 
+// Calls fn(type, data) for each extension of a hello whose extensions block `r` is at; stops
+// at the first that runs past the block.
+template <class Fn>
+void for_each_extension(Reader& r, Fn&& fn) {
+  std::uint16_t total = 0;
+  ByteView extensions;
+  if (!r.u16(total) || !r.bytes(total, extensions)) return;
+  Reader e(extensions);
+  while (!e.done()) {
+    std::uint16_t type = 0;
+    std::uint16_t length = 0;
+    ByteView data;
+    if (!e.u16(type) || !e.u16(length) || !e.bytes(length, data)) return;
+    fn(type, data);
+  }
+}
+
 }  // namespace
 
 // The key log secret install_keys needs for a direction and phase 1 or 2 (TLS 1.2: the master
@@ -418,16 +435,8 @@ void TlsDecryptor::client_hello(ByteView body) {
   std::copy(random.begin(), random.end(), client_random_.begin());
   info_.client_hello_seen = true;
   if (!r.vector8() || !r.vector16() || !r.vector8()) return;
-  std::uint16_t total = 0;
-  ByteView extensions;
-  if (!r.u16(total) || !r.bytes(total, extensions)) return;
-  Reader e(extensions);
-  while (!e.done()) {
-    std::uint16_t type = 0;
-    std::uint16_t length = 0;
-    ByteView data;
-    if (!e.u16(type) || !e.u16(length) || !e.bytes(length, data)) return;
-    if (type != 0) continue;  // server_name
+  for_each_extension(r, [this](std::uint16_t type, ByteView data) {
+    if (type != 0) return;  // server_name
     Reader n(data);
     std::uint16_t list = 0;
     std::uint8_t name_type = 0;
@@ -437,7 +446,7 @@ void TlsDecryptor::client_hello(ByteView body) {
         name_type == 0) {
       info_.sni.assign(name.begin(), name.end());
     }
-  }
+  });
 }
 
 void TlsDecryptor::server_hello(ByteView body) {
@@ -452,17 +461,9 @@ void TlsDecryptor::server_hello(ByteView body) {
   info_.version = version;
   info_.cipher_suite = suite;
   info_.server_hello_seen = true;
-  std::uint16_t total = 0;
-  ByteView extensions;
-  if (!r.u16(total) || !r.bytes(total, extensions)) return;
-  Reader e(extensions);
-  while (!e.done()) {
-    std::uint16_t type = 0;
-    std::uint16_t length = 0;
-    ByteView data;
-    if (!e.u16(type) || !e.u16(length) || !e.bytes(length, data)) return;
+  for_each_extension(r, [this](std::uint16_t type, ByteView data) {
     if (type == 43 && data.size() == 2) info_.version = be16(data.data());  // supported_versions
-  }
+  });
 }
 
 bool TlsDecryptor::install_keys(Direction d, int phase, std::uint64_t frame) {
