@@ -1,8 +1,10 @@
 #include "cli/messages_report.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cinttypes>
 #include <cstring>
@@ -24,7 +26,68 @@ std::string message_header(OutputFormat format) {
          "user\tto_user\n";
 }
 
+namespace {
+
+// The TSV line without temporaries: one string, reserved once (the listing's hot path).
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+void append_tsv(std::string& out, std::string_view text) {
+  const std::size_t at = out.size();
+  out.append(text);
+  for (std::size_t i = at; i < out.size(); ++i) {
+    if (out[i] == '\t' || out[i] == '\n' || out[i] == '\r') out[i] = ' ';
+  }
+}
+void append_address(std::string& out, const IpAddress& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(address.version == 6 ? AF_INET6 : AF_INET, address.bytes.data(), text, sizeof text);
+  out.append(text);
+}
+
+std::string tsv_line(const SipMessageRecord& r) {
+  const SipMessage& m = r.sip;
+  std::string out;
+  out.reserve(192);
+  append_number(out, r.frame);
+  out += '\t';
+  out += epoch_seconds(r.timestamp, 6);
+  out += '\t';
+  append_address(out, r.src.address);
+  out += '\t';
+  append_number(out, r.src.port);
+  out += '\t';
+  append_address(out, r.dst.address);
+  out += '\t';
+  append_number(out, r.dst.port);
+  out += '\t';
+  out += transport_name(r.transport);
+  out += '\t';
+  if (m.is_request) append_tsv(out, m.method);
+  out += '\t';
+  if (!m.is_request) append_number(out, static_cast<std::uint64_t>(m.status_code));
+  out += '\t';
+  append_tsv(out, m.call_id);
+  out += '\t';
+  if (m.cseq) {
+    append_number(out, *m.cseq);
+    out += ' ';
+  }
+  append_tsv(out, m.cseq_method);
+  out += '\t';
+  append_tsv(out, m.from.uri.user);
+  out += '\t';
+  append_tsv(out, m.to.uri.user);
+  out += '\n';
+  return out;
+}
+
+}  // namespace
+
 std::string message_line(OutputFormat format, const SipMessageRecord& r) {
+  if (format == OutputFormat::tsv) return tsv_line(r);
   const SipMessage& m = r.sip;
   const std::string time = epoch_seconds(r.timestamp, 6);
   const std::string src = r.src.address.to_string();
