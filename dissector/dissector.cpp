@@ -570,6 +570,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
 
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
     : messages_(messages), findings_(findings), limits_(limits) {
+  limits_.websocket.keep_frames = limits_.keep_ws_frames;
   // Checked by the front end before: a file that cannot be read here decrypts nothing.
   std::string ignored;
   if (!limits_.tls_key_log.empty()) key_log_.load_file(limits_.tls_key_log, ignored);

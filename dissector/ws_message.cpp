@@ -162,7 +162,7 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
   }
   ++message_.frames;
   message_.wire_bytes += h.length;
-  message_.frame_headers.push_back(h);
+  if (limits_.keep_frames) message_.frame_headers.push_back(h);
   target_ = Target::message;
 }
 

@@ -19,6 +19,7 @@ namespace sipws {
 struct WsLimits {
   std::size_t max_message_bytes = 16u << 20;   // as received (compressed size when compressed)
   std::size_t max_inflated_bytes = 16u << 20;  // after inflation
+  bool keep_frames = true;  // note each message's frame headers (WsMessage::frame_headers)
 };
 
 struct WsMessage {
