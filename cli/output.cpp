@@ -1,20 +1,31 @@
 #include "cli/output.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <map>
 
 namespace sipws::cli {
 
 std::string epoch_seconds(TimeNs ns, int decimals) {
+  // By hand rather than snprintf: this runs once per message listed.
   const bool negative = ns < 0;
   const std::uint64_t abs =
       negative ? static_cast<std::uint64_t>(-(ns + 1)) + 1 : static_cast<std::uint64_t>(ns);
   std::uint64_t fraction = abs % 1'000'000'000;
+  decimals = std::clamp(decimals, 0, 9);
   for (int i = decimals; i < 9; ++i) fraction /= 10;
-  char text[64];
-  std::snprintf(text, sizeof text, "%s%" PRIu64 ".%0*" PRIu64, negative ? "-" : "",
-                abs / 1'000'000'000, decimals, fraction);
-  return text;
+  char text[48];
+  char* at = text;
+  if (negative) *at++ = '-';
+  at = std::to_chars(at, text + 24, abs / 1'000'000'000).ptr;
+  *at++ = '.';
+  for (int i = decimals - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  at += decimals;
+  return std::string(text, at);
 }
 
 std::string json_string(std::string_view text) {

@@ -48,8 +48,15 @@ std::string_view canonical_name(std::string_view name) {
 }
 
 // Splits a header value into comma-separated elements, ignoring commas inside quotes and <>.
-std::vector<std::string_view> split_list(std::string_view value) {
-  std::vector<std::string_view> out;
+// Calls fn(item) for each comma-separated item of a header value, commas inside quotes and
+// angle brackets excepted (RFC 3261 §7.3.1). Most values hold one item: they are not scanned.
+template <class Fn>
+void for_each_list_item(std::string_view value, Fn&& fn) {
+  if (value.find(',') == std::string_view::npos) {
+    const auto item = trim(value);
+    if (!item.empty()) fn(item);
+    return;
+  }
   bool quoted = false;
   int angle = 0;
   std::size_t start = 0;
@@ -70,13 +77,12 @@ std::vector<std::string_view> split_list(std::string_view value) {
       --angle;
     else if (c == ',' && angle == 0) {
       const auto item = trim(value.substr(start, i - start));
-      if (!item.empty()) out.push_back(item);
+      if (!item.empty()) fn(item);
       start = i + 1;
     }
   }
-  const auto item = trim(value.substr(start));
-  if (!item.empty()) out.push_back(item);
-  return out;
+  const auto item = trim(value.substr(std::min(start, value.size())));
+  if (!item.empty()) fn(item);
 }
 
 // The value of parameter `name` in ";a=b;c=d" style text, or empty.
@@ -454,32 +460,32 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
             {FindingId::sip_header_malformed, "To '" + std::string(h.value) + "'"});
       }
     } else if (iequals(n, "Via")) {
-      for (const auto item : split_list(h.value)) {
+      for_each_list_item(h.value, [&m](std::string_view item) {
         SipVia via;
         if (!parse_via(item, via)) {
           m.problems.push_back(
               {FindingId::sip_header_malformed, "Via '" + std::string(item) + "'"});
         }
         m.vias.push_back(via);
-      }
+      });
     } else if (iequals(n, "Contact")) {
-      for (const auto item : split_list(h.value)) {
+      for_each_list_item(h.value, [&m](std::string_view item) {
         SipNameAddr contact;
         if (item != "*" && !parse_name_addr(item, contact)) {
           m.problems.push_back(
               {FindingId::sip_header_malformed, "Contact '" + std::string(item) + "'"});
         }
         m.contacts.push_back(item);
-      }
+      });
     } else if (iequals(n, "Date")) {
       if (!valid_date(h.value)) {
         m.problems.push_back(
             {FindingId::sip_header_malformed, "Date '" + std::string(h.value) + "'"});
       }
     } else if (iequals(n, "Record-Route")) {
-      for (const auto item : split_list(h.value)) m.record_routes.push_back(item);
+      for_each_list_item(h.value, [&m](std::string_view item) { m.record_routes.push_back(item); });
     } else if (iequals(n, "Route")) {
-      for (const auto item : split_list(h.value)) m.routes.push_back(item);
+      for_each_list_item(h.value, [&m](std::string_view item) { m.routes.push_back(item); });
     } else if (iequals(n, "Max-Forwards")) {
       const auto value = parse_decimal(h.value);
       if (!value || *value > 255) {
