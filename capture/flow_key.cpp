@@ -21,6 +21,20 @@ IpAddress IpAddress::v6(const std::uint8_t* p) {
 }
 
 std::string IpAddress::to_string() const {
+  if (version != 6) {
+    // By hand: glibc's inet_ntop formats IPv4 through sprintf, and listings call this for
+    // every message.
+    char text[16];
+    char* at = text;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned v = bytes[static_cast<std::size_t>(i)];
+      if (v >= 100) *at++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *at++ = static_cast<char>('0' + v / 10 % 10);
+      *at++ = static_cast<char>('0' + v % 10);
+      if (i < 3) *at++ = '.';
+    }
+    return std::string(text, at);
+  }
   char text[INET6_ADDRSTRLEN] = {};
   inet_ntop(version == 6 ? AF_INET6 : AF_INET, bytes.data(), text, sizeof text);
   return text;

@@ -1,6 +1,5 @@
 #include "cli/messages_report.h"
 
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,12 +40,6 @@ void append_tsv(std::string& out, std::string_view text) {
     if (out[i] == '\t' || out[i] == '\n' || out[i] == '\r') out[i] = ' ';
   }
 }
-void append_address(std::string& out, const IpAddress& address) {
-  char text[INET6_ADDRSTRLEN] = {};
-  inet_ntop(address.version == 6 ? AF_INET6 : AF_INET, address.bytes.data(), text, sizeof text);
-  out.append(text);
-}
-
 std::string tsv_line(const SipMessageRecord& r) {
   const SipMessage& m = r.sip;
   std::string out;
@@ -55,11 +48,11 @@ std::string tsv_line(const SipMessageRecord& r) {
   out += '\t';
   out += epoch_seconds(r.timestamp, 6);
   out += '\t';
-  append_address(out, r.src.address);
+  out += r.src.address.to_string();
   out += '\t';
   append_number(out, r.src.port);
   out += '\t';
-  append_address(out, r.dst.address);
+  out += r.dst.address.to_string();
   out += '\t';
   append_number(out, r.dst.port);
   out += '\t';

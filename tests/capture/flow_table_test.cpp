@@ -275,3 +275,23 @@ TEST_F(FlowTableTest, UdpFlowsByFirstSender) {
 
 }  // namespace
 }  // namespace sipws
+
+namespace sipws {
+namespace {
+
+TEST(IpAddress, Ipv4TextIsInetNtops) {
+  // IpAddress formats IPv4 by hand (inet_ntop goes through sprintf): the same text for edge
+  // values of every octet.
+  const std::uint8_t values[] = {0, 1, 9, 10, 99, 100, 109, 199, 200, 255};
+  for (const std::uint8_t a : values) {
+    for (const std::uint8_t b : values) {
+      const std::uint8_t bytes[4] = {a, b, static_cast<std::uint8_t>(255 - a), b};
+      char expected[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, bytes, expected, sizeof expected);
+      EXPECT_EQ(IpAddress::v4(bytes).to_string(), expected);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sipws
