@@ -313,6 +313,7 @@ bool looks_like_sip(std::string_view text) {
 SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseOptions options) {
   SipParseResult result;
   m = SipMessage{};
+  m.headers.reserve(16);  // a typical message's count: no regrowing on the way
   std::size_t start = 0;
   while (start + 1 < text.size() && text[start] == '\r' && text[start + 1] == '\n') start += 2;
   while (start < text.size() && text[start] == '\n') ++start;  // bare LF keep-alives
