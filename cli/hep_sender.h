@@ -30,6 +30,8 @@ class HepSender {
   // Waits up to `milliseconds` for a TCP backlog to drain (the end of an export).
   void flush(int milliseconds);
 
+  // Packets handed to the socket (UDP) or queued for it (TCP: a collector that goes away later
+  // loses what was queued; flush() then counts one drop and says so in last_error()).
   std::uint64_t sent() const { return sent_; }
   std::uint64_t dropped() const { return dropped_; }
   const std::string& last_error() const { return last_error_; }

@@ -51,7 +51,8 @@ class TlsDecryptor {
   void on_data(Direction direction, ByteView bytes, std::uint64_t frame, TimeNs timestamp);
   // Bytes lost: record boundaries and sequence numbers are gone, so this direction stops.
   void on_gap(Direction direction, std::uint64_t frame);
-  // The connection ended: a connection that never decrypted says so (once).
+  // The connection ended. Nothing to say yet: a connection that could not be decrypted has said
+  // so at its first protected record; one that never got that far carried no data.
   void on_end(std::uint64_t frame);
 
   const TlsSessionInfo& info() const { return info_; }
