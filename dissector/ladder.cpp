@@ -54,7 +54,7 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
     a.call = item.call;
     a.transport = r.transport;
     a.retransmission = item.retransmission;
-    a.has_sdp = m.sdp.has_value();
+    a.has_sdp = m.sdp != nullptr;
     // What an endpoint calls itself. Proxies forward User-Agent and Server headers unchanged, so
     // only trust them where the sender made the message: a request with one Via (it originated
     // there) or a 100 Trying (hop by hop, always local).

@@ -552,7 +552,7 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
   if (options.parse_sdp && !m.body.empty() &&
       istarts_with(trim(m.content_type), "application/sdp")) {
     Sdp sdp;
-    if (parse_sdp(m.body, sdp)) m.sdp = std::move(sdp);
+    if (parse_sdp(m.body, sdp)) m.sdp = std::make_unique<Sdp>(std::move(sdp));
   }
   result.status = SipParseStatus::ok;
   result.consumed = start + body_start + body_length;

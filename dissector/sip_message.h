@@ -4,6 +4,7 @@
 // folded lines are accepted, and what is wrong is listed as problems instead of thrown.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,7 +72,9 @@ struct SipMessage {
   std::optional<std::uint64_t> content_length;
   std::string_view user_agent;
   std::string_view body;
-  std::optional<Sdp> sdp;  // when the body is application/sdp
+  // When the body is application/sdp. Held apart: most messages have none, and a record
+  // should not carry room for one.
+  std::unique_ptr<Sdp> sdp;
 
   std::vector<SipProblem> problems;
 

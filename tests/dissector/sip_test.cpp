@@ -246,7 +246,7 @@ TEST(Sdp, WebRtcOfferFromARealSample) {
       invite = &r;
   }
   ASSERT_NE(invite, nullptr);
-  ASSERT_TRUE(invite->sip.sdp.has_value());
+  ASSERT_TRUE(invite->sip.sdp != nullptr);
   const Sdp& sdp = *invite->sip.sdp;
   ASSERT_FALSE(sdp.media.empty());
   const SdpMedia& audio = sdp.media[0];
