@@ -15,21 +15,6 @@ std::string seconds_or_empty(const std::optional<TimeNs>& ns) {
   return text;
 }
 
-std::string transports_of(const Call& call) {
-  std::string out;
-  for (SipTransport t : call.transports) {
-    if (!out.empty()) out += ',';
-    out += transport_name(t);
-  }
-  return out;
-}
-
-std::size_t retransmissions(const Call& call) {
-  std::size_t n = 0;
-  for (const auto& m : call.messages) n += m.retransmission ? 1 : 0;
-  return n;
-}
-
 std::string status_text(int status) {
   return status == 0 ? std::string() : std::to_string(status);
 }
@@ -137,8 +122,8 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
             tsv_field(c->first_method).c_str(), std::string(call_state_name(c->state)).c_str(),
             status_text(c->final_status).c_str(), tsv_field(c->from_user).c_str(),
             tsv_field(c->to_user).c_str(), c->group, seconds_or_empty(c->setup_time()).c_str(),
-            seconds_or_empty(c->duration()).c_str(), transports_of(*c).c_str(), retransmissions(*c),
-            c->dialogs.size());
+            seconds_or_empty(c->duration()).c_str(), c->transports_text().c_str(),
+            c->retransmissions(), c->dialogs.size());
       }
       return;
     case OutputFormat::json:
@@ -161,7 +146,7 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
           line += (first ? "" : ",") + json_string(transport_name(t));
           first = false;
         }
-        line += "],\"retransmissions\":" + std::to_string(retransmissions(*c)) +
+        line += "],\"retransmissions\":" + std::to_string(c->retransmissions()) +
                 ",\"dialogs\":" + std::to_string(c->dialogs.size());
         const CallSdp sdp = summarize_sdp(store, *c);
         if (sdp.offer) line += ",\"sdp_offer\":" + sdp_json(*sdp.offer);
@@ -182,8 +167,8 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
             std::string(call_state_name(c->state)).c_str(), fit(c->first_method, 12).c_str(),
             status_text(c->final_status).c_str(), c->messages.size(), fit(c->from_user, 16).c_str(),
             fit(c->to_user, 16).c_str(), seconds_or_empty(c->setup_time()).c_str(),
-            seconds_or_empty(c->duration()).c_str(), transports_of(*c).c_str(), c->call_id.c_str(),
-            leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
+            seconds_or_empty(c->duration()).c_str(), c->transports_text().c_str(),
+            c->call_id.c_str(), leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
       }
       std::fprintf(out, "%zu calls\n", calls.size());
       return;

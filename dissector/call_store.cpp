@@ -77,6 +77,21 @@ std::string_view call_state_name(CallState state) {
   return "?";
 }
 
+std::size_t Call::retransmissions() const {
+  std::size_t n = 0;
+  for (const CallMessage& m : messages) n += m.retransmission ? 1 : 0;
+  return n;
+}
+
+std::string Call::transports_text() const {
+  std::string out;
+  for (const SipTransport t : transports) {
+    if (!out.empty()) out += ',';
+    out += transport_name(t);
+  }
+  return out;
+}
+
 std::optional<TimeNs> Call::duration() const {
   if (!answer) return std::nullopt;
   return end - *answer;

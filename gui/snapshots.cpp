@@ -19,12 +19,9 @@ CallRow call_row(const Call& call, std::size_t findings) {
   row.setup_time = call.setup_time();
   row.duration = call.duration();
   row.messages = call.messages.size();
-  for (const CallMessage& m : call.messages) row.retransmissions += m.retransmission ? 1 : 0;
+  row.retransmissions = call.retransmissions();
   row.findings = findings;
-  for (const SipTransport t : call.transports) {
-    if (!row.transports.empty()) row.transports += ',';
-    row.transports += transport_name(t);
-  }
+  row.transports = call.transports_text();
   row.group = call.group;
   for (const SipTransaction& t : call.transactions) {
     if ((" " + row.methods + " ").find(" " + t.method + " ") != std::string::npos) continue;

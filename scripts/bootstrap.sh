@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config  # toolchain
   libpcap-dev      # capture: reading pcap files and live capture
   zlib1g-dev       # gzip-compressed captures, permessage-deflate
-  libssl-dev       # SHA-1 for Sec-WebSocket-Accept (libcrypto)
+  libssl-dev       # libcrypto: SHA-1 for Sec-WebSocket-Accept, TLS decryption (PRF, HKDF, AEAD)
   libcli11-dev     # command-line parsing
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev # micro-benchmarks (bench/)
