@@ -86,8 +86,8 @@ bool CallFilter::matches(const Call& call, const CallStore& store) const {
     bool method_ok = method.empty();
     bool address_ok = address.empty();
     for (const auto& cm : call.messages) {
-      const SipMessageRecord& r = store.records()[cm.record];
-      if (!method_ok && (r.sip.method == method || r.sip.cseq_method == method)) method_ok = true;
+      const MessageSummary& r = store.summaries()[cm.record];
+      if (!method_ok && (r.method == method || r.cseq_method == method)) method_ok = true;
       if (!address_ok) {
         for (const Endpoint* e : {&r.src, &r.dst}) {
           if (e->to_string() == address || e->address.to_string() == address) address_ok = true;
@@ -278,19 +278,19 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
     ++states[std::string(call_state_name(c->state))];
     if (auto s = c->setup_time()) setup_times.push_back(static_cast<double>(*s) / 1e9);
     for (const auto& cm : c->messages) {
-      const SipMessageRecord& r = store.records()[cm.record];
+      const MessageSummary& r = store.summaries()[cm.record];
       ++messages;
       retrans += cm.retransmission ? 1 : 0;
-      if (r.sip.is_request) {
-        ++methods[std::string(r.sip.method)];
+      if (r.is_request) {
+        ++methods[std::string(r.method)];
       } else {
-        ++statuses[std::to_string(r.sip.status_code)];
+        ++statuses[std::to_string(r.status_code)];
       }
       ++transports[std::string(transport_name(r.transport))];
       if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
         ++websocket;
-        compressed += r.ws.compressed ? 1 : 0;
-        fragmented += r.ws.frames > 1 ? 1 : 0;
+        compressed += r.ws_compressed ? 1 : 0;
+        fragmented += r.ws_frames > 1 ? 1 : 0;
       }
     }
   }

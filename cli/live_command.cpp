@@ -78,7 +78,7 @@ class LivePrinter final : public SipMessageSink {
  private:
   OutputFormat format_;
   bool calls_;
-  CallStore store_;
+  CallStore store_{false};  // the states only: a summary per message, not the message
   std::map<std::string, int> states_;
   HepSender* hep_ = nullptr;
   HepEncodeOptions hep_options_;

@@ -179,9 +179,13 @@ struct CallAnalysis {
   int code = kExitOk;
 };
 
-std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& given) {
+// `keep_messages`: the commands that show or export messages (flow, export) keep them whole;
+// calls, stats and check need only the calls and each message's summary.
+std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& given,
+                                            bool keep_messages) {
   Limits limits = given;
   limits.dissector.keep_ws_frames = false;  // no command prints them: memory for calls instead
+  limits.keep_records = keep_messages;
   auto a = std::make_unique<CallAnalysis>(limits);
   a->code = read_file(path, a->summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
     return a->analysis.read(file, p);
@@ -192,7 +196,7 @@ std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limit
 
 int run_calls(const std::string& path, const Limits& limits, OutputFormat format,
               const sipws::cli::CallFilter& filter) {
-  auto a = analyse_calls(path, limits);
+  auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_calls(stdout, format, a->store, sipws::cli::select_calls(a->store, filter));
   return finish(a->code, a->summary);
@@ -200,7 +204,7 @@ int run_calls(const std::string& path, const Limits& limits, OutputFormat format
 
 int run_flow(const std::string& path, const Limits& limits, const sipws::cli::CallFilter& filter,
              const sipws::cli::FlowOptions& options) {
-  auto a = analyse_calls(path, limits);
+  auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
   const auto calls = sipws::cli::select_calls(a->store, filter);
   bool first = true;
@@ -220,7 +224,7 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::cli::Ca
 
 int run_stats(const std::string& path, const Limits& limits, OutputFormat format,
               const sipws::cli::CallFilter& filter) {
-  auto a = analyse_calls(path, limits);
+  auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
   sipws::cli::print_stats(stdout, format, a->store, sipws::cli::select_calls(a->store, filter),
                           a->analysis.counters());
@@ -250,7 +254,7 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
       return kExitUsage;
     }
   }
-  auto a = analyse_calls(path, limits);
+  auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
   const auto calls = sipws::cli::select_calls(a->store, filter);
   if (calls.empty()) {
@@ -299,7 +303,7 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
 // capture could not be read.
 int run_check(const std::string& path, const Limits& limits,
               const sipws::cli::CheckOptions& options) {
-  auto a = analyse_calls(path, limits);
+  auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return 2;
   const std::string name = path == "-" ? "standard input" : path;
   const std::size_t failing =

@@ -7,15 +7,14 @@
 namespace sipws {
 
 Analysis::Analysis(AnalysisLimits limits)
-    : dissector_(*this, findings_, limits.dissector),
+    : store_(limits.keep_records),
+      dissector_(*this, findings_, limits.dissector),
       pipeline_(dissector_, findings_, limits.capture) {}
 
 void Analysis::on_sip_message(SipMessageRecord&& record) {
   store_.on_sip_message(std::move(record));
-  const Call* call = store_.find(store_.records().back().sip.call_id);
-  const std::uint64_t index = call != nullptr ? call->index : kNoId;
+  const std::uint64_t index = store_.last_call();
   record_calls_.push_back(index);
-  if (index == kNoId) return;
   if (call_changed_.size() <= index) call_changed_.resize(index + 1, false);
   if (!call_changed_[index]) {
     call_changed_[index] = true;
@@ -56,7 +55,7 @@ AnalysisChanges Analysis::take_changes() {
   changes.findings_before = findings_taken_;
   changes.records_before = records_taken_;
   findings_taken_ = findings_.findings().size();
-  records_taken_ = store_.records().size();
+  records_taken_ = store_.summaries().size();
   return changes;
 }
 
@@ -65,14 +64,14 @@ std::uint64_t Analysis::call_of(std::uint64_t record) const {
 }
 
 std::uint64_t Analysis::message_of(const Finding& finding) const {
-  const auto& records = store_.records();
+  const auto& records = store_.summaries();
   if (finding.message != kNoId && finding.message < records.size()) return finding.message;
   if (finding.frame == 0 || finding.connection == kNoId) return kNoId;
   // Records are in completion order, so frame numbers grow along them: search from the first
   // record that completed at or after the finding's frame.
   auto it = std::lower_bound(
       records.begin(), records.end(), finding.frame,
-      [](const SipMessageRecord& r, std::uint64_t frame) { return r.frame < frame; });
+      [](const MessageSummary& r, std::uint64_t frame) { return r.frame < frame; });
   for (int tries = 0; it != records.end() && tries < 64; ++it, ++tries) {
     if (it->connection == finding.connection &&
         std::min(it->first_frame, it->frame) <= finding.frame)

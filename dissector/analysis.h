@@ -16,13 +16,16 @@ namespace sipws {
 struct AnalysisLimits {
   CaptureLimits capture;
   DissectorLimits dissector;
+  // Keep every message whole in the call store (CallStore's keep_records): the GUI, ladders and
+  // exports need them; the call list, statistics and checks need only the summaries.
+  bool keep_records = true;
 };
 
 // What changed since the last take_changes().
 struct AnalysisChanges {
   std::vector<std::uint64_t> calls;  // indices of calls that are new or changed, ascending
   std::size_t findings_before = 0;   // findings()[findings_before..] are new
-  std::size_t records_before = 0;    // calls().records()[records_before..] are new
+  std::size_t records_before = 0;    // store().summaries()[records_before..] are new
 };
 
 class Analysis final : private SipMessageSink {

@@ -1,6 +1,7 @@
 #include "dissector/call_store.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 
 #include "dissector/text.h"
@@ -17,15 +18,39 @@ std::string top_branch(const SipMessage& m) {
   return m.vias.empty() ? std::string() : std::string(m.vias.front().branch);
 }
 
-// A key that is equal for two copies of the same message on the same hop.
-std::string hop_key(const SipMessageRecord& r) {
+// Hashes combined in order (splitmix64's finaliser over the running value): the key of a message
+// is the combination of its fields' hashes, with no string built for it.
+std::uint64_t mix(std::uint64_t seed, std::uint64_t value) {
+  std::uint64_t x = seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+std::uint64_t mix(std::uint64_t seed, std::string_view text) {
+  // The length goes in too, so that ("ab", "c") and ("a", "bc") differ.
+  return mix(mix(seed, std::hash<std::string_view>{}(text)), text.size());
+}
+std::uint64_t mix(std::uint64_t seed, const Endpoint& e) {
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::memcpy(&a, e.address.bytes.data(), 8);
+  std::memcpy(&b, e.address.bytes.data() + 8, 8);
+  return mix(mix(mix(seed, a), b), (std::uint64_t{e.address.version} << 16) | e.port);
+}
+
+// A 64-bit key that is equal for two copies of the same message on the same hop: endpoints,
+// Call-ID, CSeq, top Via branch, and the method or the status and To tag. Two different messages
+// of a capture share one with a chance of about n^2 / 2^65 (n messages): none in practice.
+std::uint64_t hop_key(const SipMessageRecord& r) {
   const SipMessage& m = r.sip;
-  std::string key = r.src.to_string() + '>' + r.dst.to_string() + '|' + std::string(m.call_id) +
-                    '|' + std::to_string(m.cseq.value_or(0)) + ' ' + std::string(m.cseq_method) +
-                    '|' + top_branch(m) + '|';
-  key += m.is_request ? std::string(m.method)
-                      : std::to_string(m.status_code) + '|' + std::string(m.to.tag);
-  return key;
+  std::uint64_t key = mix(mix(0, r.src), r.dst);
+  key = mix(key, m.call_id);
+  key = mix(key, std::uint64_t{m.cseq.value_or(0)} | (m.cseq ? 1ULL << 32 : 0));
+  key = mix(key, m.cseq_method);
+  key = mix(key, m.vias.empty() ? std::string_view{} : m.vias.front().branch);
+  key = mix(key, std::uint64_t{m.is_request});
+  if (m.is_request) return mix(key, m.method);
+  return mix(mix(key, static_cast<std::uint64_t>(m.status_code)), m.to.tag);
 }
 
 bool is_registration_removal(const SipMessage& request) {
@@ -42,6 +67,10 @@ bool is_registration_removal(const SipMessage& request) {
 }
 
 }  // namespace
+
+std::uint64_t branch_hash(std::string_view branch) {
+  return mix(1, branch);
+}
 
 std::string_view call_state_name(CallState state) {
   switch (state) {
@@ -102,28 +131,47 @@ const Call* CallStore::find(std::string_view call_id) const {
   return it == by_call_id_.end() ? nullptr : &calls_[it->second];
 }
 
+std::string_view CallStore::intern(std::string_view text) {
+  return *names_.emplace(text).first;
+}
+
 void CallStore::on_sip_message(SipMessageRecord&& record) {
-  const std::uint64_t record_index = records_.size();
-  // Kept for the life of the analysis: give back what the parse grew and does not use (vectors
-  // grow by doubling; on a capture of a million messages that is gigabytes).
-  SipMessage& parsed = record.sip;
-  parsed.headers.shrink_to_fit();
-  parsed.vias.shrink_to_fit();
-  parsed.contacts.shrink_to_fit();
-  parsed.record_routes.shrink_to_fit();
-  parsed.routes.shrink_to_fit();
-  parsed.problems.shrink_to_fit();
-  if (parsed.sdp) {
-    parsed.sdp->media.shrink_to_fit();
-    for (SdpMedia& media : parsed.sdp->media) {
-      media.formats.shrink_to_fit();
-      media.codecs.shrink_to_fit();
-      media.candidates.shrink_to_fit();
-    }
-  }
-  records_.push_back(std::move(record));
-  const SipMessageRecord& r = records_.back();
+  const std::uint64_t record_index = summaries_.size();
+  const SipMessageRecord& r = record;
   const SipMessage& m = r.sip;
+  {
+    MessageSummary s;
+    s.index = r.index;
+    s.frame = r.frame;
+    s.first_frame = r.first_frame;
+    s.connection = r.connection;
+    s.timestamp = r.timestamp;
+    s.src = r.src;
+    s.dst = r.dst;
+    s.transport = r.transport;
+    s.direction = r.direction;
+    s.is_request = m.is_request;
+    s.ws_compressed = r.ws.compressed;
+    s.ws_frames = r.ws.frames;
+    s.has_sdp = m.sdp != nullptr;
+    s.to_tag_empty = m.to.tag.empty();
+    s.has_via = !m.vias.empty();
+    s.removes_registration =
+        m.is_request && m.cseq_method == "REGISTER" && is_registration_removal(m);
+    s.status_code = m.status_code;
+    s.method = intern(m.method);
+    s.cseq_method = intern(m.cseq_method);
+    s.cseq = m.cseq;
+    s.from_hash = mix(mix(2, m.from.tag), m.from.uri.text);
+    if (!m.vias.empty()) {
+      const SipVia& via = m.vias.front();
+      std::string transport(via.transport);
+      for (char& c : transport) c = ascii_lower(c);
+      s.top_via_hash = mix(mix(mix(3, via.branch), via.sent_by), transport);
+      s.top_branch_hash = branch_hash(via.branch);
+    }
+    summaries_.push_back(s);
+  }
   const std::string call_id(m.call_id);
   auto [it, fresh] = by_call_id_.try_emplace(call_id, calls_.size());
   if (fresh) {
@@ -138,6 +186,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     calls_.push_back(std::move(call));
   }
   Call& call = calls_[it->second];
+  last_call_ = call.index;
   call.end = std::max(call.end, r.timestamp);
   call.transports.insert(r.transport);
   for (const std::string_view header : kCorrelationHeaders) {
@@ -212,6 +261,27 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
       d->confirmed = true;
   }
   update_state(call, r, retransmission);
+  if (m.sdp && !retransmission) update_sdp(call, r, record_index);
+  if (keep_records_) {
+    // Kept for the life of the analysis: give back what the parse grew and does not use
+    // (vectors grow by doubling; on a capture of a million messages that is gigabytes).
+    SipMessage& parsed = record.sip;
+    parsed.headers.shrink_to_fit();
+    parsed.vias.shrink_to_fit();
+    parsed.contacts.shrink_to_fit();
+    parsed.record_routes.shrink_to_fit();
+    parsed.routes.shrink_to_fit();
+    parsed.problems.shrink_to_fit();
+    if (parsed.sdp) {
+      parsed.sdp->media.shrink_to_fit();
+      for (SdpMedia& media : parsed.sdp->media) {
+        media.formats.shrink_to_fit();
+        media.codecs.shrink_to_fit();
+        media.candidates.shrink_to_fit();
+      }
+    }
+    records_.push_back(std::move(record));
+  }
 }
 
 void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retransmission) {
@@ -226,14 +296,13 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
       if (call.first_method == "REGISTER") {
         // Find the request this answers, to tell a registration from its removal.
         const auto& t = call.transactions[call.messages.back().transaction];
-        const SipMessage* request = nullptr;
+        const MessageSummary* request = nullptr;
         for (std::size_t pos : t.messages) {
-          const SipMessage& candidate = records_[call.messages[pos].record].sip;
+          const MessageSummary& candidate = summaries_[call.messages[pos].record];
           if (candidate.is_request) request = &candidate;
         }
-        call.state = request != nullptr && is_registration_removal(*request)
-                         ? CallState::unregistered
-                         : CallState::registered;
+        call.state = request != nullptr && request->removes_registration ? CallState::unregistered
+                                                                         : CallState::registered;
       }
     } else if (m.status_code == 401 || m.status_code == 407) {
       call.state = CallState::challenged;
@@ -314,41 +383,42 @@ void CallStore::finish() {
 
 namespace sipws {
 
-CallSdp summarize_sdp(const CallStore& store, const Call& call) {
-  CallSdp out;
-  const SipMessageRecord* offer_record = nullptr;
-  for (const CallMessage& cm : call.messages) {
-    if (cm.retransmission) continue;
-    const SipMessageRecord& r = store.records()[cm.record];
-    if (!r.sip.sdp) continue;
-    // The offer is the first SDP; the answer is the first SDP sent the other way after it.
-    if (offer_record != nullptr && !(r.src == offer_record->dst || r.dst == offer_record->src))
-      continue;
-    if (offer_record != nullptr && r.sip.is_request == offer_record->sip.is_request) continue;
-    const Sdp& sdp = *r.sip.sdp;
-    SdpSide side;
-    side.record = cm.record;
-    for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
-    for (const SdpMedia& m : sdp.media) {
-      for (const auto& c : m.codecs) side.codecs.emplace_back(c.encoding);
-      side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" +
-                           std::string(m.port) + " " + std::string(m.proto) + " " +
-                           std::string(m.direction));
-      side.ice_candidates += m.candidates.size();
-      side.ice = side.ice || (!m.ice_ufrag.empty() && !m.ice_pwd.empty());
-      if (side.fingerprint.empty()) side.fingerprint = std::string(m.fingerprint);
-      if (side.setup.empty()) side.setup = std::string(m.setup);
-      side.rtcp_mux = side.rtcp_mux || m.rtcp_mux;
-    }
-    if (offer_record == nullptr) {
-      offer_record = &r;
-      out.offer = std::move(side);
-    } else {
-      out.answer = std::move(side);
-      break;
-    }
+void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index) {
+  // The offer is the first SDP; the answer is the first SDP sent the other way after it.
+  CallSdp& out = call.sdp;
+  if (out.answer) return;
+  if (out.offer) {
+    const SdpSide& offer = *out.offer;
+    if (!(r.src == offer.dst || r.dst == offer.src)) return;
+    if (r.sip.is_request == offer.request) return;
   }
-  return out;
+  const Sdp& sdp = *r.sip.sdp;
+  SdpSide side;
+  side.record = index;
+  side.src = r.src;
+  side.dst = r.dst;
+  side.request = r.sip.is_request;
+  for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
+  for (const SdpMedia& m : sdp.media) {
+    for (const auto& c : m.codecs) side.codecs.emplace_back(c.encoding);
+    side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" +
+                         std::string(m.port) + " " + std::string(m.proto) + " " +
+                         std::string(m.direction));
+    side.ice_candidates += m.candidates.size();
+    side.ice = side.ice || (!m.ice_ufrag.empty() && !m.ice_pwd.empty());
+    if (side.fingerprint.empty()) side.fingerprint = std::string(m.fingerprint);
+    if (side.setup.empty()) side.setup = std::string(m.setup);
+    side.rtcp_mux = side.rtcp_mux || m.rtcp_mux;
+  }
+  if (!out.offer) {
+    out.offer = std::move(side);
+  } else {
+    out.answer = std::move(side);
+  }
+}
+
+CallSdp summarize_sdp(const CallStore&, const Call& call) {
+  return call.sdp;
 }
 
 }  // namespace sipws

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dissector/sip_record.h"
@@ -53,8 +54,62 @@ struct SipDialog {
   bool confirmed = false;  // a 2xx established it (an early dialog otherwise)
 };
 
+// What the call model keeps of every message whether or not it keeps the message itself: enough
+// for the call list, statistics, filters and the rules across messages. Fixed size, no heap: a
+// store without records grows by this (and a few indices) per message, not by the message.
+struct MessageSummary {
+  std::uint64_t index = 0;  // as SipMessageRecord::index
+  std::uint64_t frame = 0;
+  std::uint64_t first_frame = 0;
+  std::uint64_t connection = 0;
+  TimeNs timestamp = 0;
+  Endpoint src;
+  Endpoint dst;
+  SipTransport transport = SipTransport::udp;
+  Direction direction = Direction::none;
+  bool is_request = false;
+  bool ws_compressed = false;
+  bool has_sdp = false;
+  bool to_tag_empty = true;
+  bool has_via = false;
+  bool removes_registration = false;  // a REGISTER with Expires 0 (RFC 3261 §10.2.2)
+  std::uint32_t ws_frames = 0;
+  int status_code = 0;
+  std::string_view method;       // interned by the store: valid as long as it is
+  std::string_view cseq_method;  // interned
+  std::optional<std::uint32_t> cseq;
+  // 64-bit hashes of what the rules across messages compare (a collision, at 2^-64 per pair,
+  // could hide one finding): From (tag and URI), the top Via as its client wrote it (branch,
+  // sent-by, transport in lower case), and the top Via branch alone.
+  std::uint64_t from_hash = 0;
+  std::uint64_t top_via_hash = 0;
+  std::uint64_t top_branch_hash = 0;
+};
+// The hash MessageSummary::top_branch_hash holds for `branch`.
+std::uint64_t branch_hash(std::string_view branch);
+
+// The WebRTC/SDP picture of a call: its first offer and the answer to it.
+struct SdpSide {
+  std::uint64_t record = 0;  // the message that carried it
+  Endpoint src;              // its sender and receiver
+  Endpoint dst;
+  bool request = false;             // carried by a request (else a response)
+  std::vector<std::string> codecs;  // "opus/48000/2" (first media section first)
+  std::vector<std::string> media;   // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
+  std::size_t ice_candidates = 0;
+  bool ice = false;         // ufrag and pwd present
+  std::string fingerprint;  // "sha-256 AB:CD:..."
+  std::string setup;        // DTLS role: actpass, active, passive
+  std::vector<std::string> bundle;
+  bool rtcp_mux = false;
+};
+struct CallSdp {
+  std::optional<SdpSide> offer;
+  std::optional<SdpSide> answer;
+};
+
 struct CallMessage {
-  std::uint64_t record = 0;     // index into CallStore::records()
+  std::uint64_t record = 0;     // index into CallStore::summaries() (and records(), when kept)
   bool retransmission = false;  // the same message seen before on the same hop
   std::size_t transaction = 0;  // index into Call::transactions
 };
@@ -78,6 +133,7 @@ struct Call {
   std::vector<SipTransaction> transactions;
   std::vector<SipDialog> dialogs;
   std::vector<std::string> correlation_ids;  // X-Call-ID, Session-ID, ... values seen
+  CallSdp sdp;  // its first SDP offer and the answer to it, summarised as they arrive
 
   std::optional<TimeNs> setup_time() const {  // INVITE to its final response
     if (!invite_time || !final_time) return std::nullopt;
@@ -91,44 +147,47 @@ struct Call {
 
 class CallStore final : public SipMessageSink {
  public:
+  // `keep_records`: keep every message whole (its bytes and parse), for the front ends that show
+  // messages (ladder labels, message text, export). Without, the store keeps a MessageSummary per
+  // message and the calls: what `calls`, `stats` and `check` need, at a tenth of the memory.
+  explicit CallStore(bool keep_records = true) : keep_records_(keep_records) {}
   void on_sip_message(SipMessageRecord&& record) override;
+  // The call the last message joined.
+  std::uint64_t last_call() const { return last_call_; }
   // Groups the legs of B2BUA calls (shared correlation headers). Call after the last message.
   void finish();
 
-  // A deque: growing never moves (or, for a moment, doubles) a million records.
+  // Deques: growing never moves (or, for a moment, doubles) a million records.
+  // Every message whole, by index; empty when the store was made without keep_records.
   const std::deque<SipMessageRecord>& records() const { return records_; }
+  bool keeps_records() const { return keep_records_; }
+  // Every message's summary, by the same index.
+  const std::deque<MessageSummary>& summaries() const { return summaries_; }
   const std::vector<Call>& calls() const { return calls_; }
   const Call* find(std::string_view call_id) const;
 
  private:
   void update_state(Call& call, const SipMessageRecord& r, bool retransmission);
+  void update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index);
+  std::string_view intern(std::string_view text);
 
+  bool keep_records_ = true;
   std::deque<SipMessageRecord> records_;
+  std::deque<MessageSummary> summaries_;
   std::vector<Call> calls_;
   std::unordered_map<std::string, std::size_t> by_call_id_;
-  std::set<std::string> seen_;  // hop-level keys of messages, to spot retransmissions
+  // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
+  std::unordered_set<std::uint64_t> seen_;
+  // Method names, each stored once: summaries point into these.
+  std::unordered_set<std::string> names_;
+  std::uint64_t last_call_ = 0;
 };
 
 }  // namespace sipws
 
 namespace sipws {
 
-// The WebRTC/SDP picture of a call: its first offer and the answer to it.
-struct SdpSide {
-  std::uint64_t record = 0;         // the message that carried it
-  std::vector<std::string> codecs;  // "opus/48000/2" (first media section first)
-  std::vector<std::string> media;   // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
-  std::size_t ice_candidates = 0;
-  bool ice = false;         // ufrag and pwd present
-  std::string fingerprint;  // "sha-256 AB:CD:..."
-  std::string setup;        // DTLS role: actpass, active, passive
-  std::vector<std::string> bundle;
-  bool rtcp_mux = false;
-};
-struct CallSdp {
-  std::optional<SdpSide> offer;
-  std::optional<SdpSide> answer;
-};
+// The call's SDP offer and answer (Call::sdp; kept for the callers that ask the store).
 CallSdp summarize_sdp(const CallStore& store, const Call& call);
 
 }  // namespace sipws

@@ -99,7 +99,7 @@ AnalysisDelta AnalysisSession::takeDelta(bool final, std::uint64_t frames, std::
     delta.calls.push_back(call_row(calls[c], it == call_findings_.end() ? 0 : it->second));
   }
   delta.frames = frames;
-  delta.messages = analysis_->store().records().size();
+  delta.messages = analysis_->store().summaries().size();
   delta.position = position;
   delta.size = size;
   return delta;

@@ -30,16 +30,52 @@ class CallStoreTest : public ::testing::Test {
                        "\r\nTo: <sip:bob@example.com>" + (to_tag.empty() ? "" : ";tag=" + to_tag) +
                        "\r\nCall-ID: " + call_id + "\r\nCSeq: " + cseq + "\r\n" + extra +
                        "Content-Length: 0\r\n\r\n";
-    SipMessageRecord r;
-    r.frame = ++frame_;
-    r.timestamp = static_cast<TimeNs>(frame_) * 1'000'000'000;
-    r.src = from;
-    r.dst = to;
-    r.transport = SipTransport::ws;
-    r.bytes.assign(text.begin(), text.end());
-    ASSERT_EQ(parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip).status,
-              SipParseStatus::ok);
-    store_.on_sip_message(std::move(r));
+    ++frame_;
+    // The same message into the store that keeps messages and the one that keeps summaries.
+    for (CallStore* store : {&store_, &summary_store_}) {
+      SipMessageRecord r;
+      r.frame = frame_;
+      r.timestamp = static_cast<TimeNs>(frame_) * 1'000'000'000;
+      r.src = from;
+      r.dst = to;
+      r.transport = SipTransport::ws;
+      r.bytes.assign(text.begin(), text.end());
+      ASSERT_EQ(parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip).status,
+                SipParseStatus::ok);
+      store->on_sip_message(std::move(r));
+    }
+  }
+  // Every test ends here: a store that keeps only summaries must find the same calls and the
+  // same rule findings as one that keeps every message.
+  void TearDown() override {
+    ASSERT_TRUE(store_.keeps_records());
+    ASSERT_FALSE(summary_store_.keeps_records());
+    EXPECT_TRUE(summary_store_.records().empty());
+    store_.finish();
+    summary_store_.finish();
+    ASSERT_EQ(store_.calls().size(), summary_store_.calls().size());
+    for (std::size_t i = 0; i < store_.calls().size(); ++i) {
+      const Call& a = store_.calls()[i];
+      const Call& b = summary_store_.calls()[i];
+      EXPECT_EQ(a.call_id, b.call_id);
+      EXPECT_EQ(a.state, b.state) << a.call_id;
+      EXPECT_EQ(a.final_status, b.final_status);
+      EXPECT_EQ(a.group, b.group);
+      EXPECT_EQ(a.retransmissions(), b.retransmissions());
+      EXPECT_EQ(a.transactions.size(), b.transactions.size());
+      EXPECT_EQ(a.dialogs.size(), b.dialogs.size());
+      ASSERT_EQ(a.messages.size(), b.messages.size());
+    }
+    FindingCollector from_records;
+    FindingCollector from_summaries;
+    check_calls(store_, from_records);
+    check_calls(summary_store_, from_summaries);
+    ASSERT_EQ(from_records.findings().size(), from_summaries.findings().size());
+    for (std::size_t i = 0; i < from_records.findings().size(); ++i) {
+      EXPECT_EQ(from_records.findings()[i].id, from_summaries.findings()[i].id);
+      EXPECT_EQ(from_records.findings()[i].frame, from_summaries.findings()[i].frame);
+      EXPECT_EQ(from_records.findings()[i].detail, from_summaries.findings()[i].detail);
+    }
   }
   const Call& call(const std::string& id = "call-1") {
     const Call* c = store_.find(id);
@@ -50,6 +86,7 @@ class CallStoreTest : public ::testing::Test {
   Endpoint alice_ = ep("192.0.2.10", 50000);
   Endpoint proxy_ = ep("192.0.2.1", 443);
   CallStore store_;
+  CallStore summary_store_{false};
   std::uint64_t frame_ = 0;
 };
 
