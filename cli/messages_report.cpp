@@ -40,13 +40,11 @@ void append_tsv(std::string& out, std::string_view text) {
     if (out[i] == '\t' || out[i] == '\n' || out[i] == '\r') out[i] = ' ';
   }
 }
-std::string tsv_line(const SipMessageRecord& r) {
+void append_tsv_line(std::string& out, const SipMessageRecord& r) {
   const SipMessage& m = r.sip;
-  std::string out;
-  out.reserve(192);
   append_number(out, r.frame);
   out += '\t';
-  out += epoch_seconds(r.timestamp, 6);
+  append_epoch_seconds(out, r.timestamp, 6);
   out += '\t';
   out += r.src.address.to_string();
   out += '\t';
@@ -74,13 +72,25 @@ std::string tsv_line(const SipMessageRecord& r) {
   out += '\t';
   append_tsv(out, m.to.uri.user);
   out += '\n';
-  return out;
 }
 
 }  // namespace
 
+void append_message_line(std::string& out, OutputFormat format, const SipMessageRecord& r) {
+  if (format == OutputFormat::tsv) {
+    append_tsv_line(out, r);
+  } else {
+    out += message_line(format, r);
+  }
+}
+
 std::string message_line(OutputFormat format, const SipMessageRecord& r) {
-  if (format == OutputFormat::tsv) return tsv_line(r);
+  if (format == OutputFormat::tsv) {
+    std::string out;
+    out.reserve(192);
+    append_tsv_line(out, r);
+    return out;
+  }
   const SipMessage& m = r.sip;
   const std::string time = epoch_seconds(r.timestamp, 6);
   const std::string src = r.src.address.to_string();
@@ -200,7 +210,9 @@ MessagePrinter::~MessagePrinter() {
 }
 
 void MessagePrinter::on_sip_message(SipMessageRecord&& record) {
-  lines_.push_back({record.frame, arrivals_++, message_line(format_, record)});
+  const std::size_t offset = text_.size();
+  append_message_line(text_, format_, record);
+  lines_.push_back({record.frame, arrivals_++, offset, text_.size() - offset});
   if (lines_.size() >= run_lines_) spill();
 }
 
@@ -215,18 +227,19 @@ void MessagePrinter::spill() {
   });
   runs_.push_back({spill_size_, lines_.size()});
   for (const Line& l : lines_) {
-    const auto length = static_cast<std::uint32_t>(l.text.size());
+    const auto length = static_cast<std::uint32_t>(l.length);
     std::fwrite(&l.frame, 8, 1, spill_);
     std::fwrite(&l.arrival, 8, 1, spill_);
     std::fwrite(&length, 4, 1, spill_);
-    std::fwrite(l.text.data(), 1, l.text.size(), spill_);
-    spill_size_ += 20 + l.text.size();
+    std::fwrite(text_.data() + l.offset, 1, l.length, spill_);
+    spill_size_ += 20 + l.length;
   }
   if (std::fflush(spill_) != 0 || std::ferror(spill_)) {
     error_ = std::string("cannot write the temporary file: ") + std::strerror(errno);
     return;
   }
   lines_.clear();
+  text_.clear();
 }
 
 bool MessagePrinter::print(std::FILE* out) {
@@ -235,7 +248,7 @@ bool MessagePrinter::print(std::FILE* out) {
   });
   std::fputs(message_header(format_).c_str(), out);
   if (runs_.empty()) {
-    for (const Line& l : lines_) std::fputs(l.text.c_str(), out);
+    for (const Line& l : lines_) std::fwrite(text_.data() + l.offset, 1, l.length, out);
     return error_.empty();
   }
   // Merge the runs and what is still in memory (source runs_.size()).
@@ -262,7 +275,7 @@ bool MessagePrinter::print(std::FILE* out) {
       const Line& l = lines_[memory_at++];
       h.frame = l.frame;
       h.arrival = l.arrival;
-      h.text = l.text;
+      h.text.assign(text_, l.offset, l.length);
     }
     heap.push_back(source);
     std::push_heap(heap.begin(), heap.end(), later);

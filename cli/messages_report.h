@@ -13,6 +13,8 @@ namespace sipws::cli {
 // status call_id cseq from_user to_user.
 std::string message_header(OutputFormat format);
 std::string message_line(OutputFormat format, const SipMessageRecord& record);
+// The same line appended to `out` (TSV without a temporary string).
+void append_message_line(std::string& out, OutputFormat format, const SipMessageRecord& record);
 
 // Formats each message as it arrives and keeps only its line (not the message), then prints the
 // lines in capture order: memory stays proportional to the output, not to the SIP traffic.
@@ -38,7 +40,8 @@ class MessagePrinter final : public SipMessageSink {
   struct Line {
     std::uint64_t frame;
     std::uint64_t arrival;
-    std::string text;
+    std::size_t offset;  // in text_
+    std::size_t length;
   };
   struct Run {
     std::uint64_t offset;  // in the temporary file
@@ -49,6 +52,7 @@ class MessagePrinter final : public SipMessageSink {
   OutputFormat format_;
   std::size_t run_lines_;
   std::vector<Line> lines_;
+  std::string text_;  // the waiting lines' text, one after another: no allocation per line
   std::uint64_t arrivals_ = 0;
   std::FILE* spill_ = nullptr;
   std::uint64_t spill_size_ = 0;

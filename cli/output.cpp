@@ -7,7 +7,7 @@
 
 namespace sipws::cli {
 
-std::string epoch_seconds(TimeNs ns, int decimals) {
+void append_epoch_seconds(std::string& out, TimeNs ns, int decimals) {
   // By hand rather than snprintf: this runs once per message listed.
   const bool negative = ns < 0;
   const std::uint64_t abs =
@@ -25,7 +25,13 @@ std::string epoch_seconds(TimeNs ns, int decimals) {
     fraction /= 10;
   }
   at += decimals;
-  return std::string(text, at);
+  out.append(text, at);
+}
+
+std::string epoch_seconds(TimeNs ns, int decimals) {
+  std::string out;
+  append_epoch_seconds(out, ns, decimals);
+  return out;
 }
 
 std::string json_string(std::string_view text) {

@@ -177,7 +177,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
     std::size_t at = 0;
     int count = 0;
     while (at < text.size()) {
-      SipMessageRecord record;
+      SipMessageRecord& record = owner_.fresh_record();
       fill_carrier(record, message);
       const bool whole = at == 0;
       SipParseResult r;
@@ -422,7 +422,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
         resync_sip_[d] = false;
       }
       std::string_view text(buffer.data(), buffer.size());
-      SipMessage probe;
+      SipMessage& probe = owner_.probe_message();
       SipParseOptions options = owner_.sip_options();
       options.stream = true;
       options.parse_sdp = false;  // only framing is wanted from this first parse
@@ -458,7 +458,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
                                          : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
         continue;
       }
-      SipMessageRecord record;
+      SipMessageRecord& record = owner_.fresh_record();
       record.transport = over_tls_ ? SipTransport::tls : SipTransport::tcp;
       record.direction = static_cast<Direction>(d);
       record.frame = frame;
@@ -591,7 +591,7 @@ void Dissector::on_tcp_summary(const TcpConnectionSummary& summary) {
 void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) {
   const std::string_view text = as_text(datagram.payload);
   if (!looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) return;
-  SipMessageRecord record;
+  SipMessageRecord& record = fresh_record();
   record.transport = SipTransport::udp;
   record.direction = datagram.direction;
   record.frame = datagram.frame;
@@ -606,6 +606,39 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
       std::string_view(record.bytes.data(), record.bytes.size()), record.sip, sip_options());
   if (r.status != SipParseStatus::ok) return;
   emit(std::move(record));
+}
+
+SipMessageRecord& Dissector::fresh_record() {
+  // Every field set anew, the buffers emptied with their capacity kept (unless a large message
+  // grew them: then they are given back).
+  SipMessageRecord& r = scratch_;
+  r.index = 0;
+  r.frame = 0;
+  r.first_frame = 0;
+  r.connection_first_frame = 0;
+  r.handshake_last_frame = 0;
+  r.timestamp = 0;
+  r.src = {};
+  r.dst = {};
+  r.transport = SipTransport::udp;
+  r.connection = 0;
+  r.direction = Direction::none;
+  r.ws.opcode = 0;
+  r.ws.compressed = false;
+  r.ws.masked = false;
+  r.ws.frames = 0;
+  r.ws.wire_bytes = 0;
+  r.ws.first_frame = 0;
+  r.ws.handshake_seen = true;
+  r.ws.frame_headers.clear();
+  r.ws.compressed_payload.clear();
+  if (r.bytes.capacity() > 64 * 1024) {
+    std::vector<char>().swap(r.bytes);
+  } else {
+    r.bytes.clear();
+  }
+  r.sip.reset();
+  return r;
 }
 
 void Dissector::emit(SipMessageRecord&& record) {

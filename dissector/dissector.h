@@ -47,6 +47,12 @@ class Dissector final : public FlowObserver {
   TlsKeyLog& key_log() { return key_log_; }
 
   // Used by the connection analyzers.
+  // The record to fill for the next message: one kept by the dissector and handed to the sink
+  // by rvalue reference. A sink that keeps messages moves it away; one that only reads it (the
+  // `messages` listing) leaves it, and the next message reuses its buffers: no allocation.
+  SipMessageRecord& fresh_record();
+  // A SipMessage for framing probes on SIP over TCP, reused the same way.
+  SipMessage& probe_message() { return probe_; }
   void emit(SipMessageRecord&& record);
   FindingSink& findings() { return findings_; }
   const DissectorLimits& limits() const { return limits_; }
@@ -66,6 +72,8 @@ class Dissector final : public FlowObserver {
   TlsKeyLog key_log_;
   std::map<std::uint64_t, std::unique_ptr<TcpConnectionAnalyzer>> connections_;
   std::uint64_t next_index_ = 0;
+  SipMessageRecord scratch_;
+  SipMessage probe_;
 };
 
 // Collects every record, in completion order.

@@ -310,9 +310,35 @@ bool looks_like_sip(std::string_view text) {
          line.find(" SIP/") != std::string_view::npos;
 }
 
+void SipMessage::reset() {
+  is_request = false;
+  method = {};
+  request_uri = {};
+  version = {};
+  status_code = 0;
+  reason = {};
+  headers.clear();
+  call_id = {};
+  cseq.reset();
+  cseq_method = {};
+  from = {};
+  to = {};
+  vias.clear();
+  contacts.clear();
+  record_routes.clear();
+  routes.clear();
+  max_forwards.reset();
+  content_type = {};
+  content_length.reset();
+  user_agent = {};
+  body = {};
+  sdp.reset();
+  problems.clear();
+}
+
 SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseOptions options) {
   SipParseResult result;
-  m = SipMessage{};
+  m.reset();
   m.headers.reserve(16);  // a typical message's count: no regrowing on the way
   std::size_t start = 0;
   while (start + 1 < text.size() && text[start] == '\r' && text[start + 1] == '\n') start += 2;

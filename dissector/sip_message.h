@@ -78,6 +78,10 @@ struct SipMessage {
 
   std::vector<SipProblem> problems;
 
+  // Empty again, keeping the vectors' capacity (parse_sip_message starts with it): a message
+  // parsed into the same SipMessage again costs no allocation.
+  void reset();
+
   // The first header with this (long or compact) name, case-insensitive.
   std::string_view header(std::string_view name) const;
   // "INVITE" for requests, "200" for responses.

@@ -1,5 +1,6 @@
 #include "dissector/ws_message.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sipws {
@@ -69,7 +70,7 @@ bool WsMessageAssembler::on_gap(std::uint64_t length, std::uint64_t frame) {
   }
   in_message_ = false;
   target_ = Target::discard;
-  message_ = WsMessage{};
+  message_.reset();
   parser_.reset();
   return false;
 }
@@ -87,7 +88,7 @@ void WsMessageAssembler::resync() {
   parser_.reset();
   in_message_ = false;
   target_ = Target::discard;
-  message_ = WsMessage{};
+  message_.reset();
 }
 
 void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
@@ -146,7 +147,7 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
     if (in_message_) {
       report(FindingId::ws_frame_interleaved_message, frame, "the unfinished message is dropped");
     }
-    message_ = WsMessage{};
+    message_.reset();
     message_.direction = direction_;
     message_.opcode = h.opcode;
     message_.compressed = h.rsv1 && deflate_.has_value();
@@ -163,6 +164,14 @@ void WsMessageAssembler::on_frame_header(const WsFrameHeader& h) {
   ++message_.frames;
   message_.wire_bytes += h.length;
   if (limits_.keep_frames) message_.frame_headers.push_back(h);
+  // Room for the whole frame at once (up to 64 KiB more: a lying length reserves no more),
+  // instead of growing by doubling as segments arrive; never less than doubling, so that many
+  // fragments stay linear.
+  const std::size_t wanted = message_.payload.size() +
+                             static_cast<std::size_t>(std::min<std::uint64_t>(h.length, 64 * 1024));
+  if (wanted > message_.payload.capacity()) {
+    message_.payload.reserve(std::max(wanted, 2 * message_.payload.capacity()));
+  }
   target_ = Target::message;
 }
 
@@ -232,15 +241,45 @@ void WsMessageAssembler::finish_control(std::uint64_t frame, TimeNs timestamp) {
   sink_.on_ws_control(c);
 }
 
+namespace {
+// A buffer kept for the next message up to this size; a larger one (a rare big message) is
+// given back, so that an idle connection does not hold it.
+constexpr std::size_t kReusedBufferBytes = 64 * 1024;
+template <typename T>
+void clear_for_reuse(std::vector<T>& v) {
+  if (v.capacity() * sizeof(T) > kReusedBufferBytes) {
+    std::vector<T>().swap(v);
+  } else {
+    v.clear();
+  }
+}
+}  // namespace
+
+void WsMessage::reset() {
+  direction = Direction::none;
+  opcode = 0;
+  compressed = false;
+  masked = false;
+  incomplete = false;
+  frames = 0;
+  wire_bytes = 0;
+  first_frame = 0;
+  last_frame = 0;
+  timestamp = 0;
+  clear_for_reuse(payload);
+  clear_for_reuse(frame_headers);
+  clear_for_reuse(compressed_payload);
+}
+
 void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
   in_message_ = false;
   message_.last_frame = frame;
   message_.timestamp = timestamp;
   ++messages_;
   if (message_.compressed && !message_.incomplete) {
-    std::vector<std::uint8_t> inflated;
+    clear_for_reuse(inflated_);
     const auto result =
-        inflater_->inflate_message(message_.payload, inflated, limits_.max_inflated_bytes);
+        inflater_->inflate_message(message_.payload, inflated_, limits_.max_inflated_bytes);
     if (result == Inflater::Result::error) {
       report(FindingId::ws_deflate_inflate_failed, frame, inflater_->error());
       message_.incomplete = true;
@@ -250,15 +289,18 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
                  std::to_string(limits_.max_inflated_bytes));
       message_.incomplete = true;
     }
-    message_.compressed_payload = std::move(message_.payload);
-    message_.payload = std::move(inflated);
+    if (limits_.keep_frames) {
+      message_.compressed_payload.assign(message_.payload.begin(), message_.payload.end());
+    }
+    // The inflated bytes become the payload; the compressed buffer is reused for the next one.
+    std::swap(message_.payload, inflated_);
   }
   if (message_.opcode == ws_opcode::text && !message_.incomplete &&
       !is_valid_utf8(message_.payload)) {
     report(FindingId::ws_text_invalid_utf8, frame, "");
   }
   sink_.on_ws_message(message_);
-  message_ = WsMessage{};
+  message_.reset();
 }
 
 }  // namespace sipws

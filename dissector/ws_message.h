@@ -38,6 +38,10 @@ struct WsMessage {
   // message the unmasked compressed bytes (the frames' payloads, joined) before inflation.
   std::vector<WsFrameHeader> frame_headers;
   std::vector<std::uint8_t> compressed_payload;
+
+  // Empty again, keeping the buffers' capacity: the assembler reuses one message for all, so
+  // that a message costs no allocation.
+  void reset();
 };
 
 struct WsControl {
@@ -98,6 +102,7 @@ class WsMessageAssembler final : public WsFrameParser::Handler {
   enum class Target { message, control, discard } target_ = Target::discard;
   bool in_message_ = false;  // a fragmented data message is open
   WsMessage message_;
+  std::vector<std::uint8_t> inflated_;  // the next compressed message's inflated bytes
   std::vector<std::uint8_t> control_;
   bool message_cut_ = false;
   bool close_seen_ = false;
