@@ -217,7 +217,9 @@ int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_lim
   FindingCollector findings;
   LivePrinter printer(options.format, options.calls);
   if (hep) printer.send_to(hep.get(), {options.hep_id, options.hep_password});
-  Dissector dissector(printer, findings, dissector_limits);
+  DissectorLimits limits = dissector_limits;
+  limits.sip_thread = false;  // a line as soon as its packet is in, not a batch later
+  Dissector dissector(printer, findings, limits);
   CapturePipeline pipeline(dissector, findings, capture_limits);
   std::fputs(message_header(options.format).c_str(), stdout);
   std::fflush(stdout);

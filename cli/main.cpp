@@ -108,7 +108,7 @@ int read_file(const std::string& path, sipws::ReadSummary& summary, Read&& read)
 }
 
 int read_into(const std::string& path, const Limits& limits, sipws::FlowObserver& observer,
-              sipws::FindingCollector& findings, sipws::ReadSummary& summary,
+              sipws::FindingSink& findings, sipws::ReadSummary& summary,
               sipws::DecodeCounters* decode = nullptr,
               sipws::CaptureReader::SecretsHandler secrets = nullptr) {
   return read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress progress) {
@@ -152,8 +152,9 @@ int run_messages(const std::string& path, const Limits& limits, OutputFormat for
   sipws::Dissector dissector(printer, findings, dissector_limits);
   sipws::ReadSummary summary;
   const int code =
-      read_into(path, limits, dissector, findings, summary, nullptr,
+      read_into(path, limits, dissector, dissector.findings(), summary, nullptr,
                 [&](const std::string& secrets) { dissector.key_log().add_text(secrets); });
+  dissector.drain();  // the printer and the findings are this thread's again
   if (code == kExitUnreadable) return code;
   if (!printer.print(stdout)) {
     std::fprintf(stderr, "sipws: %s\n", printer.error().c_str());
@@ -322,6 +323,12 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --limit may come before or after the subcommand
   std::vector<std::string> limit_settings;
   std::string keylog_path;
+  int threads = 2;
+  app.add_option("--threads", threads,
+                 "threads for reading a capture file: 2 (default) parses SIP on a second thread "
+                 "while the first reads, reassembles and inflates; 1 does it all on one. The "
+                 "output is the same")
+      ->check(CLI::Range(1, 2));
   app.add_option("--keylog", keylog_path,
                  "TLS key log file (SSLKEYLOGFILE format) to decrypt wss:// and SIP over TLS with; "
                  "pcapng files may carry their own (Decryption Secrets Blocks)");
@@ -503,6 +510,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   Limits limits;
+  limits.dissector.sip_thread = threads > 1;
   for (const std::string& setting : limit_settings) {
     if (const std::string error = apply_limit(setting, limits); !error.empty()) {
       std::fprintf(stderr, "sipws: %s\n", error.c_str());

@@ -9,7 +9,7 @@ namespace sipws {
 Analysis::Analysis(AnalysisLimits limits)
     : store_(limits.keep_records),
       dissector_(*this, findings_, limits.dissector),
-      pipeline_(dissector_, findings_, limits.capture) {}
+      pipeline_(dissector_, dissector_.findings(), limits.capture) {}
 
 void Analysis::on_sip_message(SipMessageRecord&& record) {
   store_.on_sip_message(std::move(record));
@@ -24,7 +24,7 @@ void Analysis::on_sip_message(SipMessageRecord&& record) {
 
 ReadSummary Analysis::read(CaptureFile& file, ReadProgress progress, void* context) {
   const ReadSummary summary =
-      read_capture(file, pipeline_, findings_, progress, context,
+      read_capture(file, pipeline_, dissector_.findings(), progress, context,
                    [this](const std::string& secrets) { key_log().add_text(secrets); });
   finish();
   return summary;
@@ -34,6 +34,7 @@ void Analysis::finish() {
   if (finished_) return;
   finished_ = true;
   pipeline_.finish();  // does nothing when read_capture has done it
+  dissector_.drain();
   store_.finish();
   check_calls(store_, findings_);
   // Grouping may have changed any call.

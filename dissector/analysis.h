@@ -36,13 +36,17 @@ class Analysis final : private SipMessageSink {
 
   CapturePipeline& pipeline() { return pipeline_; }
   TlsKeyLog& key_log() { return dissector_.key_log(); }
-  FindingCollector& finding_sink() { return findings_; }
+  // Where findings of the capture layer go (in line with the messages when the dissector runs
+  // its SIP half on a second thread).
+  FindingSink& finding_sink() { return dissector_.findings(); }
   void on_packet(const RawPacket& packet) { pipeline_.on_packet(packet); }
 
   // Reads all of `file` (progress as in read_capture), then finish().
   ReadSummary read(CaptureFile& file, ReadProgress progress = nullptr, void* context = nullptr);
   // End of input: open flows closed, B2BUA legs grouped, the rules across the messages of each
   // call checked (their findings join findings()). Safe to call twice; the second does nothing.
+  // With limits.dissector.sip_thread, calls, messages and findings are complete (and safe to
+  // look at) only after this; take_changes() is for the one-thread analysis (the GUI's).
   void finish();
   bool finished() const { return finished_; }
 

@@ -51,6 +51,13 @@ bool plausible_frame(ByteView bytes, Direction direction) {
   return known && !h.rsv2 && !h.rsv3 && h.masked == (direction == Direction::to_server);
 }
 
+bool is_keepalive(std::string_view text) {
+  for (char c : text) {
+    if (c != '\r' && c != '\n') return false;
+  }
+  return true;
+}
+
 std::string_view as_text(ByteView b) {
   return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
 }
@@ -171,41 +178,17 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
   void on_ws_message(WsMessage& message) override {
     ++owner_.mutable_counters().websocket_messages;
     if (message.incomplete) return;
-    const std::string_view text = as_text(message.payload);
-    const bool sip_protocol = http_ && iequals(http_->handshake.protocol, "sip");
-    // RFC 7118: one SIP message per WebSocket message. More are reported, and all are kept.
-    std::size_t at = 0;
-    int count = 0;
-    while (at < text.size()) {
-      SipMessageRecord& record = owner_.fresh_record();
-      fill_carrier(record, message);
-      const bool whole = at == 0;
-      SipParseResult r;
-      if (whole) {
-        record.bytes.assign(text.begin(), text.end());  // becomes the message's own buffer
-      } else {
-        record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(at), text.end());
-      }
-      r = parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip,
-                            owner_.sip_options());
-      if (r.status == SipParseStatus::not_sip || r.status == SipParseStatus::incomplete) {
-        if (count == 0 && (sip_protocol || !handshake_seen_) && !is_keepalive(text)) {
-          report(FindingId::sip_ws_not_sip, message.direction, message.last_frame,
-                 std::to_string(text.size()) + " bytes");
-        }
-        break;
-      }
-      if (count == 1) {
-        report(FindingId::sip_ws_multiple_messages, message.direction, message.last_frame, "");
-      }
-      record.bytes.resize(r.consumed);
-      // A resize never moves the buffer down, so the views stay valid; re-parse only if the
-      // vector were reallocated (it is not: shrinking keeps capacity).
-      emit(std::move(record));
-      ++count;
-      at += r.consumed;
-      while (at < text.size() && (text[at] == '\r' || text[at] == '\n')) ++at;
+    // Parsed by the second half (Dissector::process_websocket), with what it needs to know of
+    // this connection.
+    SipWork& work = owner_.next_work(SipWork::Kind::websocket_message);
+    fill_carrier(work.record, message);
+    work.record.bytes.assign(message.payload.begin(), message.payload.end());
+    if (http_) {
+      work.subprotocol = http_->handshake.protocol;
+      work.sip_subprotocol = iequals(http_->handshake.protocol, "sip");
     }
+    work.options = owner_.sip_options();
+    owner_.submit();
   }
 
   void on_ws_control(const WsControl&) override {
@@ -223,13 +206,6 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
     if (length == 0 || length > 16384 + 2048) return false;
     if (b[0] == 22) return b[5] == (dir == Direction::to_server ? 1 : 2);
     return b[0] == 23 && b[2] >= 1;
-  }
-
-  static bool is_keepalive(std::string_view text) {
-    for (char c : text) {
-      if (c != '\r' && c != '\n') return false;
-    }
-    return true;
   }
 
   void report(FindingId id, Direction dir, std::uint64_t frame, std::string detail) {
@@ -458,7 +434,8 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
                                          : buffer.begin() + static_cast<std::ptrdiff_t>(nl + 1));
         continue;
       }
-      SipMessageRecord& record = owner_.fresh_record();
+      SipWork& work = owner_.next_work(SipWork::Kind::stream_message);
+      SipMessageRecord& record = work.record;
       record.transport = over_tls_ ? SipTransport::tls : SipTransport::tcp;
       record.direction = static_cast<Direction>(d);
       record.frame = frame;
@@ -470,11 +447,10 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
       record.bytes.assign(text.begin() + static_cast<std::ptrdiff_t>(skip),
                           text.begin() + static_cast<std::ptrdiff_t>(r.consumed));
       options.parse_sdp = owner_.sip_options().parse_sdp;
-      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip,
-                        options);
+      work.options = options;
+      owner_.submit();
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(r.consumed));
       stream_first_frame_[d] = frame;  // what is left arrived with this frame at the latest
-      emit(std::move(record));
     }
   }
 
@@ -505,20 +481,6 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
       record.ws.frame_headers = m.frame_headers;
       record.ws.compressed_payload = m.compressed_payload;
     }
-  }
-
-  void emit(SipMessageRecord&& record) {
-    if ((record.transport == SipTransport::ws || record.transport == SipTransport::wss) &&
-        handshake_seen_ && !subprotocol_checked_) {
-      subprotocol_checked_ = true;
-      const std::string protocol = http_ ? http_->handshake.protocol : std::string();
-      if (!iequals(protocol, "sip")) {
-        report(
-            FindingId::sip_ws_subprotocol, record.direction, record.frame,
-            protocol.empty() ? "no subprotocol was negotiated" : "negotiated '" + protocol + "'");
-      }
-    }
-    owner_.emit(std::move(record));
   }
 
   Dissector& owner_;
@@ -555,7 +517,6 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
   std::uint64_t handshake_last_frame_ = 0;
   std::uint64_t stream_first_frame_[2] = {0, 0};
   bool refusal_reported_ = false;
-  bool subprotocol_checked_ = false;
   bool over_tls_ = false;
   // A TLS connection: the decryptor and, behind it, an analyzer of the plaintext.
   struct TlsState {
@@ -568,15 +529,51 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
   std::unique_ptr<TlsState> tls_;
 };
 
+// With sip_thread, the first half's findings travel in line with its messages.
+class Dissector::QueuedFindings final : public FindingSink {
+ public:
+  explicit QueuedFindings(Dissector& owner) : owner_(owner) {}
+  using FindingSink::report;
+  void report(Finding finding) override {
+    owner_.next_work(SipWork::Kind::finding).finding = std::move(finding);
+    owner_.submit();
+  }
+
+ private:
+  Dissector& owner_;
+};
+
+namespace {
+// Work items per batch handed to the second thread, and batches at most: enough to keep both
+// threads busy, little enough that the queue holds a few megabytes at most.
+constexpr std::size_t kBatchItems = 256;
+constexpr std::size_t kMaxBatches = 4;
+}  // namespace
+
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
-    : messages_(messages), findings_(findings), limits_(limits) {
+    : messages_(messages), findings_(findings), limits_(limits), upstream_findings_(&findings) {
   limits_.websocket.keep_frames = limits_.keep_ws_frames;
   // Checked by the front end before: a file that cannot be read here decrypts nothing.
   std::string ignored;
   if (!limits_.tls_key_log.empty()) key_log_.load_file(limits_.tls_key_log, ignored);
+  if (limits_.sip_thread) {
+    queued_findings_ = std::make_unique<QueuedFindings>(*this);
+    upstream_findings_ = queued_findings_.get();
+    worker_ = std::thread([this] { run_worker(); });
+  }
 }
 
-Dissector::~Dissector() = default;
+Dissector::~Dissector() {
+  if (worker_.joinable()) {
+    drain();
+    {
+      std::lock_guard lock(queue_mutex_);
+      stopping_ = true;
+    }
+    queue_changed_.notify_all();
+    worker_.join();
+  }
+}
 
 StreamSink* Dissector::on_tcp_open(const TcpConnectionInfo& info) {
   auto& slot = connections_[info.index];
@@ -586,12 +583,15 @@ StreamSink* Dissector::on_tcp_open(const TcpConnectionInfo& info) {
 
 void Dissector::on_tcp_summary(const TcpConnectionSummary& summary) {
   connections_.erase(summary.info.index);
+  next_work(SipWork::Kind::connection_end).record.connection = summary.info.index;
+  submit();
 }
 
 void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) {
   const std::string_view text = as_text(datagram.payload);
   if (!looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) return;
-  SipMessageRecord& record = fresh_record();
+  SipWork& work = next_work(SipWork::Kind::datagram);
+  SipMessageRecord& record = work.record;
   record.transport = SipTransport::udp;
   record.direction = datagram.direction;
   record.frame = datagram.frame;
@@ -602,16 +602,33 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
   record.dst = up ? flow.server : flow.client;
   record.connection = flow.index;
   record.bytes.assign(text.begin(), text.end());
-  const SipParseResult r = parse_sip_message(
-      std::string_view(record.bytes.data(), record.bytes.size()), record.sip, sip_options());
-  if (r.status != SipParseStatus::ok) return;
-  emit(std::move(record));
+  work.options = sip_options();
+  submit();
 }
 
-SipMessageRecord& Dissector::fresh_record() {
-  // Every field set anew, the buffers emptied with their capacity kept (unless a large message
-  // grew them: then they are given back).
-  SipMessageRecord& r = scratch_;
+namespace {
+
+// A buffer kept for the next message up to this size; a larger one is given back.
+constexpr std::size_t kReusedBufferBytes = 64 * 1024;
+
+// Where and how a message travelled: every field of a record but its index, bytes and parse.
+void copy_carrier(SipMessageRecord& to, const SipMessageRecord& from) {
+  to.frame = from.frame;
+  to.first_frame = from.first_frame;
+  to.connection_first_frame = from.connection_first_frame;
+  to.handshake_last_frame = from.handshake_last_frame;
+  to.timestamp = from.timestamp;
+  to.src = from.src;
+  to.dst = from.dst;
+  to.transport = from.transport;
+  to.connection = from.connection;
+  to.direction = from.direction;
+  to.ws = from.ws;
+}
+
+// Every field set anew, the buffers emptied with their capacity kept (unless a large message
+// grew them: then they are given back).
+void reset_record(SipMessageRecord& r) {
   r.index = 0;
   r.frame = 0;
   r.first_frame = 0;
@@ -632,16 +649,172 @@ SipMessageRecord& Dissector::fresh_record() {
   r.ws.handshake_seen = true;
   r.ws.frame_headers.clear();
   r.ws.compressed_payload.clear();
-  if (r.bytes.capacity() > 64 * 1024) {
+  if (r.bytes.capacity() > kReusedBufferBytes) {
     std::vector<char>().swap(r.bytes);
   } else {
     r.bytes.clear();
   }
   r.sip.reset();
-  return r;
 }
 
-void Dissector::emit(SipMessageRecord&& record) {
+}  // namespace
+
+SipWork& Dissector::next_work(SipWork::Kind kind) {
+  SipWork* work = &inline_work_;
+  if (limits_.sip_thread) {
+    if (filling_ == nullptr) {
+      std::unique_lock lock(queue_mutex_);
+      queue_changed_.wait(lock,
+                          [this] { return !empty_.empty() || batches_.size() < kMaxBatches; });
+      if (!empty_.empty()) {
+        filling_ = empty_.back();
+        empty_.pop_back();
+      } else {
+        batches_.push_back(std::make_unique<Batch>());
+        filling_ = batches_.back().get();
+      }
+    }
+    if (filling_->used == filling_->items.size()) filling_->items.emplace_back();
+    work = &filling_->items[filling_->used];
+  }
+  work->kind = kind;
+  reset_record(work->record);
+  work->options = {};
+  work->sip_subprotocol = false;
+  work->subprotocol.clear();
+  return *work;
+}
+
+void Dissector::submit() {
+  if (!limits_.sip_thread) {
+    process(inline_work_);
+    return;
+  }
+  if (++filling_->used < kBatchItems) return;
+  {
+    std::lock_guard lock(queue_mutex_);
+    full_.push_back(filling_);
+    ++in_flight_;
+  }
+  filling_ = nullptr;
+  queue_changed_.notify_all();
+}
+
+void Dissector::drain() {
+  if (!limits_.sip_thread) return;
+  std::unique_lock lock(queue_mutex_);
+  if (filling_ != nullptr && filling_->used > 0) {
+    full_.push_back(filling_);
+    ++in_flight_;
+    filling_ = nullptr;
+    queue_changed_.notify_all();
+  }
+  queue_changed_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+void Dissector::run_worker() {
+  for (;;) {
+    Batch* batch = nullptr;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_changed_.wait(lock, [this] { return !full_.empty() || stopping_; });
+      if (full_.empty()) return;  // stopping, and nothing left
+      batch = full_.front();
+      full_.pop_front();
+    }
+    for (std::size_t i = 0; i < batch->used; ++i) process(batch->items[i]);
+    {
+      std::lock_guard lock(queue_mutex_);
+      batch->used = 0;
+      empty_.push_back(batch);
+      --in_flight_;
+    }
+    queue_changed_.notify_all();
+  }
+}
+
+void Dissector::process(SipWork& work) {
+  SipMessageRecord& record = work.record;
+  switch (work.kind) {
+    case SipWork::Kind::finding:
+      findings_.report(std::move(work.finding));
+      return;
+    case SipWork::Kind::connection_end:
+      subprotocol_checked_.erase(record.connection);
+      return;
+    case SipWork::Kind::datagram: {
+      const SipParseResult r = parse_sip_message(
+          std::string_view(record.bytes.data(), record.bytes.size()), record.sip, work.options);
+      if (r.status == SipParseStatus::ok) emit(record, work);
+      return;
+    }
+    case SipWork::Kind::stream_message:
+      // Framed by the first half already: the parse cannot fail to find the message.
+      parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip,
+                        work.options);
+      emit(record, work);
+      return;
+    case SipWork::Kind::websocket_message:
+      process_websocket(work);
+      return;
+  }
+}
+
+void Dissector::process_websocket(SipWork& work) {
+  // RFC 7118: one SIP message per WebSocket message. More are reported, and all are kept. The
+  // first is parsed where it lies; the rest, if any, is copied out before the first is handed
+  // on (a sink may take the record's buffer), and parsed one message at a time.
+  SipMessageRecord& first = work.record;
+  const std::string_view whole(first.bytes.data(), first.bytes.size());
+  SipParseResult r = parse_sip_message(whole, first.sip, work.options);
+  if (r.status == SipParseStatus::not_sip || r.status == SipParseStatus::incomplete) {
+    if ((work.sip_subprotocol || !first.ws.handshake_seen) && !is_keepalive(whole)) {
+      report(first, FindingId::sip_ws_not_sip, std::to_string(whole.size()) + " bytes");
+    }
+    return;
+  }
+  std::size_t at = r.consumed;
+  while (at < whole.size() && (whole[at] == '\r' || whole[at] == '\n')) ++at;
+  if (at == whole.size()) {
+    first.bytes.resize(r.consumed);  // shrinking keeps the buffer: the views stay valid
+    emit(first, work);
+    return;
+  }
+  rest_.assign(whole.begin() + static_cast<std::ptrdiff_t>(at), whole.end());
+  reset_record(rest_carrier_);
+  copy_carrier(rest_carrier_, first);
+  first.bytes.resize(r.consumed);
+  emit(first, work);
+  SipMessageRecord& next = rest_record_;
+  std::string_view text(rest_.data(), rest_.size());
+  for (int count = 1; !text.empty(); ++count) {
+    reset_record(next);
+    copy_carrier(next, rest_carrier_);
+    next.bytes.assign(text.begin(), text.end());
+    r = parse_sip_message(std::string_view(next.bytes.data(), next.bytes.size()), next.sip,
+                          work.options);
+    if (r.status == SipParseStatus::not_sip || r.status == SipParseStatus::incomplete) break;
+    if (count == 1) report(next, FindingId::sip_ws_multiple_messages, "");
+    next.bytes.resize(r.consumed);
+    emit(next, work);
+    text.remove_prefix(r.consumed);
+    while (!text.empty() && (text.front() == '\r' || text.front() == '\n')) text.remove_prefix(1);
+  }
+}
+
+void Dissector::report(const SipMessageRecord& record, FindingId id, std::string detail) {
+  findings_.report(id, record.frame, record.connection, record.direction, std::move(detail));
+}
+
+void Dissector::emit(SipMessageRecord& record, const SipWork& work) {
+  const bool websocket =
+      record.transport == SipTransport::ws || record.transport == SipTransport::wss;
+  if (websocket && record.ws.handshake_seen &&
+      subprotocol_checked_.insert(record.connection).second && !work.sip_subprotocol) {
+    report(record, FindingId::sip_ws_subprotocol,
+           work.subprotocol.empty() ? "no subprotocol was negotiated"
+                                    : "negotiated '" + work.subprotocol + "'");
+  }
   record.index = next_index_++;
   std::vector<Problem> problems = record.sip.problems;
   check_sip_record(record, problems);

@@ -3,9 +3,15 @@
 // into SIP messages. Per TCP connection it follows the HTTP upgrade into WebSocket (or frames
 // SIP over TCP by Content-Length); per UDP datagram it looks for SIP by content, on any port.
 
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
 
 #include "capture/flow_table.h"
 #include "dissector/sip_record.h"
@@ -22,6 +28,30 @@ struct DissectorLimits {
   // Keep each WebSocket message's frame headers and compressed bytes in its record (the GUI's
   // frame view); the command line does without them.
   bool keep_ws_frames = true;
+  // Parse SIP and feed the message sink on a second thread while this one reads, reassembles,
+  // unmasks and inflates. Results, and their order, are those of one thread (see SipWork); the
+  // sinks are then called from that thread until drain().
+  bool sip_thread = false;
+};
+
+// One step of the dissector's second half, in the order the first half produced it: a message's
+// bytes to parse as SIP (with where it came from), or a finding of the first half to pass on
+// in its place among the messages' findings. Handing these over in order is what keeps the
+// findings and messages of the two-thread dissector in the order of the one-thread one.
+struct SipWork {
+  enum class Kind : std::uint8_t {
+    websocket_message,  // record.bytes: a whole WebSocket message (one SIP message, or more)
+    stream_message,     // record.bytes: one SIP message framed on TCP or TLS
+    datagram,           // record.bytes: a UDP payload that looks like SIP
+    finding,            // `finding`, from the capture layer or the first half of the dissector
+    connection_end,     // record.connection has ended (its per-connection state may go)
+  };
+  Kind kind = Kind::datagram;
+  SipMessageRecord record;  // all but `index` and `sip` filled in by the first half
+  SipParseOptions options;
+  bool sip_subprotocol = false;  // websocket: the handshake negotiated "sip"
+  std::string subprotocol;       // websocket: what the handshake negotiated, if anything
+  Finding finding{FindingId{}};
 };
 
 struct DissectorCounters {
@@ -46,15 +76,20 @@ class Dissector final : public FlowObserver {
   // The TLS secrets TLS connections are decrypted with (--keylog, pcapng secrets blocks).
   TlsKeyLog& key_log() { return key_log_; }
 
+  // With sip_thread: waits until the second thread has done all the work handed to it (call
+  // after the pipeline has finished; the sinks are then this thread's again). Else nothing.
+  void drain();
+  // Where the capture layer and the first half report findings: the sink itself, or, with
+  // sip_thread, a sink that puts them in line with the messages for the second thread.
+  FindingSink& findings() { return *upstream_findings_; }
+
   // Used by the connection analyzers.
-  // The record to fill for the next message: one kept by the dissector and handed to the sink
-  // by rvalue reference. A sink that keeps messages moves it away; one that only reads it (the
-  // `messages` listing) leaves it, and the next message reuses its buffers: no allocation.
-  SipMessageRecord& fresh_record();
+  // The work item to fill for the next message (a fresh one: every field reset, buffers kept
+  // with their capacity, so that a message costs no allocation), then hand it over with submit.
+  SipWork& next_work(SipWork::Kind kind);
+  void submit();
   // A SipMessage for framing probes on SIP over TCP, reused the same way.
   SipMessage& probe_message() { return probe_; }
-  void emit(SipMessageRecord&& record);
-  FindingSink& findings() { return findings_; }
   const DissectorLimits& limits() const { return limits_; }
   SipParseOptions sip_options() const {
     SipParseOptions o;
@@ -65,15 +100,50 @@ class Dissector final : public FlowObserver {
 
  private:
   class TcpConnectionAnalyzer;
+  class QueuedFindings;
+  // The second half: parse, check, number and hand on one work item.
+  void process(SipWork& work);
+  void process_websocket(SipWork& work);
+  void emit(SipMessageRecord& record, const SipWork& work);
+  void report(const SipMessageRecord& record, FindingId id, std::string detail);
+  void run_worker();
+
   SipMessageSink& messages_;
   FindingSink& findings_;
   DissectorLimits limits_;
   DissectorCounters counters_;
   TlsKeyLog key_log_;
   std::map<std::uint64_t, std::unique_ptr<TcpConnectionAnalyzer>> connections_;
-  std::uint64_t next_index_ = 0;
-  SipMessageRecord scratch_;
   SipMessage probe_;
+
+  // Second half's own state (touched only by whichever thread runs it).
+  std::uint64_t next_index_ = 0;
+  std::unordered_set<std::uint64_t> subprotocol_checked_;  // open connections already checked
+  // A WebSocket message that holds more than one SIP message: the rest of its text, where it
+  // came from, and the record each further message is parsed into.
+  std::vector<char> rest_;
+  SipMessageRecord rest_carrier_;
+  SipMessageRecord rest_record_;
+
+  // Handing work over. One thread: a single item, processed at submit. Two: batches of items
+  // go to the worker through a bounded queue and come back empty for reuse (their buffers with
+  // them), so that memory stays bounded and steady.
+  struct Batch {
+    std::vector<SipWork> items;
+    std::size_t used = 0;
+  };
+  SipWork inline_work_;
+  std::unique_ptr<FindingSink> queued_findings_;
+  FindingSink* upstream_findings_ = nullptr;
+  Batch* filling_ = nullptr;
+  std::vector<std::unique_ptr<Batch>> batches_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<Batch*> full_;    // waiting for the worker, in order
+  std::vector<Batch*> empty_;  // back from the worker
+  std::size_t in_flight_ = 0;  // batches handed over and not yet back
+  bool stopping_ = false;
+  std::thread worker_;
 };
 
 // Collects every record, in completion order.
