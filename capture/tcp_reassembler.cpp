@@ -15,8 +15,20 @@ constexpr std::uint32_t kMaxMidstreamHintDistance = 1u << 20;
 // A cheap 64-bit hash to recognise a retransmission that carries other bytes. Not
 // cryptographic: it only has to differ when a few bytes differ.
 std::uint64_t hash_bytes(ByteView b) {
-  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ b.size();
+  // Four independent lanes over 32 bytes at a time (every delivered segment is hashed: one
+  // serial chain of multiplies would be its slowest step), then 8 and 1 at a time.
+  std::uint64_t lane[4] = {0x9e3779b97f4a7c15ull ^ b.size(), 0xc2b2ae3d27d4eb4full,
+                           0x165667b19e3779f9ull, 0x27d4eb2f165667c5ull};
   std::size_t i = 0;
+  for (; i + 32 <= b.size(); i += 32) {
+    for (int k = 0; k < 4; ++k) {
+      std::uint64_t w;
+      std::memcpy(&w, b.data() + i + 8 * k, 8);
+      lane[k] = (lane[k] ^ w) * 0xff51afd7ed558ccdull;
+      lane[k] ^= lane[k] >> 32;
+    }
+  }
+  std::uint64_t h = lane[0] ^ (lane[1] * 3) ^ (lane[2] * 5) ^ (lane[3] * 7);
   for (; i + 8 <= b.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, b.data() + i, 8);

@@ -352,8 +352,8 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
   // The head ends at the first empty line.
   std::size_t head_end = std::string_view::npos;
   std::size_t body_start = 0;
-  for (std::size_t i = 0; i < msg.size(); ++i) {
-    if (msg[i] != '\n') continue;
+  // From one LF to the next (memchr), not byte by byte: the head is most of a message.
+  for (std::size_t i = msg.find('\n'); i != std::string_view::npos; i = msg.find('\n', i + 1)) {
     if (i + 1 < msg.size() && msg[i + 1] == '\n') {
       head_end = i + 1;
       body_start = i + 2;

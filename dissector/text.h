@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the HTTP, SIP and SDP parsers. All work on views; none allocate.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -44,7 +45,18 @@ bool list_contains(std::string_view list, std::string_view token);
 std::optional<std::uint64_t> parse_decimal(std::string_view digits);
 
 // RFC 2616/3261 token characters.
-bool is_token_char(char c);
-bool is_token(std::string_view s);
+// RFC 3261 §25.1 token characters: alphanumerics and -.!%*_+`'~. A table, since every header
+// name of every message is checked.
+extern const std::array<bool, 256> kTokenChars;
+inline bool is_token_char(char c) {
+  return kTokenChars[static_cast<unsigned char>(c)];
+}
+inline bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_token_char(c)) return false;
+  }
+  return true;
+}
 
 }  // namespace sipws

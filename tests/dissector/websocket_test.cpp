@@ -160,6 +160,26 @@ TEST(WsUnmask, MatchesByteByByteForEveryPhaseAndLength) {
   }
 }
 
+// The word-at-a-time paths end exactly at the span's end: a span that ends where an invalid byte
+// follows in memory stays valid, and a bad byte at any position of a long text is found.
+TEST(Utf8, WideStepsStopAtTheEndAndSeeEveryByte) {
+  for (std::size_t length : {8u, 31u, 32u, 33u, 64u, 65u, 100u}) {
+    std::vector<std::uint8_t> memory(length + 1, 'a');
+    memory[length] = 0xff;  // just past the span
+    EXPECT_TRUE(is_valid_utf8(ByteView(memory.data(), length))) << length;
+    for (std::size_t at = 0; at < length; ++at) {
+      std::vector<std::uint8_t> text(length, 'a');
+      text[at] = 0xff;
+      EXPECT_FALSE(is_valid_utf8(text)) << length << " at " << at;
+      if (at + 2 <= length) {
+        text[at] = 0xc3;  // U+00E9
+        text[at + 1] = 0xa9;
+        EXPECT_TRUE(is_valid_utf8(text)) << length << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(Utf8, ValidAndInvalid) {
   EXPECT_TRUE(is_valid_utf8(bytes_of("plain ascii, long enough to use the fast path")));
   EXPECT_TRUE(is_valid_utf8(bytes_of("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")));

@@ -30,7 +30,7 @@ COMMANDS = [
     ["messages"],
     ["calls", "--format", "json"],
     ["stats", "--format", "json"],
-    ["check", "--format", "jsonl"],
+    ["check", "--format", "json"],
     ["flow", "-v"],
 ]
 # The biggest hostile captures take seconds each: the listing and the checks are enough there.
@@ -57,6 +57,12 @@ for capture in captures:
         if one != two:
             what = [n for n, a, b in zip(("exit code", "stdout", "stderr"), one, two) if a != b]
             failures.append(f"{' '.join(command)} {capture}: {', '.join(what)} differ")
+            for name, a, b in zip(("stdout", "stderr"), one[1:], two[1:]):
+                lines_one, lines_two = a.splitlines(), b.splitlines()
+                for i, (x, y) in enumerate(zip(lines_one + [b"<end>"], lines_two + [b"<end>"])):
+                    if x != y:
+                        failures.append(f"  {name} line {i + 1}: {x!r} vs {y!r}")
+                        break
 
 # The comparison means something only if the runs printed something.
 if lines < 10000:
