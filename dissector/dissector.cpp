@@ -1,5 +1,6 @@
 #include "dissector/dissector.h"
 
+#include <cassert>
 #include <cstring>
 #include <string>
 
@@ -548,9 +549,12 @@ class Dissector::QueuedFindings final : public FindingSink {
 
 namespace {
 // Work items per batch handed to the second thread, and batches at most: enough to keep both
-// threads busy, little enough that the queue holds a few megabytes at most.
+// threads busy, little enough that the queue holds a few megabytes at most. A batch also goes
+// when its messages reach kBatchBytes, so that big messages (up to ws_message_bytes each) do not
+// pile up: in flight are at most kMaxBatches x (kBatchBytes + one message).
 constexpr std::size_t kBatchItems = 256;
 constexpr std::size_t kMaxBatches = 4;
+constexpr std::size_t kBatchBytes = 1 << 20;
 }  // namespace
 
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
@@ -611,8 +615,9 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
 
 namespace {
 
-// A buffer kept for the next message up to this size; a larger one is given back.
-constexpr std::size_t kReusedBufferBytes = 64 * 1024;
+// A buffer kept for the next message up to this size; a larger one is given back (the queue
+// holds 1,024 work items: what they keep between messages stays under 16 MiB).
+constexpr std::size_t kReusedBufferBytes = 16 * 1024;
 
 // Where and how a message travelled: every field of a record but its index, bytes and parse.
 void copy_carrier(SipMessageRecord& to, const SipMessageRecord& from) {
@@ -663,6 +668,10 @@ void reset_record(SipMessageRecord& r) {
 }  // namespace
 
 SipWork& Dissector::next_work(SipWork::Kind kind) {
+  // One item at a time: nothing may report (a finding is an item too) between next_work and
+  // submit, or the two would share a slot.
+  assert(!work_open_);
+  work_open_ = true;
   SipWork* work = &inline_work_;
   if (limits_.sip_thread) {
     if (filling_ == nullptr) {
@@ -689,11 +698,14 @@ SipWork& Dissector::next_work(SipWork::Kind kind) {
 }
 
 void Dissector::submit() {
+  assert(work_open_);
+  work_open_ = false;
   if (!limits_.sip_thread) {
     process(inline_work_);
     return;
   }
-  if (++filling_->used < kBatchItems) return;
+  filling_->bytes += filling_->items[filling_->used].record.bytes.size();
+  if (++filling_->used < kBatchItems && filling_->bytes < kBatchBytes) return;
   {
     std::lock_guard lock(queue_mutex_);
     full_.push_back(filling_);
@@ -729,6 +741,7 @@ void Dissector::run_worker() {
     {
       std::lock_guard lock(queue_mutex_);
       batch->used = 0;
+      batch->bytes = 0;
       empty_.push_back(batch);
       --in_flight_;
     }
@@ -803,6 +816,7 @@ void Dissector::process_websocket(SipWork& work) {
     text.remove_prefix(r.consumed);
     while (!text.empty() && (text.front() == '\r' || text.front() == '\n')) text.remove_prefix(1);
   }
+  if (rest_.capacity() > kReusedBufferBytes) std::vector<char>().swap(rest_);
 }
 
 void Dissector::report(const SipMessageRecord& record, FindingId id, std::string detail) {

@@ -131,8 +131,10 @@ class Dissector final : public FlowObserver {
   struct Batch {
     std::vector<SipWork> items;
     std::size_t used = 0;
+    std::size_t bytes = 0;  // of the messages in it
   };
   SipWork inline_work_;
+  bool work_open_ = false;  // between next_work and submit
   std::unique_ptr<FindingSink> queued_findings_;
   FindingSink* upstream_findings_ = nullptr;
   Batch* filling_ = nullptr;

@@ -41,6 +41,7 @@ HttpHeadParser::Status HttpHeadParser::feed(ByteView bytes, std::size_t& consume
   if (done_) return Status::done;
   if (!error_.empty()) return Status::error;
   const std::size_t before = buffer_.size();
+  if (before == 0) buffer_.reserve(1024);  // a typical upgrade head, without regrowing
   const std::size_t room = kMaxHeadBytes - before;
   const std::size_t take = std::min(room, bytes.size());
   buffer_.append(reinterpret_cast<const char*>(bytes.data()), take);
@@ -73,6 +74,7 @@ HttpHeadParser::Status HttpHeadParser::feed(ByteView bytes, std::size_t& consume
 }
 
 HttpHeadParser::Status HttpHeadParser::parse() {
+  head_.fields.reserve(16);  // a typical upgrade's field count
   std::string_view text(buffer_);
   std::string_view rest;
   std::string_view line = split_first(text, '\n', rest);
