@@ -205,6 +205,18 @@ class RunReader {
 
 }  // namespace
 
+namespace {
+// The waiting lines' text at most, before they are spilled as a run. Reserved up front (pages are
+// only touched as they are written), so that the buffer never grows by doubling: a doubling
+// holds the old and the new buffer at once.
+constexpr std::size_t kRunTextBytes = 6 << 20;
+}  // namespace
+
+MessagePrinter::MessagePrinter(OutputFormat format, std::size_t run_lines)
+    : format_(format), run_lines_(run_lines) {
+  text_.reserve(kRunTextBytes);
+}
+
 MessagePrinter::~MessagePrinter() {
   if (spill_ != nullptr) std::fclose(spill_);  // tmpfile(): removed on close
 }
@@ -213,7 +225,9 @@ void MessagePrinter::on_sip_message(SipMessageRecord&& record) {
   const std::size_t offset = text_.size();
   append_message_line(text_, format_, record);
   lines_.push_back({record.frame, arrivals_++, offset, text_.size() - offset});
-  if (lines_.size() >= run_lines_) spill();
+  // Room for one more long line (a JSON one is under 1 KiB; a longer one still fits: the text
+  // buffer grows then, once).
+  if (lines_.size() >= run_lines_ || text_.size() + 1024 > kRunTextBytes) spill();
 }
 
 void MessagePrinter::spill() {

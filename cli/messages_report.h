@@ -20,13 +20,13 @@ void append_message_line(std::string& out, OutputFormat format, const SipMessage
 // lines in capture order: memory stays proportional to the output, not to the SIP traffic.
 // Prints messages in capture order (by the frame that completed each; arrival order among
 // equals), which is not quite the order they complete in (a connection closed at the end of the
-// capture gives up its last message late). Lines wait in memory up to `run_lines`; beyond that
+// capture gives up its last message late). Lines wait in memory up to `run_lines` (or 6 MiB of
+// text, whichever comes first; the text buffer is reserved once, so it never doubles); beyond that
 // they go, sorted, to a temporary file as runs that print() merges: memory stays bounded on a
 // capture of any size, and the output is the same.
 class MessagePrinter final : public SipMessageSink {
  public:
-  explicit MessagePrinter(OutputFormat format, std::size_t run_lines = 32768)
-      : format_(format), run_lines_(run_lines) {}
+  explicit MessagePrinter(OutputFormat format, std::size_t run_lines = 32768);
   ~MessagePrinter() override;
   MessagePrinter(const MessagePrinter&) = delete;
   MessagePrinter& operator=(const MessagePrinter&) = delete;

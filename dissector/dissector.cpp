@@ -552,7 +552,7 @@ namespace {
 // threads busy, little enough that the queue holds a few megabytes at most. A batch also goes
 // when its messages reach kBatchBytes, so that big messages (up to ws_message_bytes each) do not
 // pile up: in flight are at most kMaxBatches x (kBatchBytes + one message).
-constexpr std::size_t kBatchItems = 256;
+constexpr std::size_t kBatchItems = 64;
 constexpr std::size_t kMaxBatches = 4;
 constexpr std::size_t kBatchBytes = 1 << 20;
 }  // namespace
@@ -616,7 +616,7 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
 namespace {
 
 // A buffer kept for the next message up to this size; a larger one is given back (the queue
-// holds 1,024 work items: what they keep between messages stays under 16 MiB).
+// holds 256 work items: what they keep between messages stays under 4 MiB).
 constexpr std::size_t kReusedBufferBytes = 16 * 1024;
 
 // Where and how a message travelled: every field of a record but its index, bytes and parse.

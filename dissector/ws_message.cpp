@@ -244,7 +244,7 @@ void WsMessageAssembler::finish_control(std::uint64_t frame, TimeNs timestamp) {
 namespace {
 // A buffer kept for the next message up to this size; a larger one (a rare big message) is
 // given back, so that an idle connection does not hold it.
-constexpr std::size_t kReusedBufferBytes = 64 * 1024;
+constexpr std::size_t kReusedBufferBytes = 4 * 1024;
 template <typename T>
 void clear_for_reuse(std::vector<T>& v) {
   if (v.capacity() * sizeof(T) > kReusedBufferBytes) {
