@@ -385,7 +385,8 @@ namespace sipws {
 
 void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index) {
   // The offer is the first SDP; the answer is the first SDP sent the other way after it.
-  CallSdp& out = call.sdp;
+  if (!call.sdp) call.sdp = std::make_unique<CallSdp>();
+  CallSdp& out = *call.sdp;
   if (out.answer) return;
   if (out.offer) {
     const SdpSide& offer = *out.offer;
@@ -418,7 +419,7 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
 }
 
 CallSdp summarize_sdp(const CallStore&, const Call& call) {
-  return call.sdp;
+  return call.sdp ? *call.sdp : CallSdp{};
 }
 
 }  // namespace sipws

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -133,7 +134,9 @@ struct Call {
   std::vector<SipTransaction> transactions;
   std::vector<SipDialog> dialogs;
   std::vector<std::string> correlation_ids;  // X-Call-ID, Session-ID, ... values seen
-  CallSdp sdp;  // its first SDP offer and the answer to it, summarised as they arrive
+  // Its first SDP offer and the answer to it, summarised as they arrive; null until an SDP came
+  // (held apart: a REGISTER or OPTIONS "call" should not carry room for one).
+  std::unique_ptr<CallSdp> sdp;
 
   std::optional<TimeNs> setup_time() const {  // INVITE to its final response
     if (!invite_time || !final_time) return std::nullopt;
@@ -163,7 +166,7 @@ class CallStore final : public SipMessageSink {
   bool keeps_records() const { return keep_records_; }
   // Every message's summary, by the same index.
   const std::deque<MessageSummary>& summaries() const { return summaries_; }
-  const std::vector<Call>& calls() const { return calls_; }
+  const std::deque<Call>& calls() const { return calls_; }
   const Call* find(std::string_view call_id) const;
 
  private:
@@ -174,7 +177,7 @@ class CallStore final : public SipMessageSink {
   bool keep_records_ = true;
   std::deque<SipMessageRecord> records_;
   std::deque<MessageSummary> summaries_;
-  std::vector<Call> calls_;
+  std::deque<Call> calls_;  // a deque: growing never copies (or, for a moment, doubles) them
   std::unordered_map<std::string, std::size_t> by_call_id_;
   // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
   std::unordered_set<std::uint64_t> seen_;
