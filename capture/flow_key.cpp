@@ -20,12 +20,10 @@ IpAddress IpAddress::v6(const std::uint8_t* p) {
   return a;
 }
 
-std::string IpAddress::to_string() const {
+char* IpAddress::write(char* at) const {
   if (version != 6) {
     // By hand: glibc's inet_ntop formats IPv4 through sprintf, and listings call this for
     // every message.
-    char text[16];
-    char* at = text;
     for (int i = 0; i < 4; ++i) {
       const unsigned v = bytes[static_cast<std::size_t>(i)];
       if (v >= 100) *at++ = static_cast<char>('0' + v / 100);
@@ -33,11 +31,19 @@ std::string IpAddress::to_string() const {
       *at++ = static_cast<char>('0' + v % 10);
       if (i < 3) *at++ = '.';
     }
-    return std::string(text, at);
+    return at;
   }
+  static_assert(kTextMax >= INET6_ADDRSTRLEN);
   char text[INET6_ADDRSTRLEN] = {};
-  inet_ntop(version == 6 ? AF_INET6 : AF_INET, bytes.data(), text, sizeof text);
-  return text;
+  inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
+  const std::size_t n = std::strlen(text);
+  std::memcpy(at, text, n);
+  return at + n;
+}
+
+std::string IpAddress::to_string() const {
+  char text[kTextMax];
+  return std::string(text, write(text));
 }
 
 std::string Endpoint::to_string() const {

@@ -15,6 +15,9 @@ struct IpAddress {
   static IpAddress v4(const std::uint8_t* p);
   static IpAddress v6(const std::uint8_t* p);
   std::string to_string() const;
+  // The same text written at `at`, which has room for kTextMax characters; returns the end.
+  static constexpr std::size_t kTextMax = 46;  // INET6_ADDRSTRLEN
+  char* write(char* at) const;
   auto operator<=>(const IpAddress&) const = default;
 };
 

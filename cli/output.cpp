@@ -7,7 +7,7 @@
 
 namespace sipws::cli {
 
-void append_epoch_seconds(std::string& out, TimeNs ns, int decimals) {
+char* write_epoch_seconds(char* at, TimeNs ns, int decimals) {
   // By hand rather than snprintf: this runs once per message listed.
   const bool negative = ns < 0;
   const std::uint64_t abs =
@@ -15,17 +15,19 @@ void append_epoch_seconds(std::string& out, TimeNs ns, int decimals) {
   std::uint64_t fraction = abs % 1'000'000'000;
   decimals = std::clamp(decimals, 0, 9);
   for (int i = decimals; i < 9; ++i) fraction /= 10;
-  char text[48];
-  char* at = text;
   if (negative) *at++ = '-';
-  at = std::to_chars(at, text + 24, abs / 1'000'000'000).ptr;
+  at = std::to_chars(at, at + 20, abs / 1'000'000'000).ptr;
   *at++ = '.';
   for (int i = decimals - 1; i >= 0; --i) {
     at[i] = static_cast<char>('0' + fraction % 10);
     fraction /= 10;
   }
-  at += decimals;
-  out.append(text, at);
+  return at + decimals;
+}
+
+void append_epoch_seconds(std::string& out, TimeNs ns, int decimals) {
+  char text[kEpochSecondsMax];
+  out.append(text, write_epoch_seconds(text, ns, decimals));
 }
 
 std::string epoch_seconds(TimeNs ns, int decimals) {

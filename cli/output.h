@@ -15,6 +15,9 @@ enum class OutputFormat { text, tsv, json };
 // Epoch seconds with `decimals` digits after the point (6 for tshark-like columns).
 std::string epoch_seconds(TimeNs ns, int decimals);
 void append_epoch_seconds(std::string& out, TimeNs ns, int decimals);  // the same, appended
+// The same written at `at`, which has room for kEpochSecondsMax characters; returns the end.
+inline constexpr std::size_t kEpochSecondsMax = 32;
+char* write_epoch_seconds(char* at, TimeNs ns, int decimals);
 // A JSON string literal, escaped (RFC 8259), quotes included.
 std::string json_string(std::string_view text);
 // A TSV field: tabs and line breaks would break the row, so they become spaces.

@@ -130,6 +130,16 @@ bool valid_port(std::string_view port) {
   return value && *value <= 65535;
 }
 
+constexpr std::array<bool, 256> host_chars() {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '.';
+  }
+  return table;
+}
+constexpr std::array<bool, 256> kHostChars = host_chars();
+
 // Host of a sip/sips URI: a host name, an IPv4 address or a bracketed IPv6 reference.
 bool valid_host(std::string_view host) {
   if (host.empty()) return false;
@@ -140,9 +150,7 @@ bool valid_host(std::string_view host) {
     return inet_pton(AF_INET6, address.c_str(), buffer) == 1;
   }
   for (char c : host) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.';
-    if (!ok) return false;
+    if (!kHostChars[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
@@ -212,19 +220,34 @@ bool parse_via(std::string_view value, SipVia& via) {
   via.transport = head.substr(t, t_end - t);
   via.protocol = head.substr(0, t_end);
   via.sent_by = trim(head.substr(t_end));
-  via.branch = param_value(params, "branch");
-  via.received = param_value(params, "received");
-  bool has_rport = false;
-  via.rport = param_value(params, "rport", &has_rport);
-  if (via.transport.empty() || via.sent_by.empty()) return false;
-  // Empty parameters (";;") are a syntax error (RFC 4475 §3.1.2.1).
+  // One pass over the parameters: the first branch, received and rport, and whether any is
+  // empty (";;" is a syntax error, RFC 4475 §3.1.2.1).
+  bool empty_param = false;
+  bool have_branch = false;
+  bool have_received = false;
+  bool have_rport = false;
   while (!params.empty()) {
     std::string_view rest;
     const std::string_view p = trim(split_first(params, ';', rest, true));
-    if (p.empty()) return false;
     params = rest;
+    if (p.empty()) {
+      empty_param = true;
+      continue;
+    }
+    std::string_view param_value;
+    const std::string_view key = trim(split_first(p, '=', param_value));
+    if (!have_branch && iequals(key, "branch")) {
+      have_branch = true;
+      via.branch = trim(param_value);
+    } else if (!have_received && iequals(key, "received")) {
+      have_received = true;
+      via.received = trim(param_value);
+    } else if (!have_rport && iequals(key, "rport")) {
+      have_rport = true;
+      via.rport = trim(param_value);
+    }
   }
-  return true;
+  return !via.transport.empty() && !via.sent_by.empty() && !empty_param;
 }
 
 bool is_valid_request_uri(std::string_view text) {
@@ -235,6 +258,61 @@ bool is_valid_request_uri(std::string_view text) {
   const bool sip = iequals(uri.scheme, "sip") || iequals(uri.scheme, "sips");
   const std::size_t host_at = static_cast<std::size_t>(uri.host.data() - text.data());
   return !(sip && text.find('?', host_at) != std::string_view::npos);
+}
+
+// The header fields the parse looks into, told apart by length first (one comparison, instead
+// of a comparison with every name for every field).
+enum class KnownHeader {
+  none,
+  call_id,
+  cseq,
+  from,
+  to,
+  via,
+  contact,
+  date,
+  record_route,
+  route,
+  max_forwards,
+  content_type,
+  content_length,
+  user_agent,
+};
+KnownHeader known_header(std::string_view name) {
+  switch (name.size()) {
+    case 2:
+      if (iequals(name, "To")) return KnownHeader::to;
+      break;
+    case 3:
+      if (iequals(name, "Via")) return KnownHeader::via;
+      break;
+    case 4:
+      if (iequals(name, "CSeq")) return KnownHeader::cseq;
+      if (iequals(name, "From")) return KnownHeader::from;
+      if (iequals(name, "Date")) return KnownHeader::date;
+      break;
+    case 5:
+      if (iequals(name, "Route")) return KnownHeader::route;
+      break;
+    case 7:
+      if (iequals(name, "Call-ID")) return KnownHeader::call_id;
+      if (iequals(name, "Contact")) return KnownHeader::contact;
+      break;
+    case 10:
+      if (iequals(name, "User-Agent")) return KnownHeader::user_agent;
+      break;
+    case 12:
+      if (iequals(name, "Record-Route")) return KnownHeader::record_route;
+      if (iequals(name, "Max-Forwards")) return KnownHeader::max_forwards;
+      if (iequals(name, "Content-Type")) return KnownHeader::content_type;
+      break;
+    case 14:
+      if (iequals(name, "Content-Length")) return KnownHeader::content_length;
+      break;
+    default:
+      break;
+  }
+  return KnownHeader::none;
 }
 
 // RFC 3261 §20.17: rfc1123-date, always in GMT.
@@ -459,80 +537,110 @@ SipParseResult parse_sip_message(std::string_view text, SipMessage& m, SipParseO
   int content_length_count = 0;
   for (const auto& h : m.headers) {
     const std::string_view n = h.canonical;
-    if (iequals(n, "Call-ID")) {
-      ++call_id_count;
-      m.call_id = h.value;
-    } else if (iequals(n, "CSeq")) {
-      ++cseq_count;
-      std::string_view method;
-      const std::string_view number = trim(split_first(h.value, ' ', method));
-      const auto value = parse_decimal(number);
-      if (!value || *value > 0xffffffffull) {
-        m.problems.push_back(
-            {FindingId::sip_header_malformed, "CSeq '" + std::string(h.value) + "'"});
-      } else {
-        m.cseq = static_cast<std::uint32_t>(*value);
+    switch (known_header(n)) {
+      case KnownHeader::call_id: {
+        ++call_id_count;
+        m.call_id = h.value;
+        break;
       }
-      m.cseq_method = trim(method);
-    } else if (iequals(n, "From")) {
-      ++from_count;
-      if (!parse_name_addr(h.value, m.from)) {
-        m.problems.push_back(
-            {FindingId::sip_header_malformed, "From '" + std::string(h.value) + "'"});
-      }
-    } else if (iequals(n, "To")) {
-      ++to_count;
-      if (!parse_name_addr(h.value, m.to)) {
-        m.problems.push_back(
-            {FindingId::sip_header_malformed, "To '" + std::string(h.value) + "'"});
-      }
-    } else if (iequals(n, "Via")) {
-      for_each_list_item(h.value, [&m](std::string_view item) {
-        SipVia via;
-        if (!parse_via(item, via)) {
+      case KnownHeader::cseq: {
+        ++cseq_count;
+        std::string_view method;
+        const std::string_view number = trim(split_first(h.value, ' ', method));
+        const auto value = parse_decimal(number);
+        if (!value || *value > 0xffffffffull) {
           m.problems.push_back(
-              {FindingId::sip_header_malformed, "Via '" + std::string(item) + "'"});
+              {FindingId::sip_header_malformed, "CSeq '" + std::string(h.value) + "'"});
+        } else {
+          m.cseq = static_cast<std::uint32_t>(*value);
         }
-        m.vias.push_back(via);
-      });
-    } else if (iequals(n, "Contact")) {
-      for_each_list_item(h.value, [&m](std::string_view item) {
-        SipNameAddr contact;
-        if (item != "*" && !parse_name_addr(item, contact)) {
+        m.cseq_method = trim(method);
+        break;
+      }
+      case KnownHeader::from: {
+        ++from_count;
+        if (!parse_name_addr(h.value, m.from)) {
           m.problems.push_back(
-              {FindingId::sip_header_malformed, "Contact '" + std::string(item) + "'"});
+              {FindingId::sip_header_malformed, "From '" + std::string(h.value) + "'"});
         }
-        m.contacts.push_back(item);
-      });
-    } else if (iequals(n, "Date")) {
-      if (!valid_date(h.value)) {
-        m.problems.push_back(
-            {FindingId::sip_header_malformed, "Date '" + std::string(h.value) + "'"});
+        break;
       }
-    } else if (iequals(n, "Record-Route")) {
-      for_each_list_item(h.value, [&m](std::string_view item) { m.record_routes.push_back(item); });
-    } else if (iequals(n, "Route")) {
-      for_each_list_item(h.value, [&m](std::string_view item) { m.routes.push_back(item); });
-    } else if (iequals(n, "Max-Forwards")) {
-      const auto value = parse_decimal(h.value);
-      if (!value || *value > 255) {
-        m.problems.push_back(
-            {FindingId::sip_header_malformed, "Max-Forwards '" + std::string(h.value) + "'"});
-      } else {
-        m.max_forwards = static_cast<std::uint32_t>(*value);
+      case KnownHeader::to: {
+        ++to_count;
+        if (!parse_name_addr(h.value, m.to)) {
+          m.problems.push_back(
+              {FindingId::sip_header_malformed, "To '" + std::string(h.value) + "'"});
+        }
+        break;
       }
-    } else if (iequals(n, "Content-Type")) {
-      m.content_type = h.value;
-    } else if (iequals(n, "Content-Length")) {
-      ++content_length_count;
-      const auto value = parse_decimal(h.value);
-      if (!value) {
-        m.problems.push_back({FindingId::sip_content_length_invalid, std::string(h.value)});
-      } else {
-        m.content_length = *value;
+      case KnownHeader::via: {
+        for_each_list_item(h.value, [&m](std::string_view item) {
+          SipVia via;
+          if (!parse_via(item, via)) {
+            m.problems.push_back(
+                {FindingId::sip_header_malformed, "Via '" + std::string(item) + "'"});
+          }
+          m.vias.push_back(via);
+        });
+        break;
       }
-    } else if (iequals(n, "User-Agent")) {
-      m.user_agent = h.value;
+      case KnownHeader::contact: {
+        for_each_list_item(h.value, [&m](std::string_view item) {
+          SipNameAddr contact;
+          if (item != "*" && !parse_name_addr(item, contact)) {
+            m.problems.push_back(
+                {FindingId::sip_header_malformed, "Contact '" + std::string(item) + "'"});
+          }
+          m.contacts.push_back(item);
+        });
+        break;
+      }
+      case KnownHeader::date: {
+        if (!valid_date(h.value)) {
+          m.problems.push_back(
+              {FindingId::sip_header_malformed, "Date '" + std::string(h.value) + "'"});
+        }
+        break;
+      }
+      case KnownHeader::record_route: {
+        for_each_list_item(h.value,
+                           [&m](std::string_view item) { m.record_routes.push_back(item); });
+        break;
+      }
+      case KnownHeader::route: {
+        for_each_list_item(h.value, [&m](std::string_view item) { m.routes.push_back(item); });
+        break;
+      }
+      case KnownHeader::max_forwards: {
+        const auto value = parse_decimal(h.value);
+        if (!value || *value > 255) {
+          m.problems.push_back(
+              {FindingId::sip_header_malformed, "Max-Forwards '" + std::string(h.value) + "'"});
+        } else {
+          m.max_forwards = static_cast<std::uint32_t>(*value);
+        }
+        break;
+      }
+      case KnownHeader::content_type: {
+        m.content_type = h.value;
+        break;
+      }
+      case KnownHeader::content_length: {
+        ++content_length_count;
+        const auto value = parse_decimal(h.value);
+        if (!value) {
+          m.problems.push_back({FindingId::sip_content_length_invalid, std::string(h.value)});
+        } else {
+          m.content_length = *value;
+        }
+        break;
+      }
+      case KnownHeader::user_agent: {
+        m.user_agent = h.value;
+        break;
+      }
+      case KnownHeader::none:
+        break;
     }
   }
   if (call_id_count == 0 || cseq_count == 0 || from_count == 0 || to_count == 0 || m.vias.empty()) {
