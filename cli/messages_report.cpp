@@ -109,11 +109,7 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
   const std::string transport(transport_name(r.transport));
   switch (format) {
     case OutputFormat::tsv:
-      return std::to_string(r.frame) + '\t' + time + '\t' + src + '\t' +
-             std::to_string(r.src.port) + '\t' + dst + '\t' + std::to_string(r.dst.port) + '\t' +
-             transport + '\t' + tsv_field(method) + '\t' + status + '\t' + tsv_field(m.call_id) +
-             '\t' + tsv_field(cseq_text(m)) + '\t' + tsv_field(m.from.uri.user) + '\t' +
-             tsv_field(m.to.uri.user) + '\n';
+      break;  // written by append_tsv_line above
     case OutputFormat::json: {
       std::string line =
           "{\"frame\":" + std::to_string(r.frame) + ",\"time\":" + time +

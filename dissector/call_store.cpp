@@ -132,7 +132,8 @@ const Call* CallStore::find(std::string_view call_id) const {
 }
 
 std::string_view CallStore::intern(std::string_view text) {
-  return *names_.emplace(text).first;
+  const auto known = names_.find(text);
+  return known != names_.end() ? std::string_view(*known) : *names_.emplace(text).first;
 }
 
 void CallStore::on_sip_message(SipMessageRecord&& record) {

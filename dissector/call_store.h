@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -182,7 +183,14 @@ class CallStore final : public SipMessageSink {
   // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
   std::unordered_set<std::uint64_t> seen_;
   // Method names, each stored once: summaries point into these.
-  std::unordered_set<std::string> names_;
+  // Looked up by string_view (a transparent hash), so that a name seen before costs no string.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
+  std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
   std::uint64_t last_call_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "capture/bytes.h"
 #include "dissector/conformance.h"
 #include "dissector/http_head.h"
 #include "dissector/text.h"
@@ -655,13 +656,9 @@ void reset_record(SipMessageRecord& r) {
   r.ws.wire_bytes = 0;
   r.ws.first_frame = 0;
   r.ws.handshake_seen = true;
-  r.ws.frame_headers.clear();
-  r.ws.compressed_payload.clear();
-  if (r.bytes.capacity() > kReusedBufferBytes) {
-    std::vector<char>().swap(r.bytes);
-  } else {
-    r.bytes.clear();
-  }
+  clear_for_reuse(r.ws.frame_headers, kReusedBufferBytes);
+  clear_for_reuse(r.ws.compressed_payload, kReusedBufferBytes);
+  clear_for_reuse(r.bytes, kReusedBufferBytes);
   r.sip.reset();
 }
 
@@ -816,7 +813,7 @@ void Dissector::process_websocket(SipWork& work) {
     text.remove_prefix(r.consumed);
     while (!text.empty() && (text.front() == '\r' || text.front() == '\n')) text.remove_prefix(1);
   }
-  if (rest_.capacity() > kReusedBufferBytes) std::vector<char>().swap(rest_);
+  clear_for_reuse(rest_, kReusedBufferBytes);
 }
 
 void Dissector::report(const SipMessageRecord& record, FindingId id, std::string detail) {

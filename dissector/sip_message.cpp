@@ -86,18 +86,14 @@ void for_each_list_item(std::string_view value, Fn&& fn) {
 }
 
 // The value of parameter `name` in ";a=b;c=d" style text, or empty.
-std::string_view param_value(std::string_view params, std::string_view name,
-                             bool* present = nullptr) {
+std::string_view param_value(std::string_view params, std::string_view name) {
   while (!params.empty()) {
     std::string_view rest;
     const std::string_view p = trim(split_first(params, ';', rest, true));
     params = rest;
     std::string_view value;
     const std::string_view key = trim(split_first(p, '=', value));
-    if (iequals(key, name)) {
-      if (present != nullptr) *present = true;
-      return trim(value);
-    }
+    if (iequals(key, name)) return trim(value);
   }
   return {};
 }

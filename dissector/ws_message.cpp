@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "capture/bytes.h"
+
 namespace sipws {
 namespace {
 
@@ -242,17 +244,9 @@ void WsMessageAssembler::finish_control(std::uint64_t frame, TimeNs timestamp) {
 }
 
 namespace {
-// A buffer kept for the next message up to this size; a larger one (a rare big message) is
-// given back, so that an idle connection does not hold it.
+// A message's buffers kept for the next one up to this size (a typical SIP message): every open
+// connection holds them.
 constexpr std::size_t kReusedBufferBytes = 4 * 1024;
-template <typename T>
-void clear_for_reuse(std::vector<T>& v) {
-  if (v.capacity() * sizeof(T) > kReusedBufferBytes) {
-    std::vector<T>().swap(v);
-  } else {
-    v.clear();
-  }
-}
 }  // namespace
 
 void WsMessage::reset() {
@@ -266,9 +260,9 @@ void WsMessage::reset() {
   first_frame = 0;
   last_frame = 0;
   timestamp = 0;
-  clear_for_reuse(payload);
-  clear_for_reuse(frame_headers);
-  clear_for_reuse(compressed_payload);
+  clear_for_reuse(payload, kReusedBufferBytes);
+  clear_for_reuse(frame_headers, kReusedBufferBytes);
+  clear_for_reuse(compressed_payload, kReusedBufferBytes);
 }
 
 void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
@@ -277,7 +271,7 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
   message_.timestamp = timestamp;
   ++messages_;
   if (message_.compressed && !message_.incomplete) {
-    clear_for_reuse(inflated_);
+    clear_for_reuse(inflated_, kReusedBufferBytes);
     const auto result =
         inflater_->inflate_message(message_.payload, inflated_, limits_.max_inflated_bytes);
     if (result == Inflater::Result::error) {
