@@ -1,6 +1,7 @@
 #include "dissector/call_store.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 
@@ -14,8 +15,20 @@ namespace {
 constexpr std::string_view kCorrelationHeaders[] = {"X-Call-ID", "X-CID", "X-Orig-Call-ID",
                                                     "X-Original-Call-ID", "Session-ID"};
 
-std::string top_branch(const SipMessage& m) {
-  return m.vias.empty() ? std::string() : std::string(m.vias.front().branch);
+std::string_view top_branch(const SipMessage& m) {
+  return m.vias.empty() ? std::string_view{} : m.vias.front().branch;
+}
+
+// The index in kCorrelationHeaders of header `name`, or the array's size.
+std::size_t correlation_header(std::string_view name) {
+  // Every correlation header starts with X or S: most names are rejected by that alone.
+  if (name.empty() || (ascii_lower(name[0]) != 'x' && ascii_lower(name[0]) != 's')) {
+    return std::size(kCorrelationHeaders);
+  }
+  for (std::size_t k = 0; k < std::size(kCorrelationHeaders); ++k) {
+    if (iequals(name, kCorrelationHeaders[k])) return k;
+  }
+  return std::size(kCorrelationHeaders);
 }
 
 // Hashes combined in order (splitmix64's finaliser over the running value): the key of a message
@@ -127,7 +140,7 @@ std::optional<TimeNs> Call::duration() const {
 }
 
 const Call* CallStore::find(std::string_view call_id) const {
-  const auto it = by_call_id_.find(std::string(call_id));
+  const auto it = by_call_id_.find(call_id);
   return it == by_call_id_.end() ? nullptr : &calls_[it->second];
 }
 
@@ -173,9 +186,11 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     }
     summaries_.push_back(s);
   }
-  const std::string call_id(m.call_id);
-  auto [it, fresh] = by_call_id_.try_emplace(call_id, calls_.size());
-  if (fresh) {
+  const std::string_view call_id = m.call_id;
+  // Looked up by view first: a string is built only for a Call-ID not seen before.
+  auto it = by_call_id_.find(call_id);
+  if (it == by_call_id_.end()) {
+    it = by_call_id_.emplace(std::string(call_id), calls_.size()).first;
     Call call;
     call.index = calls_.size();
     call.call_id = call_id;
@@ -190,13 +205,24 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
   last_call_ = call.index;
   call.end = std::max(call.end, r.timestamp);
   call.transports.insert(r.transport);
-  for (const std::string_view header : kCorrelationHeaders) {
-    std::string value(trim(m.header(header)));
-    if (header == "Session-ID") value = value.substr(0, 32);  // the UUID, without parameters
+  // One pass over the fields for the first value of each correlation header (most messages
+  // carry none), then taken in the order of kCorrelationHeaders.
+  std::array<std::string_view, std::size(kCorrelationHeaders)> correlation{};
+  std::array<bool, std::size(kCorrelationHeaders)> found{};
+  for (const SipHeader& h : m.headers) {
+    const std::size_t k = correlation_header(h.canonical);
+    if (k < correlation.size() && !found[k]) {
+      found[k] = true;
+      correlation[k] = h.value;
+    }
+  }
+  for (std::size_t k = 0; k < correlation.size(); ++k) {
+    std::string_view value = trim(correlation[k]);
+    if (kCorrelationHeaders[k] == "Session-ID") value = value.substr(0, 32);  // the UUID alone
     if (!value.empty() && value != call_id &&
         std::find(call.correlation_ids.begin(), call.correlation_ids.end(), value) ==
             call.correlation_ids.end()) {
-      call.correlation_ids.push_back(value);
+      call.correlation_ids.emplace_back(value);
     }
   }
 
@@ -207,8 +233,8 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
 
   // Transaction: top branch + CSeq method; an ACK to a non-2xx and a CANCEL share the INVITE's
   // branch (RFC 3261 §17.1.1.3, §9.1) and are kept with it.
-  const std::string branch = top_branch(m);
-  std::string method(m.cseq_method);
+  const std::string_view branch = top_branch(m);
+  const std::string_view method = m.cseq_method;
   bool attach_to_invite = false;
   if (method == "ACK" || method == "CANCEL") {
     for (const auto& t : call.transactions) {
@@ -218,7 +244,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
       }
     }
   }
-  const std::string wanted_method = attach_to_invite ? std::string("INVITE") : method;
+  const std::string_view wanted_method = attach_to_invite ? std::string_view("INVITE") : method;
   std::size_t ti = call.transactions.size();
   for (std::size_t i = call.transactions.size(); i-- > 0;) {
     const auto& t = call.transactions[i];
@@ -249,13 +275,13 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
 
   // Dialogs: From tag + To tag, from responses that carry a To tag (early or confirmed).
   if (!m.is_request && !m.to.tag.empty() && m.status_code > 100) {
-    const std::string from_tag(m.from.tag);
-    const std::string to_tag(m.to.tag);
+    const std::string_view from_tag = m.from.tag;
+    const std::string_view to_tag = m.to.tag;
     auto d = std::find_if(call.dialogs.begin(), call.dialogs.end(), [&](const SipDialog& x) {
       return x.from_tag == from_tag && x.to_tag == to_tag;
     });
     if (d == call.dialogs.end()) {
-      call.dialogs.push_back({from_tag, to_tag, false});
+      call.dialogs.push_back({std::string(from_tag), std::string(to_tag), false});
       d = call.dialogs.end() - 1;
     }
     if (m.status_code >= 200 && m.status_code < 300 && m.cseq_method == "INVITE")

@@ -179,17 +179,17 @@ class CallStore final : public SipMessageSink {
   std::deque<SipMessageRecord> records_;
   std::deque<MessageSummary> summaries_;
   std::deque<Call> calls_;  // a deque: growing never copies (or, for a moment, doubles) them
-  std::unordered_map<std::string, std::size_t> by_call_id_;
-  // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
-  std::unordered_set<std::uint64_t> seen_;
-  // Method names, each stored once: summaries point into these.
-  // Looked up by string_view (a transparent hash), so that a name seen before costs no string.
+  // Looked up by string_view (a transparent hash), so that a key seen before costs no string.
   struct NameHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view name) const {
       return std::hash<std::string_view>{}(name);
     }
   };
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> by_call_id_;
+  // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
+  std::unordered_set<std::uint64_t> seen_;
+  // Method names, each stored once: summaries point into these.
   std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
   std::uint64_t last_call_ = 0;
 };

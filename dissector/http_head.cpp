@@ -47,8 +47,10 @@ HttpHeadParser::Status HttpHeadParser::feed(ByteView bytes, std::size_t& consume
   buffer_.append(reinterpret_cast<const char*>(bytes.data()), take);
   // Find the end of the head: an empty line (CRLF CRLF, or bare LF LF from lax senders).
   std::size_t end = std::string::npos;
-  for (std::size_t i = scanned_ > 3 ? scanned_ - 3 : 0; i < buffer_.size(); ++i) {
-    if (buffer_[i] != '\n') continue;
+  // From one LF to the next (memchr), not byte by byte.
+  const std::string_view text(buffer_);
+  for (std::size_t i = text.find('\n', scanned_ > 3 ? scanned_ - 3 : 0);
+       i != std::string_view::npos; i = text.find('\n', i + 1)) {
     if (i >= 1 && buffer_[i - 1] == '\n') {
       end = i + 1;
       break;

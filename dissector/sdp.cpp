@@ -1,26 +1,41 @@
 #include "dissector/sdp.h"
 
+#include <array>
+
 #include "dissector/text.h"
 
 namespace sipws {
 namespace {
 
-// Splits on single spaces, dropping empty pieces.
-std::vector<std::string_view> words(std::string_view text) {
-  std::vector<std::string_view> out;
+// The next word of `text` (split on single spaces, empty pieces skipped), taken off its front;
+// empty when none is left. Words are taken one at a time, with no vector per line: SDP parsing
+// runs for every offer and answer of a capture.
+std::string_view next_word(std::string_view& text) {
   while (!text.empty()) {
     std::string_view rest;
     const std::string_view w = split_first(text, ' ', rest);
-    if (!w.empty()) out.push_back(w);
     text = rest;
+    if (!w.empty()) return w;
   }
-  return out;
+  return {};
+}
+
+// The first N words of `text` into `out`; how many there were (at most N).
+template <std::size_t N>
+std::size_t first_words(std::string_view text, std::array<std::string_view, N>& out) {
+  std::size_t n = 0;
+  while (n < N) {
+    const std::string_view w = next_word(text);
+    if (w.empty()) break;
+    out[n++] = w;
+  }
+  return n;
 }
 
 // "c=IN IP4 192.0.2.1" -> "192.0.2.1" (a TTL or count after '/' is dropped).
 std::string_view connection_address(std::string_view value) {
-  const auto w = words(value);
-  if (w.size() < 3) return {};
+  std::array<std::string_view, 3> w;
+  if (first_words(value, w) < 3) return {};
   std::string_view rest;
   return split_first(w[2], '/', rest);
 }
@@ -54,14 +69,19 @@ bool parse_sdp(std::string_view body, Sdp& out) {
         }
         break;
       case 'm': {
-        const auto w = words(value);
+        std::string_view words = value;
+        const std::string_view media_type = next_word(words);
+        const std::string_view port = next_word(words);
+        const std::string_view proto = next_word(words);
         out.media.emplace_back();
         media = &out.media.back();
-        if (w.size() >= 3) {
-          media->type = w[0];
-          media->port = w[1];
-          media->proto = w[2];
-          media->formats.assign(w.begin() + 3, w.end());
+        if (!proto.empty()) {
+          media->type = media_type;
+          media->port = port;
+          media->proto = proto;
+          for (std::string_view f = next_word(words); !f.empty(); f = next_word(words)) {
+            media->formats.push_back(f);
+          }
         }
         media->connection = out.connection;
         break;
@@ -81,8 +101,13 @@ bool parse_sdp(std::string_view body, Sdp& out) {
           else if (name == "ice-lite")
             out.ice_lite = true;
           else if (name == "group") {
-            auto w = words(attr_value);
-            if (!w.empty() && w[0] == "BUNDLE") out.bundle.assign(w.begin() + 1, w.end());
+            std::string_view words = attr_value;
+            if (next_word(words) == "BUNDLE") {
+              out.bundle.clear();  // the last group line counts
+              for (std::string_view b = next_word(words); !b.empty(); b = next_word(words)) {
+                out.bundle.push_back(b);
+              }
+            }
           }
           break;
         }
@@ -91,8 +116,8 @@ bool parse_sdp(std::string_view body, Sdp& out) {
           const std::string_view pt = split_first(attr_value, ' ', encoding);
           media->codecs.push_back({pt, trim(encoding)});
         } else if (name == "candidate") {
-          const auto w = words(attr_value);
-          if (w.size() >= 8) {
+          std::array<std::string_view, 8> w;
+          if (first_words(attr_value, w) == 8) {
             media->candidates.push_back({w[0], w[1], w[2], w[3], w[4], w[5], w[7]});
           }
         } else if (name == "mid") {

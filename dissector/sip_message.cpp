@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <array>
+#include <cstring>
 
 #include "dissector/text.h"
 
@@ -99,6 +100,9 @@ std::string_view param_value(std::string_view params, std::string_view name) {
 }
 
 std::size_t find_unquoted(std::string_view text, char wanted) {
+  // Most values have no quote before the wanted character: two memchr calls settle them.
+  const std::size_t at = text.find(wanted);
+  if (text.substr(0, at).find('"') == std::string_view::npos) return at;
   bool quoted = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -156,10 +160,7 @@ bool valid_sip_uri(const SipUri& uri) {
   if (!iequals(uri.scheme, "sip") && !iequals(uri.scheme, "sips")) return !uri.scheme.empty();
   if (!valid_host(uri.host)) return false;
   if (!uri.port.empty() && !valid_port(uri.port)) return false;
-  for (char c : uri.text) {
-    if (is_space(c)) return false;
-  }
-  return true;
+  return !contains_space(uri.text);
 }
 
 bool parse_name_addr(std::string_view value, SipNameAddr& out) {
@@ -274,36 +275,47 @@ enum class KnownHeader {
   content_length,
   user_agent,
 };
+// `name` (a token: checked before) equals `lower`, a lower-case literal, ignoring case. Setting
+// bit 0x20 folds an upper-case letter and leaves every other token character apart from the
+// letters, so one OR per character does what ascii_lower on both sides did.
+bool token_equals_lower(std::string_view name, std::string_view lower) {
+  if (name.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (static_cast<char>(name[i] | 0x20) != lower[i]) return false;
+  }
+  return true;
+}
+
 KnownHeader known_header(std::string_view name) {
   switch (name.size()) {
     case 2:
-      if (iequals(name, "To")) return KnownHeader::to;
+      if (token_equals_lower(name, "to")) return KnownHeader::to;
       break;
     case 3:
-      if (iequals(name, "Via")) return KnownHeader::via;
+      if (token_equals_lower(name, "via")) return KnownHeader::via;
       break;
     case 4:
-      if (iequals(name, "CSeq")) return KnownHeader::cseq;
-      if (iequals(name, "From")) return KnownHeader::from;
-      if (iequals(name, "Date")) return KnownHeader::date;
+      if (token_equals_lower(name, "cseq")) return KnownHeader::cseq;
+      if (token_equals_lower(name, "from")) return KnownHeader::from;
+      if (token_equals_lower(name, "date")) return KnownHeader::date;
       break;
     case 5:
-      if (iequals(name, "Route")) return KnownHeader::route;
+      if (token_equals_lower(name, "route")) return KnownHeader::route;
       break;
     case 7:
-      if (iequals(name, "Call-ID")) return KnownHeader::call_id;
-      if (iequals(name, "Contact")) return KnownHeader::contact;
+      if (token_equals_lower(name, "call-id")) return KnownHeader::call_id;
+      if (token_equals_lower(name, "contact")) return KnownHeader::contact;
       break;
     case 10:
-      if (iequals(name, "User-Agent")) return KnownHeader::user_agent;
+      if (token_equals_lower(name, "user-agent")) return KnownHeader::user_agent;
       break;
     case 12:
-      if (iequals(name, "Record-Route")) return KnownHeader::record_route;
-      if (iequals(name, "Max-Forwards")) return KnownHeader::max_forwards;
-      if (iequals(name, "Content-Type")) return KnownHeader::content_type;
+      if (token_equals_lower(name, "record-route")) return KnownHeader::record_route;
+      if (token_equals_lower(name, "max-forwards")) return KnownHeader::max_forwards;
+      if (token_equals_lower(name, "content-type")) return KnownHeader::content_type;
       break;
     case 14:
-      if (iequals(name, "Content-Length")) return KnownHeader::content_length;
+      if (token_equals_lower(name, "content-length")) return KnownHeader::content_length;
       break;
     default:
       break;
@@ -332,7 +344,12 @@ SipUri parse_sip_uri(std::string_view text) {
   std::string_view hostpart = rest;
   // The user part may hold ';', '?', ',' and more, but '@' appears unescaped nowhere after it
   // (not in parameters, not in headers): the last '@' ends the user part.
-  const std::size_t at = rest.rfind('@');
+  // memrchr: string_view::rfind walks back one character at a time.
+  const void* last_at = rest.empty() ? nullptr : memrchr(rest.data(), '@', rest.size());
+  const std::size_t at =
+      last_at == nullptr
+          ? std::string_view::npos
+          : static_cast<std::size_t>(static_cast<const char*>(last_at) - rest.data());
   if (at != std::string_view::npos) {
     std::string_view password;
     u.user = split_first(rest.substr(0, at), ':', password);

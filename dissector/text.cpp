@@ -1,24 +1,15 @@
 #include "dissector/text.h"
 
+#include <cstring>
+
 namespace sipws {
 
-std::string_view split_first(std::string_view text, char separator, std::string_view& rest,
-                             bool quotes) {
-  // Fast path (memchr): the separator comes before any quote, or quotes do not matter.
-  const std::size_t at = text.find(separator);
-  if (!quotes || text.substr(0, at).find('"') == std::string_view::npos) {
-    if (at == std::string_view::npos) {
-      rest = {};
-      return text;
-    }
-    rest = text.substr(at + 1);
-    return text.substr(0, at);
-  }
+std::string_view split_first_quoted(std::string_view text, char separator, std::string_view& rest) {
   bool in_quotes = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (quotes && c == '"') in_quotes = !in_quotes;
-    if (quotes && in_quotes && c == '\\') {
+    if (c == '"') in_quotes = !in_quotes;
+    if (in_quotes && c == '\\') {
       ++i;
       continue;
     }
@@ -29,6 +20,27 @@ std::string_view split_first(std::string_view text, char separator, std::string_
   }
   rest = {};
   return text;
+}
+
+bool contains_space(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    // Nonzero exactly when some byte is below 0x21 (SP and the controls, HT, CR, LF among them);
+    // only then are the eight bytes looked at one by one.
+    if (((w - kOnes * 0x21) & ~w & kHighs) != 0) {
+      for (std::size_t k = i; k < i + 8; ++k) {
+        if (is_space(text[k])) return true;
+      }
+    }
+  }
+  for (; i < text.size(); ++i) {
+    if (is_space(text[i])) return true;
+  }
+  return false;
 }
 
 bool list_contains(std::string_view list, std::string_view token) {

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <memory>
+
 #include "dissector/text.h"
 
 namespace sipws {
@@ -56,7 +58,12 @@ std::string ws_accept_for_key(std::string_view key) {
   input += kGuid;
   unsigned char digest[SHA_DIGEST_LENGTH];
   unsigned int digest_length = 0;
-  EVP_Digest(input.data(), input.size(), digest, &digest_length, EVP_sha1(), nullptr);
+  // Fetched once: with EVP_sha1() OpenSSL 3 fetches the implementation again on every call,
+  // which cost more than the rest of the handshake's parsing.
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha1(
+      EVP_MD_fetch(nullptr, "SHA1", nullptr), &EVP_MD_free);
+  EVP_Digest(input.data(), input.size(), digest, &digest_length,
+             sha1 != nullptr ? sha1.get() : EVP_sha1(), nullptr);
   unsigned char encoded[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
   const int n = EVP_EncodeBlock(encoded, digest, SHA_DIGEST_LENGTH);
   return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));

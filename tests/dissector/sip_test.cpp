@@ -7,6 +7,7 @@
 #include "dissector/call_store.h"
 #include "dissector/dissector.h"
 #include "dissector/sip_message.h"
+#include "dissector/text.h"
 #include "tests/dissector/conversation.h"
 #include "tests/dissector/ws_test_vectors.h"
 #include "tests/support/test_support.h"
@@ -93,6 +94,64 @@ TEST(SipParser, ProblemsAreListedNotThrown) {
   EXPECT_NE(std::find(ids.begin(), ids.end(), FindingId::sip_content_length_mismatch), ids.end());
   EXPECT_EQ(parse_sip_message("HTTP/1.1 200 OK\r\n\r\n", m).status, SipParseStatus::not_sip);
   EXPECT_EQ(parse_sip_message("SIP/2.0 9999 Huge\r\n\r\n", m).status, SipParseStatus::invalid);
+}
+
+// contains_space reads eight bytes at a time (hand-built strings, an edge-case unit test): a
+// blank at every position of every length must be found, and no other byte may be taken for one,
+// bytes above 0x7f (UTF-8 in display names and user parts) and other controls included.
+TEST(Text, ContainsSpaceAtEveryPositionAndNothingElse) {
+  for (std::size_t length = 0; length <= 40; ++length) {
+    const std::string clean(length, 'a');
+    EXPECT_FALSE(contains_space(clean)) << length;
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char blank : {' ', '\t', '\r', '\n'}) {
+        std::string text = clean;
+        text[at] = blank;
+        EXPECT_TRUE(contains_space(text)) << length << " " << at << " " << int(blank);
+      }
+      for (const int other : {0x00, 0x01, 0x0b, 0x0c, 0x1f, 0x21, 0x7f, 0x80, 0xa0, 0xe2, 0xff}) {
+        std::string text = clean;
+        text[at] = static_cast<char>(other);
+        EXPECT_FALSE(contains_space(text)) << length << " " << at << " " << other;
+      }
+    }
+  }
+}
+
+// Header names are matched without regard to case, and a name that merely looks alike is not
+// taken for a known one.
+TEST(SipParser, HeaderNamesIgnoreCaseOnly) {
+  SipMessage m;
+  ASSERT_EQ(
+      parse_sip_message("OPTIONS sip:x@example.com SIP/2.0\r\nVIA: SIP/2.0/UDP h;branch=z9hG4bK1"
+                        "\r\nfROM: <sip:a@example.com>;tag=1\r\nto: <sip:b@example.com>\r\n"
+                        "CALL-ID: c1\r\ncseq: 7 OPTIONS\r\nCall_ID: not-this\r\n"
+                        "Content-Length: 0\r\n\r\n",
+                        m)
+          .status,
+      SipParseStatus::ok);
+  EXPECT_EQ(m.call_id, "c1");
+  EXPECT_EQ(m.cseq, 7u);
+  EXPECT_EQ(m.from.tag, "1");
+  ASSERT_EQ(m.vias.size(), 1u);
+  EXPECT_EQ(m.vias[0].branch, "z9hG4bK1");
+  EXPECT_TRUE(m.problems.empty()) << m.problems.front().detail;
+}
+
+// A quote before '<' (a display name with '<' inside quotes) and a blank inside a URI.
+TEST(SipParser, NameAddrQuotesAndBlanks) {
+  SipMessage m;
+  parse_sip_message(
+      "OPTIONS sip:x@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+      "From: \"a <b>\" <sip:a@example.com>;tag=9\r\n"
+      "To: <sip:b@exa mple.com>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
+      m);
+  EXPECT_EQ(m.from.display, "a <b>");
+  EXPECT_EQ(m.from.uri.host, "example.com");
+  EXPECT_EQ(m.from.tag, "9");
+  ASSERT_EQ(m.problems.size(), 1u);
+  EXPECT_EQ(m.problems[0].id, FindingId::sip_header_malformed);
+  EXPECT_NE(m.problems[0].detail.find("To"), std::string::npos);
 }
 
 TEST(SipParser, StreamFramingWaitsForTheBody) {
@@ -309,6 +368,27 @@ TEST(Sdp, SessionLevelAttributesAreInherited) {
   EXPECT_EQ(sdp.media[1].connection, "2001:db8::1");
   EXPECT_EQ(sdp.media[1].direction, "sendrecv");
   EXPECT_FALSE(parse_sdp("not sdp", sdp));
+}
+
+// Words are split on single spaces with empty pieces skipped; a line with too few words leaves
+// its fields empty; the last BUNDLE group counts.
+TEST(Sdp, WordsAndShortLines) {
+  Sdp sdp;
+  ASSERT_TRUE(
+      parse_sdp("v=0\r\nc=IN  IP4\r\na=group:BUNDLE 0 1\r\na=group:BUNDLE  a  b  c\r\n"
+                "m=audio  9 UDP/TLS/RTP/SAVPF  111   0 \r\n"
+                "a=candidate:1 1 udp 2 192.0.2.1 5000 typ host\r\n"
+                "a=candidate:2 1 udp 2 192.0.2.1 5000\r\nm=video 9\r\n",
+                sdp));
+  EXPECT_EQ(sdp.connection, "");
+  EXPECT_EQ(sdp.bundle, (std::vector<std::string_view>{"a", "b", "c"}));
+  ASSERT_EQ(sdp.media.size(), 2u);
+  EXPECT_EQ(sdp.media[0].port, "9");
+  EXPECT_EQ(sdp.media[0].proto, "UDP/TLS/RTP/SAVPF");
+  EXPECT_EQ(sdp.media[0].formats, (std::vector<std::string_view>{"111", "0"}));
+  ASSERT_EQ(sdp.media[0].candidates.size(), 1u);
+  EXPECT_EQ(sdp.media[1].type, "");
+  EXPECT_TRUE(sdp.media[1].formats.empty());
 }
 
 }  // namespace
