@@ -76,6 +76,8 @@ std::string apply_limit(const std::string& setting, Limits& limits) {
     ws.max_message_bytes = value;
   else if (name == "ws_inflated_bytes")
     ws.max_inflated_bytes = value;
+  else if (name == "ws_inflate_contexts")
+    ws.max_inflate_contexts = value;
   else if (name == "sip_stream_bytes")
     limits.dissector.max_sip_stream_buffer = value;
   else
@@ -338,7 +340,7 @@ int main(int argc, char** argv) {
                  "(seconds, "
                  "0 = never), "
                  "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
-                 "ws_inflated_bytes, sip_stream_bytes")
+                 "ws_inflated_bytes, ws_inflate_contexts, sip_stream_bytes")
       ->allow_extra_args(false);
 
   std::string path;

@@ -272,7 +272,7 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
     for (std::size_t d = 0; d < 2; ++d) {
       ws_[d] = std::make_unique<WsMessageAssembler>(
           static_cast<Direction>(d), info_.index, http_ ? http_->handshake.deflate : std::nullopt,
-          *this, owner_.findings(), owner_.limits().websocket);
+          *this, owner_.findings(), owner_.limits().websocket, &owner_.inflate_budget());
     }
   }
 
@@ -561,6 +561,7 @@ constexpr std::size_t kBatchBytes = 1 << 20;
 Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorLimits limits)
     : messages_(messages), findings_(findings), limits_(limits), upstream_findings_(&findings) {
   limits_.websocket.keep_frames = limits_.keep_ws_frames;
+  inflate_budget_.limit = limits_.websocket.max_inflate_contexts;
   // Checked by the front end before: a file that cannot be read here decrypts nothing.
   std::string ignored;
   if (!limits_.tls_key_log.empty()) key_log_.load_file(limits_.tls_key_log, ignored);

@@ -97,6 +97,7 @@ class Dissector final : public FlowObserver {
     return o;
   }
   DissectorCounters& mutable_counters() { return counters_; }
+  InflateBudget& inflate_budget() { return inflate_budget_; }
 
  private:
   class TcpConnectionAnalyzer;
@@ -113,6 +114,8 @@ class Dissector final : public FlowObserver {
   DissectorLimits limits_;
   DissectorCounters counters_;
   TlsKeyLog key_log_;
+  // Before the connections: their inflaters give their contexts back to it when they go.
+  InflateBudget inflate_budget_;
   std::map<std::uint64_t, std::unique_ptr<TcpConnectionAnalyzer>> connections_;
   SipMessage probe_;
 

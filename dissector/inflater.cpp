@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <string>
 #include <vector>
 
 namespace sipws {
@@ -10,18 +11,45 @@ struct Inflater::Stream {
   z_stream z{};
   bool ready = false;
   bool broken = false;  // a failed message leaves the shared window unknown
+
+  Stream() = default;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream() {
+    if (ready) inflateEnd(&z);
+  }
 };
 
-Inflater::Inflater(bool reset_after_each_message) : reset_each_(reset_after_each_message) {}
+namespace {
+
+// The context of every direction without context takeover on this thread: each of their
+// messages starts from a reset context, so one serves them all and they hold no window between
+// messages (zlib's window is 32 KiB; a capture may have thousands of such directions open).
+Inflater::Stream& shared_reset_stream() {
+  thread_local Inflater::Stream stream;
+  return stream;
+}
+
+}  // namespace
+
+Inflater::Inflater(bool reset_after_each_message, InflateBudget* budget)
+    : reset_each_(reset_after_each_message), budget_(budget) {}
 
 Inflater::~Inflater() {
-  if (stream_ && stream_->ready) inflateEnd(&stream_->z);
+  if (stream_ && budget_ != nullptr) --budget_->held;
 }
 
 Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std::uint8_t>& out,
                                            std::size_t max_output) {
-  if (!stream_) stream_ = std::make_unique<Stream>();
-  Stream& s = *stream_;
+  if (!reset_each_ && !stream_) {
+    if (budget_ != nullptr && budget_->held >= budget_->limit) {
+      error_ = std::to_string(budget_->limit) + " inflate contexts are kept already";
+      return Result::no_context;
+    }
+    stream_ = std::make_unique<Stream>();
+    if (budget_ != nullptr) ++budget_->held;
+  }
+  Stream& s = reset_each_ ? shared_reset_stream() : *stream_;
   if (!s.ready) {
     // Raw deflate with the largest window: it inflates data made with any smaller window.
     if (inflateInit2(&s.z, -15) != Z_OK) {
@@ -29,7 +57,8 @@ Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std:
       return Result::error;
     }
     s.ready = true;
-  } else if (s.broken) {
+  } else if (s.broken || reset_each_) {
+    // A shared context starts every message afresh, whatever the last one left in it.
     inflateReset(&s.z);
     s.broken = false;
   }
@@ -72,10 +101,7 @@ Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std:
       if (s.z.avail_in == 0 && !output_full) break;  // all input used, all output flushed
     }
   }
-  if (result != Result::ok || reset_each_) {
-    s.broken = result != Result::ok;
-    if (reset_each_) inflateReset(&s.z);
-  }
+  if (result != Result::ok) s.broken = true;
   return result;
 }
 

@@ -12,25 +12,40 @@
 
 namespace sipws {
 
+// zlib contexts kept across messages (about 44 KiB each: zlib's state and its 32 KiB window),
+// counted over every connection of a dissector so that a capture of many compressed connections
+// cannot take memory without bound. Directions without context takeover hold none: they share
+// one context per thread.
+struct InflateBudget {
+  std::size_t held = 0;
+  std::size_t limit = 4096;
+};
+
 class Inflater {
  public:
-  enum class Result { ok, error, limit };
+  // `budget` limits the contexts kept across messages; none (nullptr) means no limit.
+  enum class Result { ok, error, limit, no_context };
 
-  explicit Inflater(bool reset_after_each_message);
+  explicit Inflater(bool reset_after_each_message, InflateBudget* budget = nullptr);
   ~Inflater();
   Inflater(const Inflater&) = delete;
   Inflater& operator=(const Inflater&) = delete;
 
   // Inflates one message's compressed payload (the 00 00 ff ff tail is added here) and appends
-  // the result to `out`, never more than `max_output` bytes.
+  // the result to `out`, never more than `max_output` bytes. no_context: the budget had no room
+  // for this direction's context; nothing was inflated.
   Result inflate_message(ByteView compressed, std::vector<std::uint8_t>& out,
                          std::size_t max_output);
   const std::string& error() const { return error_; }
+  // Whether this direction holds a context of its own (counted by the budget).
+  bool holds_context() const { return stream_ != nullptr; }
+
+  struct Stream;
 
  private:
-  struct Stream;
-  std::unique_ptr<Stream> stream_;
+  std::unique_ptr<Stream> stream_;  // only with context takeover
   bool reset_each_;
+  InflateBudget* budget_;
   std::string error_;
 };
 

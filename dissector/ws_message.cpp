@@ -34,7 +34,8 @@ bool close_code_allowed(std::uint16_t code) {
 
 WsMessageAssembler::WsMessageAssembler(Direction direction, std::uint64_t connection,
                                        std::optional<DeflateParams> deflate, WsMessageSink& sink,
-                                       FindingSink& findings, WsLimits limits)
+                                       FindingSink& findings, WsLimits limits,
+                                       InflateBudget* inflate_budget)
     : direction_(direction),
       connection_(connection),
       deflate_(deflate),
@@ -44,7 +45,7 @@ WsMessageAssembler::WsMessageAssembler(Direction direction, std::uint64_t connec
   if (deflate_) {
     const bool reset = direction == Direction::to_server ? deflate_->client_no_context_takeover
                                                          : deflate_->server_no_context_takeover;
-    inflater_ = std::make_unique<Inflater>(reset);
+    inflater_ = std::make_unique<Inflater>(reset, inflate_budget);
   }
 }
 
@@ -276,6 +277,12 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
         inflater_->inflate_message(message_.payload, inflated_, limits_.max_inflated_bytes);
     if (result == Inflater::Result::error) {
       report(FindingId::ws_deflate_inflate_failed, frame, inflater_->error());
+      message_.incomplete = true;
+    } else if (result == Inflater::Result::no_context) {
+      if (!no_context_reported_) {
+        report(FindingId::limit_ws_inflate_contexts, frame, inflater_->error());
+        no_context_reported_ = true;
+      }
       message_.incomplete = true;
     } else if (result == Inflater::Result::limit) {
       report(FindingId::limit_ws_inflated_bytes, frame,

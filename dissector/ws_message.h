@@ -19,6 +19,8 @@ namespace sipws {
 struct WsLimits {
   std::size_t max_message_bytes = 16u << 20;   // as received (compressed size when compressed)
   std::size_t max_inflated_bytes = 16u << 20;  // after inflation
+  // Inflate contexts kept across messages (context takeover), all connections together.
+  std::size_t max_inflate_contexts = 4096;
   bool keep_frames = true;  // note each message's frame headers (WsMessage::frame_headers)
 };
 
@@ -64,7 +66,8 @@ class WsMessageAssembler final : public WsFrameParser::Handler {
  public:
   WsMessageAssembler(Direction direction, std::uint64_t connection,
                      std::optional<DeflateParams> deflate, WsMessageSink& sink,
-                     FindingSink& findings, WsLimits limits = {});
+                     FindingSink& findings, WsLimits limits = {},
+                     InflateBudget* inflate_budget = nullptr);
 
   // Stream bytes of this direction, in order.
   void on_data(ByteView bytes, std::uint64_t frame, TimeNs timestamp);
@@ -105,6 +108,7 @@ class WsMessageAssembler final : public WsFrameParser::Handler {
   std::vector<std::uint8_t> inflated_;  // the next compressed message's inflated bytes
   std::vector<std::uint8_t> control_;
   bool message_cut_ = false;
+  bool no_context_reported_ = false;
   bool close_seen_ = false;
   std::uint64_t frames_ = 0;
   std::uint64_t messages_ = 0;

@@ -8,6 +8,8 @@ file per case, each a classic pcap of Ethernet/IPv4/TCP packets:
   sip-tcp-huge-cl.pcap       SIP over TCP with Content-Length: 4294967296
   sip-huge-header.pcap       SIP over TCP with a 10 MB header line
   many-connections.pcap      200,000 TCP connections opened and never closed
+  deflate-connections.pcap   8,000 WebSocket connections with permessage-deflate (context
+                             takeover both ways), one compressed message each way, never closed
   conflicting-seq.pcap       a WebSocket connection whose segments have random, conflicting
                              sequence numbers
   snaplen-cut.pcap           SIP over WebSocket captured with a 96-byte snaplen
@@ -120,6 +122,24 @@ p.close()
 p = Pcap("many-connections.pcap")
 for i in range(200_000):
     p.add(tcp(CLIENT, SERVER, 1024 + i % 60000, 8080 + i // 60000, 1000 + i, 0, 0x02))
+p.close()
+
+# Every direction keeps a zlib context (32 KiB window and state) while its connection is open:
+# 16,000 of them, each message long enough to fill its window (a 33 KB header that deflates to
+# a few hundred bytes), would take about 700 MB without the ws_inflate_contexts limit.
+p = Pcap("deflate-connections.pcap")
+PADDED = SIP.replace(b"Content-Length", b"X-Pad: " + b"a" * 33_000 + b"\r\nContent-Length")
+for i in range(8_000):
+    sport = 1024 + i % 60000
+    seq, ack = handshake(p, sport, isn_c=1000 + i, isn_s=900_000 + i)
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = (c.compress(PADDED) + c.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    send(p, sport, seq, ack, frame_header(len(body), rsv1=True) + body)
+    s = zlib.compressobj(6, zlib.DEFLATED, -15)
+    answer = (s.compress(PADDED.replace(b"OPTIONS sip:x SIP/2.0", b"SIP/2.0 200 OK"))
+              + s.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    p.add(tcp(SERVER, CLIENT, 8080, sport, ack, seq + len(body) + 6, 0x18,
+              frame_header(len(answer), rsv1=True, mask=False) + answer))
 p.close()
 
 rnd = random.Random(7)

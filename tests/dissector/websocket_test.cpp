@@ -289,6 +289,80 @@ TEST(WsDeflate, NoContextTakeoverResetsBetweenMessages) {
   expect_all_chunkings(good, {kRegister, kRegister}, Direction::to_server, params);
 }
 
+// Contexts kept across messages are counted over all directions: past the budget a direction
+// gets none, says so once, and its compressed messages are marked incomplete; a direction that
+// goes gives its context back.
+TEST(WsDeflate, ContextsAreBudgeted) {
+  InflateBudget budget;
+  budget.limit = 1;
+  FrameSpec spec;
+  spec.rsv1 = true;
+  test::Deflater first_peer;
+  test::Deflater second_peer;
+  sipws::Run first;
+  sipws::Run second;
+  auto a =
+      std::make_unique<WsMessageAssembler>(Direction::to_server, 0, DeflateParams{}, first.recorder,
+                                           first.findings, WsLimits{}, &budget);
+  WsMessageAssembler b(Direction::to_server, 1, DeflateParams{}, second.recorder, second.findings,
+                       WsLimits{}, &budget);
+  for (int i = 0; i < 2; ++i) {
+    a->on_data(ws_frame(spec, first_peer.compress(bytes_of(kRegister))), 1, 0);
+    b.on_data(ws_frame(spec, second_peer.compress(bytes_of(kRegister))), 2, 0);
+  }
+  EXPECT_EQ(budget.held, 1u);
+  EXPECT_EQ(first.recorder.messages, (std::vector<std::string>{kRegister, kRegister}));
+  EXPECT_EQ(first.findings.findings().size(), 0u);
+  ASSERT_EQ(second.recorder.info.size(), 2u);
+  EXPECT_TRUE(second.recorder.info[0].incomplete);
+  EXPECT_TRUE(second.recorder.info[1].incomplete);
+  EXPECT_EQ(second.findings.count(FindingId::limit_ws_inflate_contexts), 1u);
+  a.reset();
+  EXPECT_EQ(budget.held, 0u);
+  // With the context given back, a direction that starts now gets one.
+  sipws::Run third;
+  test::Deflater third_peer;
+  WsMessageAssembler c(Direction::to_client, 2, DeflateParams{}, third.recorder, third.findings,
+                       WsLimits{}, &budget);
+  c.on_data(ws_frame(spec, third_peer.compress(bytes_of(kRegister))), 3, 0);
+  EXPECT_EQ(third.recorder.messages, (std::vector<std::string>{kRegister}));
+  EXPECT_EQ(budget.held, 1u);
+}
+
+// Directions without context takeover share one context per thread and count for nothing:
+// messages of several such directions, interleaved, inflate as if each had its own.
+TEST(WsDeflate, DirectionsWithoutTakeoverShareOneContext) {
+  InflateBudget budget;
+  budget.limit = 0;
+  DeflateParams params;
+  params.client_no_context_takeover = true;
+  FrameSpec spec;
+  spec.rsv1 = true;
+  sipws::Run runs[3];
+  std::vector<std::unique_ptr<WsMessageAssembler>> directions;
+  for (int d = 0; d < 3; ++d) {
+    directions.push_back(std::make_unique<WsMessageAssembler>(
+        Direction::to_server, d, params, runs[d].recorder, runs[d].findings, WsLimits{}, &budget));
+  }
+  const std::string other = kRegister + "X-Other: 1";
+  test::Deflater peer;
+  // Direction 1 sends the first half of a compressed message: it inflates without an error
+  // and leaves the context in the middle of a block, which the next message must not inherit.
+  Bytes half = peer.compress(bytes_of(kRegister), true);
+  half.resize(half.size() / 2);
+  for (int round = 0; round < 3; ++round) {
+    directions[0]->on_data(ws_frame(spec, peer.compress(bytes_of(kRegister), true)), 1, 0);
+    directions[1]->on_data(ws_frame(spec, half), 2, 0);
+    directions[2]->on_data(ws_frame(spec, peer.compress(bytes_of(other), true)), 3, 0);
+  }
+  EXPECT_EQ(budget.held, 0u);
+  EXPECT_EQ(runs[0].recorder.messages, (std::vector<std::string>(3, kRegister)));
+  EXPECT_EQ(runs[2].recorder.messages, (std::vector<std::string>(3, other)));
+  EXPECT_EQ(runs[0].findings.findings().size(), 0u);
+  EXPECT_EQ(runs[2].findings.findings().size(), 0u);
+  EXPECT_EQ(runs[1].recorder.messages.size(), 3u);
+}
+
 TEST(WsDeflate, BombIsCappedAndReported) {
   test::Deflater deflater;
   const Bytes zeros(8u << 20, 0);  // 8 MiB of zeros deflate to a few KB
