@@ -42,8 +42,13 @@ Inflater::~Inflater() {
 Inflater::Result Inflater::inflate_message(ByteView compressed, std::vector<std::uint8_t>& out,
                                            std::size_t max_output) {
   if (!reset_each_ && !stream_) {
-    if (budget_ != nullptr && budget_->held >= budget_->limit) {
-      error_ = std::to_string(budget_->limit) + " inflate contexts are kept already";
+    // Once refused, always refused: a context that started later would lack the window of the
+    // messages before and fail on the first reference into it.
+    if (refused_ || (budget_ != nullptr && budget_->held >= budget_->limit)) {
+      if (!refused_) {
+        error_ = std::to_string(budget_->limit) + " inflate contexts are kept already";
+      }
+      refused_ = true;
       return Result::no_context;
     }
     stream_ = std::make_unique<Stream>();

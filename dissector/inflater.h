@@ -33,7 +33,8 @@ class Inflater {
 
   // Inflates one message's compressed payload (the 00 00 ff ff tail is added here) and appends
   // the result to `out`, never more than `max_output` bytes. no_context: the budget had no room
-  // for this direction's context; nothing was inflated.
+  // for this direction's context when its first message came; nothing was inflated, now or
+  // later.
   Result inflate_message(ByteView compressed, std::vector<std::uint8_t>& out,
                          std::size_t max_output);
   const std::string& error() const { return error_; }
@@ -45,6 +46,7 @@ class Inflater {
  private:
   std::unique_ptr<Stream> stream_;  // only with context takeover
   bool reset_each_;
+  bool refused_ = false;  // the budget had no room when this direction first needed a context
   InflateBudget* budget_;
   std::string error_;
 };

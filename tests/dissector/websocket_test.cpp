@@ -290,8 +290,8 @@ TEST(WsDeflate, NoContextTakeoverResetsBetweenMessages) {
 }
 
 // Contexts kept across messages are counted over all directions: past the budget a direction
-// gets none, says so once, and its compressed messages are marked incomplete; a direction that
-// goes gives its context back.
+// gets none, says so once, and its compressed messages are marked incomplete, then and later; a
+// direction that goes gives its context back.
 TEST(WsDeflate, ContextsAreBudgeted) {
   InflateBudget budget;
   budget.limit = 1;
@@ -319,7 +319,13 @@ TEST(WsDeflate, ContextsAreBudgeted) {
   EXPECT_EQ(second.findings.count(FindingId::limit_ws_inflate_contexts), 1u);
   a.reset();
   EXPECT_EQ(budget.held, 0u);
-  // With the context given back, a direction that starts now gets one.
+  // A refused direction stays refused (a context now would lack the earlier window) and says so
+  // no more; a direction that starts now gets the context given back.
+  b.on_data(ws_frame(spec, second_peer.compress(bytes_of(kRegister))), 2, 0);
+  ASSERT_EQ(second.recorder.info.size(), 3u);
+  EXPECT_TRUE(second.recorder.info[2].incomplete);
+  EXPECT_EQ(second.findings.findings().size(), 1u);
+  EXPECT_EQ(budget.held, 0u);
   sipws::Run third;
   test::Deflater third_peer;
   WsMessageAssembler c(Direction::to_client, 2, DeflateParams{}, third.recorder, third.findings,
