@@ -226,7 +226,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     }
   }
 
-  const bool retransmission = !seen_.insert(hop_key(r)).second;
+  const bool retransmission = !seen_.insert(hop_key(r));
   CallMessage cm;
   cm.record = record_index;
   cm.retransmission = retransmission;

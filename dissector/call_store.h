@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dissector/hash_set64.h"
 #include "dissector/sip_record.h"
 
 namespace sipws {
@@ -188,7 +189,7 @@ class CallStore final : public SipMessageSink {
   };
   std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> by_call_id_;
   // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
-  std::unordered_set<std::uint64_t> seen_;
+  HashSet64 seen_;
   // Method names, each stored once: summaries point into these.
   std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
   std::uint64_t last_call_ = 0;

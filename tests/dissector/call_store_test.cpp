@@ -6,12 +6,44 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <random>
+#include <unordered_set>
+
 #include "dissector/conformance.h"
+#include "dissector/hash_set64.h"
 #include "dissector/ladder.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {
 namespace {
+
+// The retransmission keys' set answers exactly as std::unordered_set does: well-mixed keys,
+// small sequential ones (which share their low bits' neighbourhoods and probe past each other),
+// 0 (the free-slot mark) and repeats, across many growths.
+TEST(HashSet64, AnswersAsUnorderedSet) {
+  HashSet64 set;
+  std::unordered_set<std::uint64_t> reference;
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 200000; ++i) {
+    std::uint64_t key = 0;
+    switch (i % 4) {
+      case 0:
+        key = random();
+        break;
+      case 1:
+        key = static_cast<std::uint64_t>(i % 5000);
+        break;  // sequential, repeated, 0
+      case 2:
+        key = random() << 40;
+        break;  // low bits all zero
+      default:
+        key = random() % 100000;
+        break;
+    }
+    ASSERT_EQ(set.insert(key), reference.insert(key).second) << i << " " << key;
+  }
+  EXPECT_EQ(set.size(), reference.size());
+}
 
 Endpoint ep(const char* ip, std::uint16_t port) {
   return test::endpoint(ip, port);
