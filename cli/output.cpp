@@ -25,15 +25,9 @@ char* write_epoch_seconds(char* at, TimeNs ns, int decimals) {
   return at + decimals;
 }
 
-void append_epoch_seconds(std::string& out, TimeNs ns, int decimals) {
-  char text[kEpochSecondsMax];
-  out.append(text, write_epoch_seconds(text, ns, decimals));
-}
-
 std::string epoch_seconds(TimeNs ns, int decimals) {
-  std::string out;
-  append_epoch_seconds(out, ns, decimals);
-  return out;
+  char text[kEpochSecondsMax];
+  return std::string(text, write_epoch_seconds(text, ns, decimals));
 }
 
 std::string json_string(std::string_view text) {

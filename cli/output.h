@@ -14,7 +14,6 @@ enum class OutputFormat { text, tsv, json };
 
 // Epoch seconds with `decimals` digits after the point (6 for tshark-like columns).
 std::string epoch_seconds(TimeNs ns, int decimals);
-void append_epoch_seconds(std::string& out, TimeNs ns, int decimals);  // the same, appended
 // The same written at `at`, which has room for kEpochSecondsMax characters; returns the end.
 inline constexpr std::size_t kEpochSecondsMax = 32;
 char* write_epoch_seconds(char* at, TimeNs ns, int decimals);

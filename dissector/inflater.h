@@ -38,8 +38,8 @@ class Inflater {
   Result inflate_message(ByteView compressed, std::vector<std::uint8_t>& out,
                          std::size_t max_output);
   const std::string& error() const { return error_; }
-  // Whether this direction holds a context of its own (counted by the budget).
-  bool holds_context() const { return stream_ != nullptr; }
+  // Whether the budget refused this direction a context (then every message is no_context).
+  bool refused() const { return refused_; }
 
   struct Stream;
 

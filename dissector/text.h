@@ -63,7 +63,6 @@ bool list_contains(std::string_view list, std::string_view token);
 
 std::optional<std::uint64_t> parse_decimal(std::string_view digits);
 
-// RFC 2616/3261 token characters.
 // RFC 3261 §25.1 token characters: alphanumerics and -.!%*_+`'~. A table, since every header
 // name of every message is checked.
 extern const std::array<bool, 256> kTokenChars;

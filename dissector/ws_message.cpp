@@ -273,16 +273,15 @@ void WsMessageAssembler::finish_message(std::uint64_t frame, TimeNs timestamp) {
   ++messages_;
   if (message_.compressed && !message_.incomplete) {
     clear_for_reuse(inflated_, kReusedBufferBytes);
+    const bool refused_before = inflater_->refused();
     const auto result =
         inflater_->inflate_message(message_.payload, inflated_, limits_.max_inflated_bytes);
     if (result == Inflater::Result::error) {
       report(FindingId::ws_deflate_inflate_failed, frame, inflater_->error());
       message_.incomplete = true;
     } else if (result == Inflater::Result::no_context) {
-      if (!no_context_reported_) {
-        report(FindingId::limit_ws_inflate_contexts, frame, inflater_->error());
-        no_context_reported_ = true;
-      }
+      // Said once, for the message that was refused first.
+      if (!refused_before) report(FindingId::limit_ws_inflate_contexts, frame, inflater_->error());
       message_.incomplete = true;
     } else if (result == Inflater::Result::limit) {
       report(FindingId::limit_ws_inflated_bytes, frame,

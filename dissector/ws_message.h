@@ -108,7 +108,6 @@ class WsMessageAssembler final : public WsFrameParser::Handler {
   std::vector<std::uint8_t> inflated_;  // the next compressed message's inflated bytes
   std::vector<std::uint8_t> control_;
   bool message_cut_ = false;
-  bool no_context_reported_ = false;
   bool close_seen_ = false;
   std::uint64_t frames_ = 0;
   std::uint64_t messages_ = 0;
