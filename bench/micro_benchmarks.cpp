@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "capture/tcp_reassembler.h"
-#include "dissector/inflater.h"
-#include "dissector/sip_message.h"
-#include "dissector/ws_message.h"
+#include "dissector/sip/sip_message.h"
+#include "dissector/websocket/inflater.h"
+#include "dissector/websocket/ws_message.h"
 
 namespace {
 

@@ -9,7 +9,7 @@ namespace {
 constexpr std::array kKinds = {
 #define SIPWS_FINDING(enumerator, id, severity, rfc, explanation) \
   FindingKind{FindingId::enumerator, id, Severity::severity, rfc, explanation},
-#include "capture/finding_registry.def"
+#include "finding_registry.def"  // generated from the rooms' findings.def (CMakeLists.txt)
 #undef SIPWS_FINDING
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // The one diagnostic type of sipws. Every layer reports through it and every front end renders
-// it the same way; the registry (finding_registry.def) declares each id once.
+// it the same way. Each id is declared once, in the findings.def of the room that raises it
+// (capture/findings.def, dissector/<protocol>/findings.def, calls/findings.def); the build
+// concatenates them into finding_registry.def, the one enum and table below.
 
 #include <cstdint>
 #include <span>
@@ -14,7 +16,7 @@ enum class Severity : std::uint8_t { note, warning, error };
 
 enum class FindingId : std::uint16_t {
 #define SIPWS_FINDING(enumerator, id, severity, rfc, explanation) enumerator,
-#include "capture/finding_registry.def"
+#include "finding_registry.def"  // generated from the rooms' findings.def (CMakeLists.txt)
 #undef SIPWS_FINDING
 };
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "calls/call_store.h"
+#include "calls/ladder.h"
 #include "cli/output.h"
-#include "dissector/call_store.h"
 #include "dissector/dissector.h"
-#include "dissector/ladder.h"
 
 namespace sipws::cli {
 

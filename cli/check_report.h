@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "calls/call_store.h"
 #include "capture/finding.h"
-#include "dissector/call_store.h"
 
 namespace sipws::cli {
 

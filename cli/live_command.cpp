@@ -16,12 +16,12 @@
 #include <cstring>
 #include <map>
 
+#include "calls/call_store.h"
 #include "capture/pcap_writer.h"
 #include "capture/pcapng_writer.h"
 #include "cli/hep_sender.h"
 #include "cli/messages_report.h"
-#include "dissector/call_store.h"
-#include "dissector/hep.h"
+#include "dissector/hep/hep.h"
 
 namespace sipws::cli {
 namespace {

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "calls/call_export.h"
 #include "capture/capture_pipeline.h"
 #include "cli/calls_report.h"
 #include "cli/check_report.h"
@@ -16,9 +17,8 @@
 #include "cli/hep_sender.h"
 #include "cli/live_command.h"
 #include "cli/messages_report.h"
-#include "dissector/analysis.h"
-#include "dissector/call_export.h"
-#include "dissector/hep.h"
+#include "dissector/hep/hep.h"
+#include "session/analysis.h"
 
 namespace {
 

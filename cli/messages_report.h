@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "cli/output.h"
-#include "dissector/sip_record.h"
+#include "dissector/sip/sip_record.h"
 
 namespace sipws::cli {
 

@@ -5,11 +5,11 @@
 #include <string>
 
 #include "capture/bytes.h"
-#include "dissector/conformance.h"
-#include "dissector/http_head.h"
+#include "dissector/http/http_head.h"
+#include "dissector/sip/sip_rules.h"
 #include "dissector/text.h"
-#include "dissector/tls_decryptor.h"
-#include "dissector/ws_handshake.h"
+#include "dissector/tls/tls_decryptor.h"
+#include "dissector/websocket/ws_handshake.h"
 
 namespace sipws {
 namespace {

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "capture/flow_table.h"
-#include "dissector/sip_record.h"
-#include "dissector/tls_keylog.h"
-#include "dissector/ws_message.h"
+#include "dissector/sip/sip_record.h"
+#include "dissector/tls/tls_keylog.h"
+#include "dissector/websocket/ws_message.h"
 
 namespace sipws {
 

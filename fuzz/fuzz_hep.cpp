@@ -1,6 +1,6 @@
 // libFuzzer target: the HEPv3 decoder, as `sipws listen` runs it on a TCP stream (packets back to
 // back, split anywhere) and on datagrams; what decodes is encoded again and must decode the same.
-#include "dissector/hep.h"
+#include "dissector/hep/hep.h"
 #include "fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,6 +1,6 @@
 // libFuzzer target: the HTTP head push parser and the WebSocket handshake checks on its result.
-#include "dissector/http_head.h"
-#include "dissector/ws_handshake.h"
+#include "dissector/http/http_head.h"
+#include "dissector/websocket/ws_handshake.h"
 #include "fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

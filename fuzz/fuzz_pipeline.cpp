@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "dissector/analysis.h"
+#include "session/analysis.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // libFuzzer target: the SDP summary parser.
-#include "dissector/sdp.h"
+#include "dissector/sdp/sdp.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   sipws::Sdp sdp;

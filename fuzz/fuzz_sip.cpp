@@ -1,7 +1,7 @@
 // libFuzzer target: the SIP parser (as a datagram and as a stream), SDP on its body, and the
 // per-message conformance rules.
-#include "dissector/conformance.h"
-#include "dissector/sip_message.h"
+#include "dissector/sip/sip_message.h"
+#include "dissector/sip/sip_rules.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sipws;

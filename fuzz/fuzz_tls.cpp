@@ -2,7 +2,7 @@
 // parser. Input: a 2-byte length L, L bytes of key log text, then chunks of one connection's
 // stream, each a byte (top bit: direction, low 7 bits: length) and that many bytes. Seeds are the
 // real wss captures of samples/ with their own key logs, so decryption paths are reached.
-#include "dissector/tls_decryptor.h"
+#include "dissector/tls/tls_decryptor.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // libFuzzer target: WebSocket frame parser + message assembler + permessage-deflate inflater,
 // fed in random chunks with occasional gaps; messages go on to the SIP parser.
-#include "dissector/sip_message.h"
-#include "dissector/ws_message.h"
+#include "dissector/sip/sip_message.h"
+#include "dissector/websocket/ws_message.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dissector/call_export.h"
+#include "calls/call_export.h"
 #include "gui/snapshots.h"
 
 namespace sipws::gui {

@@ -8,7 +8,7 @@
 #include <QStringList>
 #include <map>
 
-#include "dissector/ladder.h"
+#include "calls/ladder.h"
 
 namespace sipws::gui {
 

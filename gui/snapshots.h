@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "dissector/analysis.h"
-#include "dissector/ladder.h"
-#include "dissector/ws_frame_bytes.h"
+#include "calls/ladder.h"
+#include "dissector/websocket/ws_frame_bytes.h"
+#include "session/analysis.h"
 
 namespace sipws::gui {
 

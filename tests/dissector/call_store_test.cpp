@@ -1,7 +1,7 @@
 // The call model on hand-written SIP dialogues (unit-test vectors for the state machine's edge
 // cases; the real samples are checked end to end in tests/integration/calls_vs_samples.py).
 
-#include "dissector/call_store.h"
+#include "calls/call_store.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 #include <random>
 #include <unordered_set>
 
-#include "dissector/conformance.h"
-#include "dissector/hash_set64.h"
-#include "dissector/ladder.h"
+#include "calls/call_rules.h"
+#include "calls/hash_set64.h"
+#include "calls/ladder.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {

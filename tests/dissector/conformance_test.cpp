@@ -2,10 +2,10 @@
 // labelled: real software does not break these on purpose) and required to be flagged with its
 // id at the frame where the offending bytes end; the legal variants must not be flagged.
 
-#include "dissector/conformance.h"
-
 #include <gtest/gtest.h>
 
+#include "calls/call_rules.h"
+#include "dissector/sip/sip_rules.h"
 #include "tests/dissector/conversation.h"
 
 namespace sipws {

@@ -2,7 +2,7 @@
 // the malformed cases (lengths that lie, chunks cut short, packets split on a stream). The
 // exchange with real peers (sngrep) is tests/integration/hep.py.
 
-#include "dissector/hep.h"
+#include "dissector/hep/hep.h"
 
 #include <gtest/gtest.h>
 

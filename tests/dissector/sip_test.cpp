@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "calls/call_store.h"
 #include "capture/capture_pipeline.h"
-#include "dissector/call_store.h"
 #include "dissector/dissector.h"
-#include "dissector/sip_message.h"
+#include "dissector/sip/sip_message.h"
 #include "dissector/text.h"
 #include "tests/dissector/conversation.h"
 #include "tests/dissector/ws_test_vectors.h"

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "dissector/analysis.h"
+#include "session/analysis.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {

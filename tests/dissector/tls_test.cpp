@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <string>
 
-#include "dissector/tls_decryptor.h"
+#include "dissector/tls/tls_decryptor.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {

@@ -10,7 +10,7 @@
 #include <map>
 #include <sstream>
 
-#include "dissector/sip_message.h"
+#include "dissector/sip/sip_message.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "dissector/http_head.h"
-#include "dissector/ws_handshake.h"
-#include "dissector/ws_message.h"
+#include "dissector/http/http_head.h"
+#include "dissector/websocket/ws_handshake.h"
+#include "dissector/websocket/ws_message.h"
 #include "tests/dissector/ws_test_vectors.h"
 
 namespace sipws {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dissector/ws_frame.h"
+#include "dissector/websocket/ws_frame.h"
 
 namespace sipws::test {
 

@@ -1,0 +1,25 @@
+#pragma once
+// The frames of selected calls, written as a pcap any tool can open (`sipws export`, and the
+// GUI's "export calls as pcap").
+
+#include <string>
+#include <vector>
+
+#include "calls/call_store.h"
+
+namespace sipws {
+
+struct ExportResult {
+  std::uint64_t frames_written = 0;
+  std::uint32_t link_type = 0;
+  std::string error;
+};
+
+// Writes every frame that carried a message of `calls` (all their legs), plus what a dissector
+// needs to decode them again: the TCP connection's handshake and HTTP upgrade for WebSocket,
+// every IP fragment of a fragmented datagram. Frames keep their link layer when all share one;
+// otherwise they are written as raw IP.
+ExportResult export_calls(const std::string& input, const std::string& output,
+                          const CallStore& store, const std::vector<const Call*>& calls);
+
+}  // namespace sipws

@@ -1,0 +1,452 @@
+#include "calls/call_store.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <functional>
+
+#include "dissector/text.h"
+
+namespace sipws {
+namespace {
+
+// Headers by which B2BUAs and SBCs link the legs they create (sngrep's X-Call-ID and X-CID,
+// RFC 7989's Session-ID, and common vendor variants).
+constexpr std::string_view kCorrelationHeaders[] = {"X-Call-ID", "X-CID", "X-Orig-Call-ID",
+                                                    "X-Original-Call-ID", "Session-ID"};
+
+std::string_view top_branch(const SipMessage& m) {
+  return m.vias.empty() ? std::string_view{} : m.vias.front().branch;
+}
+
+// The index in kCorrelationHeaders of header `name`, or the array's size.
+std::size_t correlation_header(std::string_view name) {
+  // Every correlation header starts with X or S: most names are rejected by that alone.
+  if (name.empty() || (ascii_lower(name[0]) != 'x' && ascii_lower(name[0]) != 's')) {
+    return std::size(kCorrelationHeaders);
+  }
+  for (std::size_t k = 0; k < std::size(kCorrelationHeaders); ++k) {
+    if (iequals(name, kCorrelationHeaders[k])) return k;
+  }
+  return std::size(kCorrelationHeaders);
+}
+
+// Hashes combined in order (splitmix64's finaliser over the running value): the key of a message
+// is the combination of its fields' hashes, with no string built for it.
+std::uint64_t mix(std::uint64_t seed, std::uint64_t value) {
+  std::uint64_t x = seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+std::uint64_t mix(std::uint64_t seed, std::string_view text) {
+  // The length goes in too, so that ("ab", "c") and ("a", "bc") differ.
+  return mix(mix(seed, std::hash<std::string_view>{}(text)), text.size());
+}
+std::uint64_t mix(std::uint64_t seed, const Endpoint& e) {
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::memcpy(&a, e.address.bytes.data(), 8);
+  std::memcpy(&b, e.address.bytes.data() + 8, 8);
+  return mix(mix(mix(seed, a), b), (std::uint64_t{e.address.version} << 16) | e.port);
+}
+
+// A 64-bit key that is equal for two copies of the same message on the same hop: endpoints,
+// Call-ID, CSeq, top Via branch, and the method or the status and To tag. Two different messages
+// of a capture share one with a chance of about n^2 / 2^65 (n messages): none in practice.
+std::uint64_t hop_key(const SipMessageRecord& r) {
+  const SipMessage& m = r.sip;
+  std::uint64_t key = mix(mix(0, r.src), r.dst);
+  key = mix(key, m.call_id);
+  key = mix(key, std::uint64_t{m.cseq.value_or(0)} | (m.cseq ? 1ULL << 32 : 0));
+  key = mix(key, m.cseq_method);
+  key = mix(key, m.vias.empty() ? std::string_view{} : m.vias.front().branch);
+  key = mix(key, std::uint64_t{m.is_request});
+  if (m.is_request) return mix(key, m.method);
+  return mix(mix(key, static_cast<std::uint64_t>(m.status_code)), m.to.tag);
+}
+
+bool is_registration_removal(const SipMessage& request) {
+  const std::string_view expires = trim(request.header("Expires"));
+  if (expires == "0") return true;
+  if (request.contacts.empty()) return false;
+  for (const auto contact : request.contacts) {
+    const std::size_t at = contact.find("expires=");
+    if (at == std::string_view::npos || contact.substr(at + 8, 1) != "0") return false;
+    const std::string_view digits = contact.substr(at + 8);
+    if (digits.size() > 1 && digits[1] >= '0' && digits[1] <= '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::uint64_t branch_hash(std::string_view branch) {
+  return mix(1, branch);
+}
+
+std::string_view call_state_name(CallState state) {
+  switch (state) {
+    case CallState::call_setup:
+      return "call_setup";
+    case CallState::ringing:
+      return "ringing";
+    case CallState::in_call:
+      return "in_call";
+    case CallState::completed:
+      return "completed";
+    case CallState::cancelled:
+      return "cancelled";
+    case CallState::rejected:
+      return "rejected";
+    case CallState::busy:
+      return "busy";
+    case CallState::diverted:
+      return "diverted";
+    case CallState::failed:
+      return "failed";
+    case CallState::registered:
+      return "registered";
+    case CallState::unregistered:
+      return "unregistered";
+    case CallState::ok:
+      return "ok";
+    case CallState::challenged:
+      return "challenged";
+    case CallState::no_response:
+      return "no_response";
+  }
+  return "?";
+}
+
+std::size_t Call::retransmissions() const {
+  std::size_t n = 0;
+  for (const CallMessage& m : messages) n += m.retransmission ? 1 : 0;
+  return n;
+}
+
+std::string Call::transports_text() const {
+  std::string out;
+  for (const SipTransport t : transports) {
+    if (!out.empty()) out += ',';
+    out += transport_name(t);
+  }
+  return out;
+}
+
+std::optional<TimeNs> Call::duration() const {
+  if (!answer) return std::nullopt;
+  return end - *answer;
+}
+
+const Call* CallStore::find(std::string_view call_id) const {
+  const auto it = by_call_id_.find(call_id);
+  return it == by_call_id_.end() ? nullptr : &calls_[it->second];
+}
+
+std::string_view CallStore::intern(std::string_view text) {
+  const auto known = names_.find(text);
+  return known != names_.end() ? std::string_view(*known) : *names_.emplace(text).first;
+}
+
+void CallStore::on_sip_message(SipMessageRecord&& record) {
+  const std::uint64_t record_index = summaries_.size();
+  const SipMessageRecord& r = record;
+  const SipMessage& m = r.sip;
+  {
+    MessageSummary s;
+    s.index = r.index;
+    s.frame = r.frame;
+    s.first_frame = r.first_frame;
+    s.connection = r.connection;
+    s.timestamp = r.timestamp;
+    s.src = r.src;
+    s.dst = r.dst;
+    s.transport = r.transport;
+    s.direction = r.direction;
+    s.is_request = m.is_request;
+    s.ws_compressed = r.ws.compressed;
+    s.ws_frames = r.ws.frames;
+    s.has_sdp = m.sdp != nullptr;
+    s.to_tag_empty = m.to.tag.empty();
+    s.has_via = !m.vias.empty();
+    s.removes_registration =
+        m.is_request && m.cseq_method == "REGISTER" && is_registration_removal(m);
+    s.status_code = m.status_code;
+    s.method = intern(m.method);
+    s.cseq_method = intern(m.cseq_method);
+    s.cseq = m.cseq;
+    s.from_hash = mix(mix(2, m.from.tag), m.from.uri.text);
+    if (!m.vias.empty()) {
+      const SipVia& via = m.vias.front();
+      std::string transport(via.transport);
+      for (char& c : transport) c = ascii_lower(c);
+      s.top_via_hash = mix(mix(mix(3, via.branch), via.sent_by), transport);
+      s.top_branch_hash = branch_hash(via.branch);
+    }
+    summaries_.push_back(s);
+  }
+  const std::string_view call_id = m.call_id;
+  // Looked up by view first: a string is built only for a Call-ID not seen before.
+  auto it = by_call_id_.find(call_id);
+  if (it == by_call_id_.end()) {
+    it = by_call_id_.emplace(std::string(call_id), calls_.size()).first;
+    Call call;
+    call.index = calls_.size();
+    call.call_id = call_id;
+    call.group = call.index;
+    call.start = r.timestamp;
+    call.first_method = m.is_request ? std::string(m.method) : std::string(m.cseq_method);
+    call.from_user = std::string(m.from.uri.user);
+    call.to_user = std::string(m.to.uri.user);
+    calls_.push_back(std::move(call));
+  }
+  Call& call = calls_[it->second];
+  last_call_ = call.index;
+  call.end = std::max(call.end, r.timestamp);
+  call.transports.insert(r.transport);
+  // One pass over the fields for the first value of each correlation header (most messages
+  // carry none), then taken in the order of kCorrelationHeaders.
+  std::array<std::string_view, std::size(kCorrelationHeaders)> correlation{};
+  std::array<bool, std::size(kCorrelationHeaders)> found{};
+  for (const SipHeader& h : m.headers) {
+    const std::size_t k = correlation_header(h.canonical);
+    if (k < correlation.size() && !found[k]) {
+      found[k] = true;
+      correlation[k] = h.value;
+    }
+  }
+  for (std::size_t k = 0; k < correlation.size(); ++k) {
+    std::string_view value = trim(correlation[k]);
+    if (kCorrelationHeaders[k] == "Session-ID") value = value.substr(0, 32);  // the UUID alone
+    if (!value.empty() && value != call_id &&
+        std::find(call.correlation_ids.begin(), call.correlation_ids.end(), value) ==
+            call.correlation_ids.end()) {
+      call.correlation_ids.emplace_back(value);
+    }
+  }
+
+  const bool retransmission = !seen_.insert(hop_key(r));
+  CallMessage cm;
+  cm.record = record_index;
+  cm.retransmission = retransmission;
+
+  // Transaction: top branch + CSeq method; an ACK to a non-2xx and a CANCEL share the INVITE's
+  // branch (RFC 3261 §17.1.1.3, §9.1) and are kept with it.
+  const std::string_view branch = top_branch(m);
+  const std::string_view method = m.cseq_method;
+  bool attach_to_invite = false;
+  if (method == "ACK" || method == "CANCEL") {
+    for (const auto& t : call.transactions) {
+      if (t.method == "INVITE" && t.branch == branch && !branch.empty() &&
+          t.cseq == m.cseq.value_or(0)) {
+        attach_to_invite = true;
+      }
+    }
+  }
+  const std::string_view wanted_method = attach_to_invite ? std::string_view("INVITE") : method;
+  std::size_t ti = call.transactions.size();
+  for (std::size_t i = call.transactions.size(); i-- > 0;) {
+    const auto& t = call.transactions[i];
+    if (t.branch == branch && t.method == wanted_method && t.cseq == m.cseq.value_or(0)) {
+      ti = i;
+      break;
+    }
+  }
+  if (ti == call.transactions.size()) {
+    SipTransaction t;
+    t.branch = branch;
+    t.method = wanted_method;
+    t.cseq = m.cseq.value_or(0);
+    t.request_time = r.timestamp;
+    call.transactions.push_back(std::move(t));
+  }
+  SipTransaction& t = call.transactions[ti];
+  t.messages.push_back(call.messages.size());
+  if (m.is_request && method == "CANCEL") t.cancelled = true;
+  if (!m.is_request && m.status_code >= 200 && method == t.method && !retransmission) {
+    if (t.final_status == 0 || (t.final_status >= 300 && m.status_code < 300)) {
+      t.final_status = m.status_code;
+      t.final_time = r.timestamp;
+    }
+  }
+  cm.transaction = ti;
+  call.messages.push_back(cm);
+
+  // Dialogs: From tag + To tag, from responses that carry a To tag (early or confirmed).
+  if (!m.is_request && !m.to.tag.empty() && m.status_code > 100) {
+    const std::string_view from_tag = m.from.tag;
+    const std::string_view to_tag = m.to.tag;
+    auto d = std::find_if(call.dialogs.begin(), call.dialogs.end(), [&](const SipDialog& x) {
+      return x.from_tag == from_tag && x.to_tag == to_tag;
+    });
+    if (d == call.dialogs.end()) {
+      call.dialogs.push_back({std::string(from_tag), std::string(to_tag), false});
+      d = call.dialogs.end() - 1;
+    }
+    if (m.status_code >= 200 && m.status_code < 300 && m.cseq_method == "INVITE")
+      d->confirmed = true;
+  }
+  update_state(call, r, retransmission);
+  if (m.sdp && !retransmission) update_sdp(call, r, record_index);
+  if (keep_records_) {
+    // Kept for the life of the analysis: give back what the parse grew and does not use
+    // (vectors grow by doubling; on a capture of a million messages that is gigabytes).
+    SipMessage& parsed = record.sip;
+    parsed.headers.shrink_to_fit();
+    parsed.vias.shrink_to_fit();
+    parsed.contacts.shrink_to_fit();
+    parsed.record_routes.shrink_to_fit();
+    parsed.routes.shrink_to_fit();
+    parsed.problems.shrink_to_fit();
+    if (parsed.sdp) {
+      parsed.sdp->media.shrink_to_fit();
+      for (SdpMedia& media : parsed.sdp->media) {
+        media.formats.shrink_to_fit();
+        media.codecs.shrink_to_fit();
+        media.candidates.shrink_to_fit();
+      }
+    }
+    records_.push_back(std::move(record));
+  }
+}
+
+void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retransmission) {
+  const SipMessage& m = r.sip;
+  if (retransmission) return;
+  if (!call.is_invite()) {
+    // The outcome of the last request of the call's first method.
+    if (m.is_request || m.cseq_method != call.first_method) return;
+    if (m.status_code < 200) return;
+    if (m.status_code < 300) {
+      call.state = CallState::ok;
+      if (call.first_method == "REGISTER") {
+        // Find the request this answers, to tell a registration from its removal.
+        const auto& t = call.transactions[call.messages.back().transaction];
+        const MessageSummary* request = nullptr;
+        for (std::size_t pos : t.messages) {
+          const MessageSummary& candidate = summaries_[call.messages[pos].record];
+          if (candidate.is_request) request = &candidate;
+        }
+        call.state = request != nullptr && request->removes_registration ? CallState::unregistered
+                                                                         : CallState::registered;
+      }
+    } else if (m.status_code == 401 || m.status_code == 407) {
+      call.state = CallState::challenged;
+    } else {
+      call.state = CallState::rejected;
+    }
+    call.final_status = m.status_code;
+    return;
+  }
+  // INVITE calls. Only the initial INVITE (no To tag) sets up the call; re-INVITEs do not.
+  const bool done = call.state == CallState::in_call || call.state == CallState::completed;
+  if (m.is_request) {
+    if (m.method == "INVITE" && m.to.tag.empty()) {
+      if (!call.invite_time) call.invite_time = r.timestamp;
+      if (call.state == CallState::no_response) call.state = CallState::call_setup;
+    } else if (m.method == "CANCEL" && !done) {
+      call.state = CallState::cancelled;
+    } else if (m.method == "BYE" && call.state == CallState::in_call) {
+      call.state = CallState::completed;
+    }
+    return;
+  }
+  if (m.cseq_method != "INVITE") return;
+  const int code = m.status_code;
+  if (code < 200) {
+    if ((code == 180 || code == 183) && call.state == CallState::call_setup)
+      call.state = CallState::ringing;
+    return;
+  }
+  if (code == 401 || code == 407) return;  // a challenge: the INVITE comes again
+  if (!call.final_time && code >= 200) call.final_time = r.timestamp;
+  if (code < 300) {
+    if (!call.answer) call.answer = r.timestamp;
+    if (call.state != CallState::completed) call.state = CallState::in_call;
+    call.final_status = code;
+    return;
+  }
+  if (done) return;  // a failed fork or re-INVITE does not undo an answered call
+  call.final_status = code;
+  if (code == 487 || call.state == CallState::cancelled) {
+    call.state = CallState::cancelled;
+  } else if (code < 400) {
+    call.state = CallState::diverted;
+  } else if (code == 486 || code == 600) {
+    call.state = CallState::busy;
+  } else if (code == 408 || (code >= 500 && code < 600)) {
+    call.state = CallState::failed;
+  } else {
+    call.state = CallState::rejected;
+  }
+}
+
+void CallStore::finish() {
+  // Union the calls that share a correlation id with another call's Call-ID or correlation id.
+  std::vector<std::uint64_t> parent(calls_.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  std::function<std::uint64_t(std::uint64_t)> root = [&](std::uint64_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  auto unite = [&](std::uint64_t a, std::uint64_t b) {
+    a = root(a);
+    b = root(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  };
+  std::unordered_map<std::string, std::uint64_t> owner;
+  for (const Call& c : calls_) owner.emplace(c.call_id, c.index);
+  for (const Call& c : calls_) {
+    for (const auto& id : c.correlation_ids) {
+      auto [it, fresh] = owner.emplace(id, c.index);
+      if (!fresh) unite(it->second, c.index);
+    }
+  }
+  for (Call& c : calls_) c.group = root(c.index);
+}
+
+}  // namespace sipws
+
+namespace sipws {
+
+void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index) {
+  // The offer is the first SDP; the answer is the first SDP sent the other way after it.
+  if (!call.sdp) call.sdp = std::make_unique<CallSdp>();
+  CallSdp& out = *call.sdp;
+  if (out.answer) return;
+  if (out.offer) {
+    const SdpSide& offer = *out.offer;
+    if (!(r.src == offer.dst || r.dst == offer.src)) return;
+    if (r.sip.is_request == offer.request) return;
+  }
+  const Sdp& sdp = *r.sip.sdp;
+  SdpSide side;
+  side.record = index;
+  side.src = r.src;
+  side.dst = r.dst;
+  side.request = r.sip.is_request;
+  for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
+  for (const SdpMedia& m : sdp.media) {
+    for (const auto& c : m.codecs) side.codecs.emplace_back(c.encoding);
+    side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" +
+                         std::string(m.port) + " " + std::string(m.proto) + " " +
+                         std::string(m.direction));
+    side.ice_candidates += m.candidates.size();
+    side.ice = side.ice || (!m.ice_ufrag.empty() && !m.ice_pwd.empty());
+    if (side.fingerprint.empty()) side.fingerprint = std::string(m.fingerprint);
+    if (side.setup.empty()) side.setup = std::string(m.setup);
+    side.rtcp_mux = side.rtcp_mux || m.rtcp_mux;
+  }
+  if (!out.offer) {
+    out.offer = std::move(side);
+  } else {
+    out.answer = std::move(side);
+  }
+}
+
+CallSdp summarize_sdp(const CallStore&, const Call& call) {
+  return call.sdp ? *call.sdp : CallSdp{};
+}
+
+}  // namespace sipws

@@ -1,0 +1,205 @@
+#pragma once
+// Calls: SIP messages grouped by Call-ID, with their transactions, dialogs, state and timings,
+// and legs of one call (through a B2BUA, with other Call-IDs) grouped together. Pure model: no
+// UI code. Everything here is a function of the messages fed in, in capture order.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "calls/hash_set64.h"
+#include "dissector/sip/sip_record.h"
+
+namespace sipws {
+
+enum class CallState : std::uint8_t {
+  // INVITE calls, as sngrep and Wireshark's VoIP Calls name them
+  call_setup,
+  ringing,
+  in_call,
+  completed,
+  cancelled,
+  rejected,
+  busy,
+  diverted,
+  failed,
+  // other methods: the outcome of their requests
+  registered,
+  unregistered,
+  ok,
+  challenged,
+  no_response,
+};
+std::string_view call_state_name(CallState state);
+
+struct SipTransaction {
+  std::string branch;  // top Via branch
+  std::string method;  // INVITE, BYE, ... (ACKs to non-2xx and CANCELs are kept with the INVITE)
+  std::uint32_t cseq = 0;
+  std::vector<std::size_t> messages;  // positions in Call::messages
+  int final_status = 0;
+  TimeNs request_time = 0;
+  TimeNs final_time = 0;
+  bool cancelled = false;  // a CANCEL for it was seen
+};
+
+struct SipDialog {
+  std::string from_tag;
+  std::string to_tag;
+  bool confirmed = false;  // a 2xx established it (an early dialog otherwise)
+};
+
+// What the call model keeps of every message whether or not it keeps the message itself: enough
+// for the call list, statistics, filters and the rules across messages. Fixed size, no heap: a
+// store without records grows by this (and a few indices) per message, not by the message.
+struct MessageSummary {
+  std::uint64_t index = 0;  // as SipMessageRecord::index
+  std::uint64_t frame = 0;
+  std::uint64_t first_frame = 0;
+  std::uint64_t connection = 0;
+  TimeNs timestamp = 0;
+  Endpoint src;
+  Endpoint dst;
+  SipTransport transport = SipTransport::udp;
+  Direction direction = Direction::none;
+  bool is_request = false;
+  bool ws_compressed = false;
+  bool has_sdp = false;
+  bool to_tag_empty = true;
+  bool has_via = false;
+  bool removes_registration = false;  // a REGISTER with Expires 0 (RFC 3261 §10.2.2)
+  std::uint32_t ws_frames = 0;
+  int status_code = 0;
+  std::string_view method;       // interned by the store: valid as long as it is
+  std::string_view cseq_method;  // interned
+  std::optional<std::uint32_t> cseq;
+  // 64-bit hashes of what the rules across messages compare (a collision, at 2^-64 per pair,
+  // could hide one finding): From (tag and URI), the top Via as its client wrote it (branch,
+  // sent-by, transport in lower case), and the top Via branch alone.
+  std::uint64_t from_hash = 0;
+  std::uint64_t top_via_hash = 0;
+  std::uint64_t top_branch_hash = 0;
+};
+// The hash MessageSummary::top_branch_hash holds for `branch`.
+std::uint64_t branch_hash(std::string_view branch);
+
+// The WebRTC/SDP picture of a call: its first offer and the answer to it.
+struct SdpSide {
+  std::uint64_t record = 0;  // the message that carried it
+  Endpoint src;              // its sender and receiver
+  Endpoint dst;
+  bool request = false;             // carried by a request (else a response)
+  std::vector<std::string> codecs;  // "opus/48000/2" (first media section first)
+  std::vector<std::string> media;   // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
+  std::size_t ice_candidates = 0;
+  bool ice = false;         // ufrag and pwd present
+  std::string fingerprint;  // "sha-256 AB:CD:..."
+  std::string setup;        // DTLS role: actpass, active, passive
+  std::vector<std::string> bundle;
+  bool rtcp_mux = false;
+};
+struct CallSdp {
+  std::optional<SdpSide> offer;
+  std::optional<SdpSide> answer;
+};
+
+struct CallMessage {
+  std::uint64_t record = 0;     // index into CallStore::summaries() (and records(), when kept)
+  bool retransmission = false;  // the same message seen before on the same hop
+  std::size_t transaction = 0;  // index into Call::transactions
+};
+
+struct Call {
+  std::uint64_t index = 0;
+  std::string call_id;
+  std::vector<CallMessage> messages;
+  std::string first_method;
+  std::string from_user;
+  std::string to_user;
+  CallState state = CallState::no_response;
+  int final_status = 0;
+  TimeNs start = 0;
+  std::optional<TimeNs> invite_time;  // the first INVITE
+  std::optional<TimeNs> answer;       // the first 2xx to an initial INVITE
+  std::optional<TimeNs> final_time;   // the first final response to an initial INVITE
+  TimeNs end = 0;                     // the last message
+  std::set<SipTransport> transports;
+  std::uint64_t group = 0;  // calls that are legs of one another share a group (the lowest index)
+  std::vector<SipTransaction> transactions;
+  std::vector<SipDialog> dialogs;
+  std::vector<std::string> correlation_ids;  // X-Call-ID, Session-ID, ... values seen
+  // Its first SDP offer and the answer to it, summarised as they arrive; null until an SDP came
+  // (held apart: a REGISTER or OPTIONS "call" should not carry room for one).
+  std::unique_ptr<CallSdp> sdp;
+
+  std::optional<TimeNs> setup_time() const {  // INVITE to its final response
+    if (!invite_time || !final_time) return std::nullopt;
+    return *final_time - *invite_time;
+  }
+  std::optional<TimeNs> duration() const;  // answer to end for answered calls
+  bool is_invite() const { return first_method == "INVITE"; }
+  std::size_t retransmissions() const;
+  std::string transports_text() const;  // "udp,ws"
+};
+
+class CallStore final : public SipMessageSink {
+ public:
+  // `keep_records`: keep every message whole (its bytes and parse), for the front ends that show
+  // messages (ladder labels, message text, export). Without, the store keeps a MessageSummary per
+  // message and the calls: what `calls`, `stats` and `check` need, at a tenth of the memory.
+  explicit CallStore(bool keep_records = true) : keep_records_(keep_records) {}
+  void on_sip_message(SipMessageRecord&& record) override;
+  // The call the last message joined.
+  std::uint64_t last_call() const { return last_call_; }
+  // Groups the legs of B2BUA calls (shared correlation headers). Call after the last message.
+  void finish();
+
+  // Deques: growing never moves (or, for a moment, doubles) a million records.
+  // Every message whole, by index; empty when the store was made without keep_records.
+  const std::deque<SipMessageRecord>& records() const { return records_; }
+  bool keeps_records() const { return keep_records_; }
+  // Every message's summary, by the same index.
+  const std::deque<MessageSummary>& summaries() const { return summaries_; }
+  const std::deque<Call>& calls() const { return calls_; }
+  const Call* find(std::string_view call_id) const;
+
+ private:
+  void update_state(Call& call, const SipMessageRecord& r, bool retransmission);
+  void update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index);
+  std::string_view intern(std::string_view text);
+
+  bool keep_records_ = true;
+  std::deque<SipMessageRecord> records_;
+  std::deque<MessageSummary> summaries_;
+  std::deque<Call> calls_;  // a deque: growing never copies (or, for a moment, doubles) them
+  // Looked up by string_view (a transparent hash), so that a key seen before costs no string.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> by_call_id_;
+  // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
+  HashSet64 seen_;
+  // Method names, each stored once: summaries point into these.
+  std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
+  std::uint64_t last_call_ = 0;
+};
+
+}  // namespace sipws
+
+namespace sipws {
+
+// The call's SDP offer and answer (Call::sdp; kept for the callers that ask the store).
+CallSdp summarize_sdp(const CallStore& store, const Call& call);
+
+}  // namespace sipws

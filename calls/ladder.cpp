@@ -1,0 +1,71 @@
+#include "calls/ladder.h"
+
+#include <algorithm>
+
+#include "dissector/text.h"
+
+namespace sipws {
+
+Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& calls) {
+  struct Item {
+    std::uint64_t record;
+    std::uint64_t call;
+    bool retransmission;
+  };
+  std::vector<Item> items;
+  for (const Call* c : calls) {
+    for (const CallMessage& m : c->messages)
+      items.push_back({m.record, c->index, m.retransmission});
+  }
+  const auto& records = store.records();
+  std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    const auto& ra = records[a.record];
+    const auto& rb = records[b.record];
+    return ra.frame != rb.frame ? ra.frame < rb.frame : a.record < b.record;
+  });
+  Ladder ladder;
+  auto column = [&ladder](const Endpoint& e) {
+    for (std::size_t i = 0; i < ladder.participants.size(); ++i) {
+      if (ladder.participants[i].endpoint == e) return i;
+    }
+    ladder.participants.push_back({e, {}});
+    return ladder.participants.size() - 1;
+  };
+  TimeNs previous = 0;
+  for (const Item& item : items) {
+    const SipMessageRecord& r = records[item.record];
+    const SipMessage& m = r.sip;
+    LadderArrow a;
+    a.from = column(r.src);
+    a.to = column(r.dst);
+    a.request = m.is_request;
+    if (m.is_request) {
+      a.label = std::string(m.method);
+    } else {
+      a.label =
+          std::to_string(m.status_code) + (m.reason.empty() ? "" : " " + std::string(m.reason));
+      if (m.cseq_method != "INVITE") a.label += " (" + std::string(m.cseq_method) + ")";
+    }
+    a.time = r.timestamp;
+    a.delta = ladder.arrows.empty() ? 0 : r.timestamp - previous;
+    previous = r.timestamp;
+    a.record = item.record;
+    a.frame = r.frame;
+    a.call = item.call;
+    a.transport = r.transport;
+    a.retransmission = item.retransmission;
+    a.has_sdp = m.sdp != nullptr;
+    // What an endpoint calls itself. Proxies forward User-Agent and Server headers unchanged, so
+    // only trust them where the sender made the message: a request with one Via (it originated
+    // there) or a 100 Trying (hop by hop, always local).
+    std::string& name = ladder.participants[a.from].name;
+    if (name.empty()) {
+      if (m.is_request && m.vias.size() == 1) name = std::string(trim(m.user_agent));
+      if (!m.is_request && m.status_code == 100) name = std::string(trim(m.header("Server")));
+    }
+    ladder.arrows.push_back(std::move(a));
+  }
+  return ladder;
+}
+
+}  // namespace sipws

@@ -1,0 +1,41 @@
+#pragma once
+// The ladder (sequence diagram) of one or more calls as data: participants as columns, one arrow
+// per message. Computed here once; the CLI prints it as text and the GUI draws it. No caps.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "calls/call_store.h"
+
+namespace sipws {
+
+struct LadderParticipant {
+  Endpoint endpoint;
+  std::string name;  // User-Agent or Server seen from this endpoint, when known
+};
+
+struct LadderArrow {
+  std::size_t from = 0;  // participant columns
+  std::size_t to = 0;
+  std::string label;  // "INVITE", "180 Ringing", "200 OK (INVITE)"
+  TimeNs time = 0;
+  TimeNs delta = 0;          // since the previous arrow
+  std::uint64_t record = 0;  // CallStore::records() index
+  std::uint64_t frame = 0;
+  std::uint64_t call = 0;
+  SipTransport transport = SipTransport::udp;
+  bool request = false;
+  bool retransmission = false;
+  bool has_sdp = false;
+};
+
+struct Ladder {
+  std::vector<LadderParticipant> participants;
+  std::vector<LadderArrow> arrows;
+};
+
+// The messages of `calls` merged in capture order; columns in order of first appearance.
+Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& calls);
+
+}  // namespace sipws

@@ -1,0 +1,79 @@
+#pragma once
+// One capture's analysis as one object: capture pipeline, dissector, call model and findings,
+// fed packet by packet from a file or a live capture. The CLI reads a file through it in one go;
+// the GUI's reading thread feeds it a slice at a time and, between slices, takes the changes
+// (which calls are new or changed, which findings are new) to publish them to the window.
+
+#include <cstdint>
+#include <vector>
+
+#include "calls/call_store.h"
+#include "capture/capture_pipeline.h"
+#include "dissector/dissector.h"
+
+namespace sipws {
+
+struct AnalysisLimits {
+  CaptureLimits capture;
+  DissectorLimits dissector;
+  // Keep every message whole in the call store (CallStore's keep_records): the GUI, ladders and
+  // exports need them; the call list, statistics and checks need only the summaries.
+  bool keep_records = true;
+};
+
+// What changed since the last take_changes().
+struct AnalysisChanges {
+  std::vector<std::uint64_t> calls;  // indices of calls that are new or changed, ascending
+  std::size_t findings_before = 0;   // findings()[findings_before..] are new
+  std::size_t records_before = 0;    // store().summaries()[records_before..] are new
+};
+
+class Analysis final : private SipMessageSink {
+ public:
+  explicit Analysis(AnalysisLimits limits = {});
+  Analysis(const Analysis&) = delete;
+  Analysis& operator=(const Analysis&) = delete;
+
+  CapturePipeline& pipeline() { return pipeline_; }
+  TlsKeyLog& key_log() { return dissector_.key_log(); }
+  // Where findings of the capture layer go (in line with the messages when the dissector runs
+  // its SIP half on a second thread).
+  FindingSink& finding_sink() { return dissector_.findings(); }
+  void on_packet(const RawPacket& packet) { pipeline_.on_packet(packet); }
+
+  // Reads all of `file` (progress as in read_capture), then finish().
+  ReadSummary read(CaptureFile& file, ReadProgress progress = nullptr, void* context = nullptr);
+  // End of input: open flows closed, B2BUA legs grouped, the rules across the messages of each
+  // call checked (their findings join findings()). Safe to call twice; the second does nothing.
+  // With limits.dissector.sip_thread, calls, messages and findings are complete (and safe to
+  // look at) only after this; take_changes() is for the one-thread analysis (the GUI's).
+  void finish();
+  bool finished() const { return finished_; }
+
+  AnalysisChanges take_changes();
+
+  const CallStore& store() const { return store_; }
+  const std::vector<Finding>& findings() const { return findings_.findings(); }
+  const DissectorCounters& counters() const { return dissector_.counters(); }
+  // The message a finding is about: its own message id, else the message on its connection
+  // whose frames include the finding's frame. kNoId when there is none.
+  std::uint64_t message_of(const Finding& finding) const;
+  // The call a message belongs to.
+  std::uint64_t call_of(std::uint64_t record) const;
+
+ private:
+  void on_sip_message(SipMessageRecord&& record) override;
+
+  FindingCollector findings_;
+  CallStore store_;
+  Dissector dissector_;
+  CapturePipeline pipeline_;
+  std::vector<std::uint64_t> record_calls_;  // record index -> call index
+  std::vector<std::uint64_t> changed_calls_;
+  std::vector<bool> call_changed_;
+  std::size_t findings_taken_ = 0;
+  std::size_t records_taken_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace sipws
