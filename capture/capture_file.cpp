@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -326,8 +327,11 @@ class PcapFile final : public CaptureFile {
     if (rc == 1) {
       packet.frame_number = ++frames_read_;
       // Opened with nanosecond precision: tv_usec holds nanoseconds.
-      packet.timestamp = static_cast<TimeNs>(header->ts.tv_sec) * 1'000'000'000 +
-                         static_cast<TimeNs>(header->ts.tv_usec);
+      // The file's seconds are an unsigned 32-bit field (as tshark reads them; libpcap 1.10
+      // sign-extends them, which put times after 2038 before 1970), its fraction below 2^32.
+      packet.timestamp =
+          static_cast<TimeNs>(static_cast<std::uint32_t>(header->ts.tv_sec)) * 1'000'000'000 +
+          static_cast<TimeNs>(static_cast<std::uint32_t>(header->ts.tv_usec));
       packet.link_type = link_type_;
       packet.interface_id = 0;
       packet.original_length = header->len;
@@ -525,7 +529,12 @@ class PcapngFile final : public CaptureFile {
         ns = u128{ticks} / divisor;
       }
     }
-    return static_cast<TimeNs>(ns) + iface.offset_seconds * 1'000'000'000;
+    // In 128 bits: ticks scaled up and an offset of any 64-bit number of seconds cannot
+    // overflow there (both stay below 2^127), then clamped into the range every reader keeps.
+    __extension__ using i128 = __int128;
+    const i128 capped = ns > u128{kMaxTimestamp} ? i128{kMaxTimestamp} : static_cast<i128>(ns);
+    const i128 total = capped + i128{iface.offset_seconds} * 1'000'000'000;
+    return static_cast<TimeNs>(std::clamp<i128>(total, 0, kMaxTimestamp));
   }
 
   ReadStatus parse_packet(std::uint32_t type, RawPacket& packet) {

@@ -7,7 +7,10 @@ void CapturePipeline::report_unsorted(const RawPacket& packet) {
   Finding f{FindingId::capture_unsorted};
   f.frame = packet.frame_number;
   f.detail = "frame " + std::to_string(packet.frame_number) + " is " +
-             std::to_string((latest_timestamp_ - packet.timestamp) / 1000) +
+             // Unsigned: the two may be any TimeNs (live, HEP), and latest > timestamp here.
+             std::to_string((static_cast<std::uint64_t>(latest_timestamp_) -
+                             static_cast<std::uint64_t>(packet.timestamp)) /
+                            1000) +
              " us older than a frame before it";
   findings_.report(std::move(f));
 }

@@ -241,19 +241,21 @@ void FlowTable::close_udp(UdpFlow& flow) {
 
 void FlowTable::expire(TimeNs now) {
   while (!closed_.empty() && limits_.tcp_closed_linger > 0 &&
-         now - closed_.front().at >= limits_.tcp_closed_linger) {
+         elapsed(now, closed_.front().at) >= limits_.tcp_closed_linger) {
     const Closed gone = closed_.front();
     closed_.pop_front();
     TcpConnection* c = tcp_.find(gone.key);
     if (c != nullptr && c->closed && c->info.index == gone.index) retire_tcp(*c);
   }
   while (TcpConnection* c = tcp_.least_recent()) {
-    if (limits_.tcp_idle_timeout == 0 || now - c->last_seen < limits_.tcp_idle_timeout) break;
+    if (limits_.tcp_idle_timeout == 0 || elapsed(now, c->last_seen) < limits_.tcp_idle_timeout)
+      break;
     if (!c->closed) close_tcp(*c, CloseReason::idle_timeout, c->last_frame, c->last_seen);
     retire_tcp(*c);
   }
   while (UdpFlow* f = udp_.least_recent()) {
-    if (limits_.udp_idle_timeout == 0 || now - f->summary.last_seen < limits_.udp_idle_timeout)
+    if (limits_.udp_idle_timeout == 0 ||
+        elapsed(now, f->summary.last_seen) < limits_.udp_idle_timeout)
       break;
     close_udp(*f);
   }

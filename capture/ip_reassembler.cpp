@@ -98,7 +98,7 @@ bool IpReassembler::add(const FragmentKey& key, std::uint32_t offset, ByteView d
 void IpReassembler::expire(TimeNs now, FindingSink& findings) {
   while (!by_age_.empty()) {
     auto it = datagrams_.find(by_age_.front());
-    if (now - it->second.first_seen < limits_.timeout) break;
+    if (elapsed(now, it->second.first_seen) < limits_.timeout) break;
     drop(it, FindingId::ip_fragment_incomplete, "fragments missing after the reassembly timeout",
          findings);
   }

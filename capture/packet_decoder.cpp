@@ -15,7 +15,7 @@ DecodeStatus PacketDecoder::decode(const RawPacket& packet, DecodedPacket& out) 
   out = DecodedPacket{};
   out.frame_number = packet.frame_number;
   out.timestamp = packet.timestamp;
-  if (packet.timestamp - last_expiry_check_ >= 1'000'000'000 ||
+  if (elapsed(packet.timestamp, last_expiry_check_) >= 1'000'000'000 ||
       packet.timestamp < last_expiry_check_) {
     fragments_.expire(packet.timestamp, findings_);
     last_expiry_check_ = packet.timestamp;

@@ -21,6 +21,20 @@ inline constexpr std::uint32_t linux_sll2 = 276;
 // Nanoseconds since the Unix epoch.
 using TimeNs = std::int64_t;
 
+// Timestamps from capture files lie in [0, kMaxTimestamp] (1970 to the year 2116; a classic pcap's
+// 32-bit seconds end in 2106). A file may claim any 64-bit time (pcapng ticks, if_tsoffset);
+// readers clamp to this range, so that every difference of two timestamps and every timeout
+// added to one fits in a TimeNs without overflowing.
+inline constexpr TimeNs kMaxTimestamp = TimeNs{1} << 62;
+
+// now - since, saturated instead of overflowing: live capture and HEP give times no reader
+// clamped, and a clock that jumps (or a hostile agent) may put two of them 2^63 ns apart.
+inline constexpr TimeNs elapsed(TimeNs now, TimeNs since) {
+  TimeNs difference = 0;
+  if (__builtin_sub_overflow(now, since, &difference)) return now < since ? INT64_MIN : INT64_MAX;
+  return difference;
+}
+
 // One captured record. `bytes` is a view into the reader's buffer, valid until the next read.
 struct RawPacket {
   std::uint64_t frame_number = 0;  // 1-based, as tshark counts

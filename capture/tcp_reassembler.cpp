@@ -304,7 +304,7 @@ void TcpStreamReassembler::on_time(TimeNs now, std::uint64_t frame) {
     acked_hole_ = false;
     return;
   }
-  if (now - acked_hole_since_ <= acked_hole_grace_) return;
+  if (elapsed(now, acked_hole_since_) <= acked_hole_grace_) return;
   // The peer has these bytes and time has moved on, so the capture missed them: they are a
   // gap, up to the first buffered segment (which then becomes deliverable).
   while (acked_until_ > next_) {

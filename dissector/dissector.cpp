@@ -102,15 +102,21 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
     const auto d = static_cast<std::size_t>(dir);
     if (mode_ == Mode::unknown) {
       // Gather the first bytes until they say what this connection carries, then replay them
-      // (the other direction's first, since they came earlier).
-      buffers().sniff[d].insert(buffers().sniff[d].end(), bytes.begin(), bytes.end());
-      if (!classify(dir, buffers().sniff[d], frame)) return;
-      const std::vector<std::uint8_t> other = std::move(buffers().sniff[1 - d]);
-      const std::vector<std::uint8_t> mine = std::move(buffers().sniff[d]);
-      buffers().sniff[0].clear();
-      buffers().sniff[1].clear();
-      if (!other.empty()) dispatch(static_cast<Direction>(1 - d), other, frame, timestamp);
-      dispatch(dir, mine, frame, timestamp);
+      // (the other direction's first, since they came earlier), each piece under the frame and
+      // time that carried it: a message begun in an earlier segment starts at that segment.
+      Buffers& b = buffers();
+      b.sniff[d].insert(b.sniff[d].end(), bytes.begin(), bytes.end());
+      b.sniff_pieces[d].push_back({frame, timestamp, b.sniff[d].size()});
+      if (!classify(dir, b.sniff[d], frame)) return;
+      Buffers sniffed;
+      for (std::size_t i = 0; i < 2; ++i) {
+        sniffed.sniff[i] = std::move(b.sniff[i]);
+        sniffed.sniff_pieces[i] = std::move(b.sniff_pieces[i]);
+        b.sniff[i].clear();
+        b.sniff_pieces[i].clear();
+      }
+      replay(static_cast<Direction>(1 - d), sniffed);
+      replay(dir, sniffed);
       return;
     }
     dispatch(dir, bytes, frame, timestamp);
@@ -507,15 +513,33 @@ class Dissector::TcpConnectionAnalyzer final : public StreamSink,
   bool lost_[2] = {false, false};
   // Byte buffers, allocated with the first data: SIP over TCP awaiting framing, and the first
   // bytes gathered to classify the connection.
+  struct SniffedPiece {
+    std::uint64_t frame;
+    TimeNs timestamp;
+    std::size_t end;  // in sniff[d]
+  };
   struct Buffers {
     std::vector<char> stream[2];
     std::vector<std::uint8_t> sniff[2];
+    std::vector<SniffedPiece> sniff_pieces[2];
   };
   std::unique_ptr<Buffers> buffers_;
   Buffers& buffers() {
     if (!buffers_) buffers_ = std::make_unique<Buffers>();
     return *buffers_;
   }
+  void replay(Direction dir, const Buffers& sniffed) {
+    const auto d = static_cast<std::size_t>(dir);
+    const ByteView all = sniffed.sniff[d];
+    std::size_t begin = 0;
+    for (const SniffedPiece& piece : sniffed.sniff_pieces[d]) {
+      if (piece.end > begin) {
+        dispatch(dir, all.subspan(begin, piece.end - begin), piece.frame, piece.timestamp);
+      }
+      begin = piece.end;
+    }
+  }
+
   bool resync_sip_[2] = {false, false};
   std::uint64_t last_frame_ = 0;
   TimeNs last_time_ = 0;

@@ -15,6 +15,16 @@ for p in sorted(glob.glob(os.path.join(samples, "*.pcap*"))):
     if p.endswith(".tsv") or os.path.getsize(p) > 64 * 1024:
         continue
     put("fuzz_pipeline", os.path.basename(p), open(p, "rb").read())
+    # fuzz_capture_file: an even first byte means "the file as it is".
+    put("fuzz_capture_file", os.path.basename(p), b"\x00" + open(p, "rb").read())
+# fuzz_capture_file, odd first byte: pcapng descriptions (interfaces with if_tsresol and
+# if_tsoffset, then packets: interface, 64-bit ticks, length, bytes).
+eth = bytes(12) + b"\x08\x00" + bytes.fromhex("450000280000400040110000") + bytes([127, 0, 0, 1] * 2) + bytes(8)
+put("fuzz_capture_file", "desc-offset-max", b"\x01" + b"\x01\x00\x01\x03\x09" + b"\x7f" + b"\xff" * 7
+    + b"\x00" + b"\x00" * 7 + b"\x07" + bytes([len(eth)]) + eth)
+put("fuzz_capture_file", "desc-two-interfaces", b"\x01" + b"\x02" + b"\x00\x01\x03\x86" + b"\x80" + bytes(7)
+    + b"\x06\x01\x02" + bytes(7) + b"\x05" + b"\x01" + b"\xff" * 8 + bytes([len(eth)]) + eth
+    + b"\x00" + bytes(8) + bytes([len(eth)]) + eth)
 for p in sorted(glob.glob(os.path.join(corpus, "zeek-websocket", "*")) + glob.glob(os.path.join(corpus, "heplify", "*"))):
     if os.path.getsize(p) <= 64 * 1024:
         put("fuzz_pipeline", "corpus-" + os.path.basename(p), open(p, "rb").read())

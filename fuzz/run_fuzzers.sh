@@ -9,7 +9,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(fuzz_http_head fuzz_websocket fuzz_sip fuzz_sdp fuzz_tcp_reassembler fuzz_pipeline
+  targets=(fuzz_capture_file fuzz_http_head fuzz_websocket fuzz_sip fuzz_sdp fuzz_tcp_reassembler fuzz_pipeline
            fuzz_tls fuzz_hep)
 fi
 missing=()

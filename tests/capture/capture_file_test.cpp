@@ -7,6 +7,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
+#include <optional>
 #include <set>
 
 #include "tests/support/test_support.h"
@@ -88,7 +89,8 @@ class PcapngBuilder {
     put32(body, 0xffffffff);
     block(0x0A0D0D0A, body);
   }
-  void interface(std::uint16_t link_type, int tsresol = -1, std::uint32_t snaplen = 262144) {
+  void interface(std::uint16_t link_type, int tsresol = -1, std::uint32_t snaplen = 262144,
+                 std::optional<std::int64_t> tsoffset = std::nullopt) {
     Bytes body;
     put16(body, link_type);
     put16(body, 0);
@@ -98,6 +100,18 @@ class PcapngBuilder {
       put16(body, 1);
       body.push_back(static_cast<std::uint8_t>(tsresol));
       body.insert(body.end(), 3, 0);
+    }
+    if (tsoffset) {  // if_tsoffset: a 64-bit signed number of seconds, in the section's order
+      const auto v = static_cast<std::uint64_t>(*tsoffset);
+      put16(body, 14);
+      put16(body, 8);
+      if (big_) {
+        put32(body, static_cast<std::uint32_t>(v >> 32));
+        put32(body, static_cast<std::uint32_t>(v));
+      } else {
+        put32(body, static_cast<std::uint32_t>(v));
+        put32(body, static_cast<std::uint32_t>(v >> 32));
+      }
     }
     put16(body, 0);
     put16(body, 0);
@@ -216,6 +230,66 @@ TEST(CaptureFile, PcapngInterfacesWithDifferentLinkTypesBothByteOrders) {
     EXPECT_EQ(records[2].bytes, Bytes(3, 0xcc));
     EXPECT_EQ(records[2].frame, 3u);
   }
+}
+
+// Hand-built: timestamps no real capture has. Every reader clamps into [0, kMaxTimestamp];
+// before, an if_tsoffset of 2^63-1 seconds overflowed a signed multiplication (UBSan halts the
+// sanitizer build on that), and the unsorted finding subtracted two such times.
+TEST(CaptureFile, ExtremeTimestampsAreClampedNotOverflowed) {
+  for (bool big : {false, true}) {
+    PcapngBuilder b(big);
+    b.section();
+    b.interface(1, 9, 262144, INT64_MAX);  // offset: 2^63-1 seconds
+    b.interface(1, 9, 262144, INT64_MIN);  // offset: -2^63 seconds
+    b.interface(1, 0, 262144, 1'000);      // 1-second ticks, offset 1000 s
+    b.interface(1, 0x80 | 1, 262144, -5);  // half-second ticks, offset -5 s
+    b.packet(0, 7, Bytes(20, 0));
+    b.packet(1, UINT64_MAX, Bytes(20, 0));
+    b.packet(2, UINT64_MAX, Bytes(20, 0));  // 2^64 s: past the range
+    b.packet(2, 3, Bytes(20, 0));
+    b.packet(3, 4, Bytes(20, 0));   // 2 s - 5 s: before 1970
+    b.packet(3, 30, Bytes(20, 0));  // 15 s - 5 s
+    const std::string path = tmp(big ? "tsoffset-be.pcapng" : "tsoffset-le.pcapng");
+    test::write_file(path, b.str());
+    std::string error;
+    ReadStatus last;
+    auto records = read_all(path, error, last);
+    ASSERT_EQ(last, ReadStatus::end) << error;
+    ASSERT_EQ(records.size(), 6u);
+    EXPECT_EQ(records[0].timestamp, kMaxTimestamp);
+    EXPECT_EQ(records[1].timestamp, 0);
+    EXPECT_EQ(records[2].timestamp, kMaxTimestamp);
+    EXPECT_EQ(records[3].timestamp, 1'003'000'000'000LL);
+    EXPECT_EQ(records[4].timestamp, 0);
+    EXPECT_EQ(records[5].timestamp, 10'000'000'000LL);
+    // The whole analysis over them: out of order by the whole range, said once, in microseconds.
+    auto analysis = test::analyse_file(path);
+    ASSERT_EQ(analysis->findings.count(FindingId::capture_unsorted), 1u);
+  }
+}
+
+TEST(CapturePipeline, UnsortedFindingSubtractsTimesThatWouldOverflow) {
+  FindingCollector findings;
+  struct Nothing final : FlowObserver {
+    StreamSink* on_tcp_open(const TcpConnectionInfo&) override { return nullptr; }
+    void on_tcp_summary(const TcpConnectionSummary&) override {}
+    void on_udp_datagram(const UdpFlowInfo&, const UdpDatagram&) override {}
+  } nothing;
+  CapturePipeline pipeline(nothing, findings);
+  const Bytes bytes(20, 0);
+  RawPacket late;
+  late.frame_number = 1;
+  late.timestamp = INT64_MAX;  // live and HEP times are not clamped by a file reader
+  late.link_type = link_type::ethernet;
+  late.bytes = bytes;
+  pipeline.on_packet(late);
+  RawPacket early = late;
+  early.frame_number = 2;
+  early.timestamp = INT64_MIN;
+  pipeline.on_packet(early);
+  ASSERT_EQ(findings.count(FindingId::capture_unsorted), 1u);
+  EXPECT_NE(findings.findings().back().detail.find("18446744073709551 us older"), std::string::npos)
+      << findings.findings().back().detail;
 }
 
 TEST(CaptureFile, TruncatedPcapKeepsWhatCameBefore) {

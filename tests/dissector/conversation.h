@@ -17,9 +17,10 @@ struct Conversation {
   void add(Direction d, const test::Bytes& b) { chunks.emplace_back(d, b); }
 };
 
-inline std::vector<std::string> dissect(const Conversation& c, const std::vector<std::size_t>& cuts,
-                                        FindingCollector& findings,
-                                        std::vector<SipTransport>* transports = nullptr) {
+inline std::vector<std::string> dissect(
+    const Conversation& c, const std::vector<std::size_t>& cuts, FindingCollector& findings,
+    std::vector<SipTransport>* transports = nullptr,
+    std::vector<std::pair<std::uint64_t, std::uint64_t>>* first_and_last_frames = nullptr) {
   SipMessageCollector collected;
   Dissector dissector(collected, findings);
   TcpConnectionInfo info;
@@ -49,6 +50,8 @@ inline std::vector<std::string> dissect(const Conversation& c, const std::vector
   for (const auto& r : collected.records) {
     out.emplace_back(r.bytes.begin(), r.bytes.end());
     if (transports != nullptr) transports->push_back(r.transport);
+    if (first_and_last_frames != nullptr)
+      first_and_last_frames->emplace_back(r.first_frame, r.frame);
   }
   return out;
 }
