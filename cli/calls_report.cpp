@@ -35,17 +35,17 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-std::string sdp_json(const SdpSide& s) {
-  auto list = [](const std::vector<std::string>& items) {
-    std::string out = "[";
-    for (const auto& i : items) out += (out.size() > 1 ? "," : "") + json_string(i);
-    return out + "]";
-  };
-  return "{\"codecs\":" + list(s.codecs) + ",\"media\":" + list(s.media) +
-         ",\"ice\":" + (s.ice ? "true" : "false") +
-         ",\"ice_candidates\":" + std::to_string(s.ice_candidates) +
-         ",\"fingerprint\":" + json_string(s.fingerprint) + ",\"setup\":" + json_string(s.setup) +
-         ",\"bundle\":" + list(s.bundle) + ",\"rtcp_mux\":" + (s.rtcp_mux ? "true" : "false") + "}";
+JsonObject sdp_json(const SdpSide& s) {
+  JsonObject o;
+  o.strings("codecs", s.codecs)
+      .strings("media", s.media)
+      .boolean("ice", s.ice)
+      .number("ice_candidates", s.ice_candidates)
+      .string("fingerprint", s.fingerprint)
+      .string("setup", s.setup)
+      .strings("bundle", s.bundle)
+      .boolean("rtcp_mux", s.rtcp_mux);
+  return o;
 }
 
 std::string sdp_text(const char* what, const SdpSide& s) {
@@ -128,31 +128,27 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       return;
     case OutputFormat::json:
       for (const Call* c : calls) {
-        std::string line =
-            "{\"call_id\":" + json_string(c->call_id) + ",\"start\":" + epoch_seconds(c->start, 6) +
-            ",\"messages\":" + std::to_string(c->messages.size()) +
-            ",\"first_method\":" + json_string(c->first_method) +
-            ",\"state\":" + json_string(call_state_name(c->state)) +
-            ",\"final_status\":" + (c->final_status ? std::to_string(c->final_status) : "null") +
-            ",\"from_user\":" + json_string(c->from_user) +
-            ",\"to_user\":" + json_string(c->to_user) + ",\"group\":" + std::to_string(c->group);
-        const auto setup = seconds_or_empty(c->setup_time());
-        const auto duration = seconds_or_empty(c->duration());
-        line += ",\"setup_time\":" + (setup.empty() ? std::string("null") : setup);
-        line += ",\"duration\":" + (duration.empty() ? std::string("null") : duration);
-        line += ",\"transports\":[";
-        bool first = true;
-        for (SipTransport t : c->transports) {
-          line += (first ? "" : ",") + json_string(transport_name(t));
-          first = false;
-        }
-        line += "],\"retransmissions\":" + std::to_string(c->retransmissions()) +
-                ",\"dialogs\":" + std::to_string(c->dialogs.size());
+        std::vector<std::string> transports;
+        for (SipTransport t : c->transports) transports.emplace_back(transport_name(t));
+        JsonObject line;
+        line.string("call_id", c->call_id)
+            .seconds("start", c->start, 6)
+            .number("messages", c->messages.size())
+            .string("first_method", c->first_method)
+            .string("state", call_state_name(c->state))
+            .number_or_null("final_status", c->final_status != 0, c->final_status)
+            .string("from_user", c->from_user)
+            .string("to_user", c->to_user)
+            .number("group", c->group)
+            .formatted_number("setup_time", seconds_or_empty(c->setup_time()))
+            .formatted_number("duration", seconds_or_empty(c->duration()))
+            .strings("transports", transports)
+            .number("retransmissions", c->retransmissions())
+            .number("dialogs", c->dialogs.size());
         const CallSdp sdp = summarize_sdp(store, *c);
-        if (sdp.offer) line += ",\"sdp_offer\":" + sdp_json(*sdp.offer);
-        if (sdp.answer) line += ",\"sdp_answer\":" + sdp_json(*sdp.answer);
-        line += "}\n";
-        std::fputs(line.c_str(), out);
+        if (sdp.offer) line.object("sdp_offer", sdp_json(*sdp.offer));
+        if (sdp.answer) line.object("sdp_answer", sdp_json(*sdp.answer));
+        std::fputs(line.take_line().c_str(), out);
       }
       return;
     case OutputFormat::text: {
@@ -347,8 +343,10 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
       return;
     case OutputFormat::json:
       for (const Row& r : rows) {
-        std::fprintf(out, "{\"section\":%s,\"key\":%s,\"value\":%s}\n",
-                     json_string(r.section).c_str(), json_string(r.key).c_str(), r.value.c_str());
+        // Every value is a number (counts, or seconds with fixed decimals).
+        JsonObject line;
+        line.string("section", r.section).string("key", r.key).formatted_number("value", r.value);
+        std::fputs(line.take_line().c_str(), out);
       }
       return;
     case OutputFormat::text: {

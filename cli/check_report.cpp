@@ -99,21 +99,20 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options,
   switch (options.format) {
     case CheckFormat::json:
       for (const Finding* f : findings) {
-        std::string line = "{\"id\":" + json_string(f->kind().name) +
-                           ",\"severity\":" + json_string(severity_name(f->kind().severity)) +
-                           ",\"frame\":" + std::to_string(f->frame) +
-                           ",\"summary\":" + json_string(summary(*f)) +
-                           ",\"rfc\":" + json_string(f->kind().rfc_section) +
-                           ",\"detail\":" + json_string(f->detail);
-        if (f->connection != kNoId) line += ",\"connection\":" + std::to_string(f->connection);
-        if (f->direction != Direction::none)
-          line += ",\"direction\":" + json_string(direction_name(f->direction));
-        if (f->message != kNoId) line += ",\"message\":" + std::to_string(f->message);
+        JsonObject line;
+        line.string("id", f->kind().name)
+            .string("severity", severity_name(f->kind().severity))
+            .number("frame", f->frame)
+            .string("summary", summary(*f))
+            .string("rfc", f->kind().rfc_section)
+            .string("detail", f->detail);
+        if (f->connection != kNoId) line.number("connection", f->connection);
+        if (f->direction != Direction::none) line.string("direction", direction_name(f->direction));
+        if (f->message != kNoId) line.number("message", f->message);
         if (f->call != kNoId && f->call < store.calls().size()) {
-          line += ",\"call\":" + std::to_string(f->call) +
-                  ",\"call_id\":" + json_string(store.calls()[f->call].call_id);
+          line.number("call", f->call).string("call_id", store.calls()[f->call].call_id);
         }
-        std::fputs((line + "}\n").c_str(), out);
+        std::fputs(line.take_line().c_str(), out);
       }
       break;
     case CheckFormat::junit: {

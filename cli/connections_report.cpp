@@ -6,13 +6,6 @@
 namespace sipws::cli {
 namespace {
 
-std::string seconds(TimeNs ns) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%" PRId64 ".%09" PRId64, ns / 1'000'000'000,
-                (ns % 1'000'000'000 + 1'000'000'000) % 1'000'000'000);
-  return text;
-}
-
 std::string duration(TimeNs ns) {
   char text[32];
   std::snprintf(text, sizeof text, "%.6f", static_cast<double>(ns) / 1e9);
@@ -84,7 +77,7 @@ void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector&
                      "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
                      "\t%" PRIu64 "\t%s\t%s\n",
                      r.transport.c_str(), r.index, r.client.c_str(), r.server.c_str(),
-                     r.first_frame, r.last_frame, seconds(r.start).c_str(),
+                     r.first_frame, r.last_frame, epoch_seconds(r.start, 9).c_str(),
                      duration(r.duration).c_str(), r.packets_to_server, r.bytes_to_server,
                      r.packets_to_client, r.bytes_to_client, r.gaps, r.gap_bytes, r.retransmissions,
                      r.out_of_order, r.transport == "tcp" ? (r.handshake ? "yes" : "no") : "",
@@ -93,25 +86,25 @@ void print_connections(std::FILE* out, OutputFormat format, ConnectionCollector&
       break;
     case OutputFormat::json:
       for (const Row& r : rows) {
-        // Endpoints and names hold no characters that need JSON escaping.
-        std::fprintf(out,
-                     "{\"transport\":\"%s\",\"index\":%" PRIu64
-                     ",\"client\":\"%s\",\"server\":\"%s\",\"first_frame\":%" PRIu64
-                     ",\"last_frame\":%" PRIu64
-                     ",\"start\":%s,\"duration\":%s,\"packets_to_server\":%" PRIu64
-                     ",\"bytes_to_server\":%" PRIu64 ",\"packets_to_client\":%" PRIu64
-                     ",\"bytes_to_client\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"gap_bytes\":%" PRIu64
-                     ",\"retransmissions\":%" PRIu64 ",\"out_of_order\":%" PRIu64,
-                     r.transport.c_str(), r.index, r.client.c_str(), r.server.c_str(),
-                     r.first_frame, r.last_frame, seconds(r.start).c_str(),
-                     duration(r.duration).c_str(), r.packets_to_server, r.bytes_to_server,
-                     r.packets_to_client, r.bytes_to_client, r.gaps, r.gap_bytes, r.retransmissions,
-                     r.out_of_order);
-        if (r.transport == "tcp") {
-          std::fprintf(out, ",\"handshake\":%s,\"end\":\"%s\"", r.handshake ? "true" : "false",
-                       r.end.c_str());
-        }
-        std::fputs("}\n", out);
+        JsonObject line;
+        line.string("transport", r.transport)
+            .number("index", r.index)
+            .string("client", r.client)
+            .string("server", r.server)
+            .number("first_frame", r.first_frame)
+            .number("last_frame", r.last_frame)
+            .seconds("start", r.start, 9)
+            .formatted_number("duration", duration(r.duration))
+            .number("packets_to_server", r.packets_to_server)
+            .number("bytes_to_server", r.bytes_to_server)
+            .number("packets_to_client", r.packets_to_client)
+            .number("bytes_to_client", r.bytes_to_client)
+            .number("gaps", r.gaps)
+            .number("gap_bytes", r.gap_bytes)
+            .number("retransmissions", r.retransmissions)
+            .number("out_of_order", r.out_of_order);
+        if (r.transport == "tcp") line.boolean("handshake", r.handshake).string("end", r.end);
+        std::fputs(line.take_line().c_str(), out);
       }
       break;
     case OutputFormat::text: {

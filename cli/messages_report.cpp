@@ -111,29 +111,35 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
     case OutputFormat::tsv:
       break;  // written by append_tsv_line above
     case OutputFormat::json: {
-      std::string line =
-          "{\"frame\":" + std::to_string(r.frame) + ",\"time\":" + time +
-          ",\"src\":" + json_string(src) + ",\"sport\":" + std::to_string(r.src.port) +
-          ",\"dst\":" + json_string(dst) + ",\"dport\":" + std::to_string(r.dst.port) +
-          ",\"transport\":" + json_string(transport) + ",\"method\":" + json_string(method) +
-          ",\"status\":" + (status.empty() ? "null" : status) +
-          ",\"reason\":" + json_string(m.reason) + ",\"call_id\":" + json_string(m.call_id) +
-          ",\"cseq\":" + json_string(cseq_text(m)) +
-          ",\"from_user\":" + json_string(m.from.uri.user) +
-          ",\"to_user\":" + json_string(m.to.uri.user) +
-          ",\"connection\":" + std::to_string(r.connection) +
-          ",\"bytes\":" + std::to_string(r.bytes.size());
+      JsonObject line;
+      line.number("frame", r.frame)
+          .seconds("time", r.timestamp, 6)
+          .string("src", src)
+          .number("sport", r.src.port)
+          .string("dst", dst)
+          .number("dport", r.dst.port)
+          .string("transport", transport)
+          .string("method", method)
+          .number_or_null("status", !m.is_request, m.status_code)
+          .string("reason", m.reason)
+          .string("call_id", m.call_id)
+          .string("cseq", cseq_text(m))
+          .string("from_user", m.from.uri.user)
+          .string("to_user", m.to.uri.user)
+          .number("connection", r.connection)
+          .number("bytes", r.bytes.size());
       if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
-        line += ",\"websocket\":{\"opcode\":" +
-                std::string(r.ws.opcode == 1 ? "\"text\"" : "\"binary\"") +
-                ",\"compressed\":" + (r.ws.compressed ? "true" : "false") +
-                ",\"fragments\":" + std::to_string(r.ws.frames) +
-                ",\"masked\":" + (r.ws.masked ? "true" : "false") +
-                ",\"wire_bytes\":" + std::to_string(r.ws.wire_bytes) +
-                ",\"first_frame\":" + std::to_string(r.ws.first_frame) +
-                ",\"handshake_seen\":" + (r.ws.handshake_seen ? "true" : "false") + "}";
+        JsonObject ws;
+        ws.string("opcode", r.ws.opcode == 1 ? "text" : "binary")
+            .boolean("compressed", r.ws.compressed)
+            .number("fragments", r.ws.frames)
+            .boolean("masked", r.ws.masked)
+            .number("wire_bytes", r.ws.wire_bytes)
+            .number("first_frame", r.ws.first_frame)
+            .boolean("handshake_seen", r.ws.handshake_seen);
+        line.object("websocket", std::move(ws));
       }
-      return line + "}\n";
+      return line.take_line();
     }
     case OutputFormat::text: {
       const std::string what = m.is_request ? method : status + " " + std::string(m.reason);

@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev       # gzip-compressed captures, permessage-deflate
   libssl-dev       # libcrypto: SHA-1 for Sec-WebSocket-Accept, TLS decryption (PRF, HKDF, AEAD)
   libcli11-dev     # command-line parsing
+  nlohmann-json3-dev  # JSON output: strings escaped, invalid UTF-8 replaced (session/output_format)
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev # micro-benchmarks (bench/)
   tshark           # reference dissector for the integration tests

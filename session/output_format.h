@@ -1,0 +1,54 @@
+#pragma once
+// How values are written out, shared by every front end: epoch times with fixed decimals, and
+// JSON Lines. Keys come in the order they
+// are added (that order is part of the contract of each command). Strings are serialised by
+// nlohmann-json, which escapes them and replaces bytes that are not UTF-8 with U+FFFD, so every
+// line is valid UTF-8 JSON whatever the capture holds. Numbers are written here: times keep the
+// fixed decimals of the TSV columns (a double cannot hold a capture's nanoseconds: at today's
+// epoch its resolution is a quarter of a microsecond).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capture/raw_packet.h"
+
+namespace sipws {
+
+// Epoch seconds with `decimals` digits after the point (6 for tshark-like columns), truncated.
+std::string epoch_seconds(TimeNs ns, int decimals);
+// The same written at `at`, which has room for kEpochSecondsMax characters; returns the end.
+inline constexpr std::size_t kEpochSecondsMax = 32;
+char* write_epoch_seconds(char* at, TimeNs ns, int decimals);
+
+// `text` as a JSON string literal, quotes included, invalid UTF-8 replaced by U+FFFD.
+std::string json_quote(std::string_view text);
+void append_json_quote(std::string& out, std::string_view text);
+
+class JsonObject {
+ public:
+  JsonObject() : text_("{") {}
+  JsonObject& string(std::string_view key, std::string_view value);
+  JsonObject& number(std::string_view key, std::uint64_t value);
+  JsonObject& number_or_null(std::string_view key, bool present, std::uint64_t value);
+  JsonObject& boolean(std::string_view key, bool value);
+  JsonObject& null(std::string_view key);
+  // Epoch seconds (or a duration) with `decimals` digits after the point.
+  JsonObject& seconds(std::string_view key, TimeNs ns, int decimals);
+  // A number already formatted as JSON (e.g. "1.012710"), or null when empty.
+  JsonObject& formatted_number(std::string_view key, std::string_view json_number);
+  JsonObject& strings(std::string_view key, const std::vector<std::string>& values);
+  JsonObject& object(std::string_view key, JsonObject&& value);
+  // The object closed: `{...}`. The builder is spent afterwards.
+  std::string take();
+  // The object closed, with a newline: one JSON Lines record.
+  std::string take_line();
+
+ private:
+  void key(std::string_view name);
+  std::string text_;
+  bool empty_ = true;
+};
+
+}  // namespace sipws
