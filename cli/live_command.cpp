@@ -22,6 +22,7 @@
 #include "cli/hep_sender.h"
 #include "cli/messages_report.h"
 #include "dissector/hep/hep.h"
+#include "session/limits.h"
 
 namespace sipws::cli {
 namespace {
@@ -187,7 +188,7 @@ int run_capture_helper(const LiveCommandOptions& options) {
                " by the kernel, %" PRIu64 " from the queue\n",
                stats.captured, packets, stats.kernel_drops + stats.interface_drops,
                stats.queue_drops);
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 void print_interfaces(std::FILE* out) {
@@ -366,7 +367,7 @@ int run_listen(const ListenOptions& options) {
   if (udp < 0 || tcp < 0) {
     std::fprintf(stderr, "sipws: cannot listen for HEP: %s\n", error.c_str());
     if (udp >= 0) ::close(udp);
-    return 2;
+    return exit_status(ExitCode::unreadable);
   }
   std::unique_ptr<PcapWriter> writer;
   if (!options.write_path.empty()) {
@@ -375,7 +376,7 @@ int run_listen(const ListenOptions& options) {
       std::fprintf(stderr, "sipws: %s\n", error.c_str());
       ::close(udp);
       ::close(tcp);
-      return 2;
+      return exit_status(ExitCode::unreadable);
     }
   }
   struct sigaction action {};
@@ -534,7 +535,7 @@ int run_listen(const ListenOptions& options) {
                " not SIP, %" PRIu64 " of other protocols, %" PRIu64 " rejected (auth key); %" PRIu64
                " malformed%s\n",
                packets, sip, not_sip, other, rejected, malformed, written.c_str());
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 }  // namespace sipws::cli

@@ -19,71 +19,23 @@
 #include "cli/messages_report.h"
 #include "dissector/hep/hep.h"
 #include "session/analysis.h"
+#include "session/limits.h"
 
 namespace {
 
 using sipws::cli::OutputFormat;
 
-// Exit codes are a contract for scripts: keep their meaning.
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 1;
-constexpr int kExitUnreadable = 2;  // the file could not be opened or is not a capture
-constexpr int kExitDamaged = 3;     // the capture is truncated or damaged; partial results shown
+// Exit codes: one enum (session/limits.h), a contract for scripts.
+constexpr int kExitOk = exit_status(sipws::ExitCode::ok);
+constexpr int kExitUsage = exit_status(sipws::ExitCode::usage);
+constexpr int kExitUnreadable = exit_status(sipws::ExitCode::unreadable);
+constexpr int kExitDamaged = exit_status(sipws::ExitCode::damaged);
+constexpr int kExitFindings = exit_status(sipws::ExitCode::findings_at_or_above);
 
 // Opens `path` and runs it through the capture pipeline into `observer`. Returns the exit code
 // the reading alone deserves; `summary` says what was read.
-// Every named limit, set from --limit NAME=VALUE.
 using Limits = sipws::AnalysisLimits;
-
-// Applies "NAME=VALUE"; returns an error message, or empty.
-std::string apply_limit(const std::string& setting, Limits& limits) {
-  const std::size_t eq = setting.find('=');
-  if (eq == std::string::npos) return "--limit wants NAME=VALUE, got '" + setting + "'";
-  const std::string name = setting.substr(0, eq);
-  std::uint64_t value = 0;
-  try {
-    std::size_t used = 0;
-    value = std::stoull(setting.substr(eq + 1), &used);
-    if (used != setting.size() - eq - 1) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    return "--limit " + name + ": '" + setting.substr(eq + 1) + "' is not a number";
-  }
-  auto& flows = limits.capture.flows;
-  auto& fragments = limits.capture.fragments;
-  auto& ws = limits.dissector.websocket;
-  const auto seconds = static_cast<sipws::TimeNs>(value) * 1'000'000'000;
-  if (name == "tcp_connections")
-    flows.max_tcp_connections = value;
-  else if (name == "udp_flows")
-    flows.max_udp_flows = value;
-  else if (name == "tcp_buffer_per_direction")
-    flows.max_buffered_bytes_per_direction = value;
-  else if (name == "tcp_buffer_total")
-    flows.max_buffered_bytes_total = value;
-  else if (name == "tcp_idle_timeout")
-    flows.tcp_idle_timeout = seconds;
-  else if (name == "udp_idle_timeout")
-    flows.udp_idle_timeout = seconds;
-  else if (name == "tcp_closed_linger")
-    flows.tcp_closed_linger = seconds;
-  else if (name == "ip_fragment_datagrams")
-    fragments.max_datagrams = value;
-  else if (name == "ip_fragment_bytes")
-    fragments.max_buffered_bytes = value;
-  else if (name == "ip_fragment_timeout")
-    fragments.timeout = seconds;
-  else if (name == "ws_message_bytes")
-    ws.max_message_bytes = value;
-  else if (name == "ws_inflated_bytes")
-    ws.max_inflated_bytes = value;
-  else if (name == "ws_inflate_contexts")
-    ws.max_inflate_contexts = value;
-  else if (name == "sip_stream_bytes")
-    limits.dissector.max_sip_stream_buffer = value;
-  else
-    return "--limit: no limit named '" + name + "' (see sipws --help)";
-  return {};
-}
+using sipws::apply_limit;
 
 // Opens `path` and hands it to `read(file, progress)`, which returns a ReadSummary. Returns the
 // exit code the reading alone deserves; `summary` says what was read.
@@ -307,13 +259,13 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
 int run_check(const std::string& path, const Limits& limits,
               const sipws::cli::CheckOptions& options) {
   auto a = analyse_calls(path, limits, false);
-  if (a->code == kExitUnreadable) return 2;
+  if (a->code == kExitUnreadable) return kExitUnreadable;
   const std::string name = path == "-" ? "standard input" : path;
   const std::size_t failing =
       sipws::cli::print_check(stdout, options, a->analysis.findings(), a->store, name);
   std::fflush(stdout);
   if (a->code == kExitDamaged) std::fprintf(stderr, "sipws: %s\n", a->summary.error.c_str());
-  return failing > 0 ? 1 : 0;
+  return failing > 0 ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -334,14 +286,7 @@ int main(int argc, char** argv) {
   app.add_option("--keylog", keylog_path,
                  "TLS key log file (SSLKEYLOGFILE format) to decrypt wss:// and SIP over TLS with; "
                  "pcapng files may carry their own (Decryption Secrets Blocks)");
-  app.add_option("--limit", limit_settings,
-                 "NAME=VALUE, repeatable: tcp_connections, udp_flows, tcp_buffer_per_direction, "
-                 "tcp_buffer_total (bytes), tcp_idle_timeout, udp_idle_timeout, tcp_closed_linger "
-                 "(seconds, "
-                 "0 = never), "
-                 "ip_fragment_datagrams, ip_fragment_bytes, ip_fragment_timeout, ws_message_bytes, "
-                 "ws_inflated_bytes, ws_inflate_contexts, sip_stream_bytes")
-      ->allow_extra_args(false);
+  app.add_option("--limit", limit_settings, sipws::limits_help())->allow_extra_args(false);
 
   std::string path;
   std::string format_name = "text";
@@ -548,7 +493,7 @@ int main(int argc, char** argv) {
     }
     if (path.empty()) {
       std::fprintf(stderr, "sipws: check needs a FILE (or --list-rules)\n");
-      return 2;
+      return kExitUnreadable;
     }
     check_options.format = check_format == "json"    ? sipws::cli::CheckFormat::json
                            : check_format == "junit" ? sipws::cli::CheckFormat::junit
