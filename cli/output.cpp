@@ -1,7 +1,5 @@
 #include "cli/output.h"
 
-#include <algorithm>
-#include <charconv>
 #include <cinttypes>
 #include <map>
 

@@ -1,7 +1,7 @@
 #pragma once
 // How values are written out, shared by every front end: epoch times with fixed decimals, and
-// JSON Lines. Keys come in the order they
-// are added (that order is part of the contract of each command). Strings are serialised by
+// JSON Lines. Keys come in the order they are added (that order is part of the contract of each
+// command). Strings are serialised by
 // nlohmann-json, which escapes them and replaces bytes that are not UTF-8 with U+FFFD, so every
 // line is valid UTF-8 JSON whatever the capture holds. Numbers are written here: times keep the
 // fixed decimals of the TSV columns (a double cannot hold a capture's nanoseconds: at today's
