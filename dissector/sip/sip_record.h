@@ -28,8 +28,10 @@ struct WsCarrier {
   std::vector<std::uint8_t> compressed_payload;  // unmasked, before inflation (compressed only)
 };
 
-struct SipMessageRecord {
-  std::uint64_t index = 0;        // 0-based, in the order messages completed
+// Where and how a message travelled: one value, filled in by the analyzer that carried the
+// message (the UDP datagram, the SIP-over-TCP framer, the WebSocket analyzer) and copied whole
+// to each further message of the same carrier.
+struct SipCarrier {
   std::uint64_t frame = 0;        // the capture frame that completed the message
   std::uint64_t first_frame = 0;  // the first capture frame that carried bytes of it
   // For messages on TCP: the connection's first frame and the frame that ended its HTTP upgrade
@@ -42,7 +44,11 @@ struct SipMessageRecord {
   SipTransport transport = SipTransport::udp;
   std::uint64_t connection = 0;  // tcp.stream or udp.stream
   Direction direction = Direction::none;
-  WsCarrier ws;             // meaningful when transport is ws or wss
+  WsCarrier ws;  // meaningful when transport is ws or wss
+};
+
+struct SipMessageRecord : SipCarrier {
+  std::uint64_t index = 0;  // 0-based, in the order messages completed
   std::vector<char> bytes;  // the message text; `sip` points into it
   SipMessage sip;
 

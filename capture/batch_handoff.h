@@ -1,0 +1,131 @@
+#pragma once
+// A bounded, ordered hand-off of work items from one producing thread to one consuming thread.
+// Items are filled in place in batches; a full batch goes to the consumer, which processes its
+// items in order and gives the batch back empty, so that items (and the buffers inside them)
+// are reused and memory stays bounded and steady. Nothing here knows what an item is: the
+// dissector hands SIP work over with it; any stage that wants a thread of its own can too.
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace sipws {
+
+struct BatchHandoffLimits {
+  std::size_t items_per_batch = 64;
+  std::size_t max_batches = 4;
+  // A batch also goes when its items' sizes (as submitted) reach this, so that big items do not
+  // pile up: in flight are at most max_batches x (batch_bytes + one item).
+  std::size_t batch_bytes = 1 << 20;
+};
+
+template <typename Item>
+class BatchHandoff {
+ public:
+  // Starts the consuming thread; `consume` is called there for each item, in order.
+  BatchHandoff(std::function<void(Item&)> consume, BatchHandoffLimits limits = {})
+      : consume_(std::move(consume)), limits_(limits), worker_([this] { run(); }) {}
+  ~BatchHandoff() {
+    drain();
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    worker_.join();
+  }
+  BatchHandoff(const BatchHandoff&) = delete;
+  BatchHandoff& operator=(const BatchHandoff&) = delete;
+
+  // The slot for the next item (as the consumer left it: reset it before use). Waits while all
+  // batches are in flight.
+  Item& next() {
+    if (filling_ == nullptr) {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock,
+                    [this] { return !empty_.empty() || batches_.size() < limits_.max_batches; });
+      if (!empty_.empty()) {
+        filling_ = empty_.back();
+        empty_.pop_back();
+      } else {
+        batches_.push_back(std::make_unique<Batch>());
+        filling_ = batches_.back().get();
+      }
+    }
+    if (filling_->used == filling_->items.size()) filling_->items.emplace_back();
+    return filling_->items[filling_->used];
+  }
+
+  // The item from next() is complete; `bytes` is what it holds, towards batch_bytes.
+  void submit(std::size_t bytes) {
+    filling_->bytes += bytes;
+    if (++filling_->used < limits_.items_per_batch && filling_->bytes < limits_.batch_bytes) return;
+    {
+      std::lock_guard lock(mutex_);
+      full_.push_back(filling_);
+      ++in_flight_;
+    }
+    filling_ = nullptr;
+    changed_.notify_all();
+  }
+
+  // Hands over what is being filled and waits until the consumer has processed everything.
+  void drain() {
+    std::unique_lock lock(mutex_);
+    if (filling_ != nullptr && filling_->used > 0) {
+      full_.push_back(filling_);
+      ++in_flight_;
+      filling_ = nullptr;
+      changed_.notify_all();
+    }
+    changed_.wait(lock, [this] { return in_flight_ == 0; });
+  }
+
+ private:
+  struct Batch {
+    std::vector<Item> items;
+    std::size_t used = 0;
+    std::size_t bytes = 0;
+  };
+
+  void run() {
+    for (;;) {
+      Batch* batch = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return !full_.empty() || stopping_; });
+        if (full_.empty()) return;  // stopping, and nothing left
+        batch = full_.front();
+        full_.pop_front();
+      }
+      for (std::size_t i = 0; i < batch->used; ++i) consume_(batch->items[i]);
+      {
+        std::lock_guard lock(mutex_);
+        batch->used = 0;
+        batch->bytes = 0;
+        empty_.push_back(batch);
+        --in_flight_;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  std::function<void(Item&)> consume_;
+  BatchHandoffLimits limits_;
+  Batch* filling_ = nullptr;  // the producer's own
+  std::vector<std::unique_ptr<Batch>> batches_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch*> full_;    // waiting for the consumer, in order
+  std::vector<Batch*> empty_;  // back from the consumer
+  std::size_t in_flight_ = 0;  // batches handed over and not yet back
+  bool stopping_ = false;
+  std::thread worker_;  // last: started once everything above is constructed
+};
+
+}  // namespace sipws
