@@ -56,12 +56,6 @@ std::string where(const Finding& f, const CallStore& store) {
   return text;
 }
 
-std::string summary(const Finding& f) {
-  std::string text(f.kind().explanation);
-  if (!f.detail.empty()) text += ": " + f.detail;
-  return text;
-}
-
 }  // namespace
 
 bool rule_enabled(std::string_view id, const CheckOptions& options) {
@@ -99,20 +93,10 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options,
   switch (options.format) {
     case CheckFormat::json:
       for (const Finding* f : findings) {
-        JsonObject line;
-        line.string("id", f->kind().name)
-            .string("severity", severity_name(f->kind().severity))
-            .number("frame", f->frame)
-            .string("summary", summary(*f))
-            .string("rfc", f->kind().rfc_section)
-            .string("detail", f->detail);
-        if (f->connection != kNoId) line.number("connection", f->connection);
-        if (f->direction != Direction::none) line.string("direction", direction_name(f->direction));
-        if (f->message != kNoId) line.number("message", f->message);
-        if (f->call != kNoId && f->call < store.calls().size()) {
-          line.number("call", f->call).string("call_id", store.calls()[f->call].call_id);
-        }
-        std::fputs(line.take_line().c_str(), out);
+        const bool known_call = f->call != kNoId && f->call < store.calls().size();
+        std::optional<std::string_view> call_id;
+        if (known_call) call_id = store.calls()[f->call].call_id;
+        std::fputs(finding_json_line(*f, call_id).c_str(), out);
       }
       break;
     case CheckFormat::junit: {
@@ -131,7 +115,8 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options,
                 "\">\n";
         if (it != by_rule.end()) {
           std::string text;
-          for (const Finding* f : it->second) text += where(*f, store) + ": " + summary(*f) + "\n";
+          for (const Finding* f : it->second)
+            text += where(*f, store) + ": " + finding_summary(*f) + "\n";
           if (k.severity >= options.fail_on) {
             ++failures;
             body +=
@@ -181,7 +166,7 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options,
         for (const Finding* f : list) {
           std::fprintf(out, "  frame %-7" PRIu64 " %-7s %-34s %s%s%s\n", f->frame,
                        std::string(severity_name(f->kind().severity)).c_str(),
-                       std::string(f->kind().name).c_str(), summary(*f).c_str(),
+                       std::string(f->kind().name).c_str(), finding_summary(*f).c_str(),
                        f->kind().rfc_section.empty() ? "" : " [",
                        f->kind().rfc_section.empty()
                            ? ""

@@ -22,7 +22,9 @@
 #include "cli/hep_sender.h"
 #include "cli/messages_report.h"
 #include "dissector/hep/hep.h"
+#include "session/findings_output.h"
 #include "session/limits.h"
+#include "session/live_analysis.h"
 
 namespace sipws::cli {
 namespace {
@@ -48,41 +50,71 @@ bool drop_privileges(const std::string& user, std::string& error) {
 }
 
 // Prints each message as it completes (and, with --calls, each call's state change).
-class LivePrinter final : public SipMessageSink {
+class LivePrinter final : public LiveCallObserver {
  public:
   LivePrinter(OutputFormat format, bool calls) : format_(format), calls_(calls) {}
   void send_to(HepSender* hep, HepEncodeOptions options) {
     hep_ = hep;
     hep_options_ = std::move(options);
   }
-  void on_sip_message(SipMessageRecord&& record) override {
-    ++messages;
+  void on_message(const SipMessageRecord& record) {
     if (hep_ != nullptr) hep_->send(encode_hep3(record, hep_options_));
     std::fputs(message_line(format_, record).c_str(), stdout);
-    if (calls_) {
-      const std::string call_id(record.sip.call_id);
-      store_.on_sip_message(std::move(record));
-      const Call* call = store_.find(call_id);
-      auto& last = states_[call_id];
-      if (call != nullptr && format_ == OutputFormat::text &&
-          last != static_cast<int>(call->state) + 1) {
-        last = static_cast<int>(call->state) + 1;
-        std::printf("        call %s: %s%s\n", call_id.c_str(),
-                    std::string(call_state_name(call->state)).c_str(),
-                    call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
-      }
-    }
     std::fflush(stdout);
   }
-  std::uint64_t messages = 0;
+  void on_call_message(const Call& call, std::uint64_t, bool state_changed) override {
+    if (!calls_ || !state_changed || format_ != OutputFormat::text) return;
+    std::printf("        call %s: %s%s\n", call.call_id.c_str(),
+                std::string(call_state_name(call.state)).c_str(),
+                call.final_status ? (" " + std::to_string(call.final_status)).c_str() : "");
+    std::fflush(stdout);
+  }
 
  private:
   OutputFormat format_;
   bool calls_;
-  CallStore store_{false};  // the states only: a summary per message, not the message
-  std::map<std::string, int> states_;
   HepSender* hep_ = nullptr;
   HepEncodeOptions hep_options_;
+};
+
+// Where a live command's findings go: a tally for the summary at the end and, with --findings,
+// a JSON Lines file. Null (after saying why) when the file cannot be written.
+struct LiveFindings {
+  FindingTally tally;
+  std::unique_ptr<FindingsJsonlFile> file;
+  std::unique_ptr<FindingFanOut> sink;
+  // Which calls are live is known once the analysis exists; asked when a finding is written.
+  const LiveAnalysis* analysis = nullptr;
+
+  bool open(const std::string& path) {
+    std::vector<FindingSink*> sinks{&tally};
+    if (!path.empty()) {
+      std::string error;
+      file = FindingsJsonlFile::open(
+          path,
+          [this](std::uint64_t call) -> std::optional<std::string_view> {
+            if (analysis == nullptr) return std::nullopt;
+            return analysis->calls().call_id_of(call);
+          },
+          error);
+      if (!file) {
+        std::fprintf(stderr, "sipws: %s\n", error.c_str());
+        return false;
+      }
+      sinks.push_back(file.get());
+    }
+    sink = std::make_unique<FindingFanOut>(std::move(sinks));
+    return true;
+  }
+  // True when the file (if any) was written in full.
+  bool finish() {
+    std::string error;
+    if (file && !file->finish(error)) {
+      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+      return false;
+    }
+    return true;
+  }
 };
 
 // Opens the --hep collector of a capturing command; false (after saying why) when it cannot.
@@ -209,50 +241,52 @@ void print_interfaces(std::FILE* out) {
   }
 }
 
-int run_live(const LiveCommandOptions& options, const CaptureLimits& capture_limits,
-             const DissectorLimits& dissector_limits) {
+int run_live(const LiveCommandOptions& options, const AnalysisLimits& limits) {
+  LiveFindings findings;
+  if (!findings.open(options.findings_path)) return exit_status(ExitCode::unreadable);
   std::unique_ptr<HepSender> hep;
   if (!open_hep(options, hep)) return 2;
   auto live = open_unprivileged(options);
   if (!live) return 2;
-  FindingCollector findings;
   LivePrinter printer(options.format, options.calls);
   if (hep) printer.send_to(hep.get(), {options.hep_id, options.hep_password});
-  DissectorLimits limits = dissector_limits;
-  limits.sip_thread = false;  // a line as soon as its packet is in, not a batch later
-  Dissector dissector(printer, findings, limits);
-  CapturePipeline pipeline(dissector, findings, capture_limits);
+  LiveAnalysis analysis(
+      limits, *findings.sink, [&printer](const SipMessageRecord& r) { printer.on_message(r); },
+      &printer);
+  findings.analysis = &analysis;
   std::fputs(message_header(options.format).c_str(), stdout);
   std::fflush(stdout);
   const std::uint64_t packets = capture_loop(
-      *live, options, [&](const RawPacket& p) { pipeline.on_packet(p); }, [] { return false; });
-  pipeline.finish();
+      *live, options, [&](const RawPacket& p) { analysis.on_packet(p); }, [] { return false; });
+  analysis.finish();
   const LiveStats stats = live->stats();
   if (stats.kernel_drops + stats.interface_drops > 0) {
     Finding f{FindingId::capture_kernel_drops};
     f.detail = std::to_string(stats.kernel_drops + stats.interface_drops) + " packets";
-    findings.report(std::move(f));
+    findings.sink->report(std::move(f));
   }
   if (stats.queue_drops > 0) {
     Finding f{FindingId::capture_queue_drops};
     f.detail = std::to_string(stats.queue_drops) + " packets";
-    findings.report(std::move(f));
+    findings.sink->report(std::move(f));
   }
+  const bool findings_written = findings.finish();
   std::fflush(stdout);
   std::fprintf(stderr,
                "sipws: %" PRIu64 " packets captured, %" PRIu64 " analysed, %" PRIu64
-               " SIP messages; dropped: %" PRIu64 " by the kernel, %" PRIu64
+               " SIP messages, %" PRIu64 " calls; dropped: %" PRIu64 " by the kernel, %" PRIu64
                " by the interface, %" PRIu64 " from the queue%s\n",
-               stats.captured, packets, printer.messages, stats.kernel_drops, stats.interface_drops,
-               stats.queue_drops, live->error().empty() ? "" : ("; " + live->error()).c_str());
+               stats.captured, packets, analysis.messages(), analysis.calls().calls_seen(),
+               stats.kernel_drops, stats.interface_drops, stats.queue_drops,
+               live->error().empty() ? "" : ("; " + live->error()).c_str());
   if (hep) {
     hep->flush(2000);
     std::fprintf(stderr, "sipws: HEP to %s: %" PRIu64 " sent, %" PRIu64 " dropped%s\n",
                  options.hep.c_str(), hep->sent(), hep->dropped(),
                  hep->last_error().empty() ? "" : ("; " + hep->last_error()).c_str());
   }
-  if (options.format == OutputFormat::text) print_findings_summary(stderr, findings);
-  return live->error().empty() ? 0 : 2;
+  if (options.format == OutputFormat::text) print_findings_summary(stderr, findings.tally);
+  return live->error().empty() && findings_written ? 0 : 2;
 }
 
 namespace {
@@ -360,7 +394,9 @@ int listen_socket(const std::string& bind, std::uint16_t port, int type, std::st
 
 }  // namespace
 
-int run_listen(const ListenOptions& options) {
+int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
+  LiveFindings findings;
+  if (!findings.open(options.findings_path)) return exit_status(ExitCode::unreadable);
   std::string error;
   const int udp = listen_socket(options.bind, options.port, SOCK_DGRAM, error);
   const int tcp = udp >= 0 ? listen_socket(options.bind, options.port, SOCK_STREAM, error) : -1;
@@ -387,6 +423,10 @@ int run_listen(const ListenOptions& options) {
   std::fprintf(stderr, "sipws: listening for HEP on %s port %u (UDP and TCP)\n",
                options.bind.c_str(), options.port);
   LivePrinter printer(options.format, options.calls);
+  LiveAnalysis analysis(
+      limits, *findings.sink, [&printer](const SipMessageRecord& r) { printer.on_message(r); },
+      &printer);
+  findings.analysis = &analysis;
   std::fputs(message_header(options.format).c_str(), stdout);
   std::fflush(stdout);
 
@@ -428,17 +468,14 @@ int run_listen(const ListenOptions& options) {
       ++other;
       return true;
     }
-    SipMessageRecord record;
-    record.index = sip;
-    record.frame = record.first_frame = packets;
-    record.timestamp = m.timestamp;
-    record.src = m.src;
-    record.dst = m.dst;
-    record.transport =
+    // The SIP stage takes the payload as a message from the carrier HEP describes.
+    SipCarrier carrier;
+    carrier.frame = carrier.first_frame = packets;
+    carrier.timestamp = m.timestamp;
+    carrier.src = m.src;
+    carrier.dst = m.dst;
+    carrier.transport =
         m.transport.value_or(m.ip_protocol == 17 ? SipTransport::udp : SipTransport::tcp);
-    record.bytes.assign(m.payload.begin(), m.payload.end());
-    const auto parsed =
-        parse_sip_message(std::string_view(record.bytes.data(), record.bytes.size()), record.sip);
     if (writer) {
       RawPacket raw;
       raw.frame_number = packets;
@@ -448,12 +485,11 @@ int run_listen(const ListenOptions& options) {
       raw.original_length = static_cast<std::uint32_t>(bytes_out.size());
       writer->write(raw, bytes_out);
     }
-    if (parsed.status != SipParseStatus::ok) {
+    if (!analysis.on_carried_message(carrier, m.payload)) {
       ++not_sip;
       return true;
     }
     ++sip;
-    printer.on_sip_message(std::move(record));
     return true;
   };
 
@@ -529,13 +565,16 @@ int run_listen(const ListenOptions& options) {
     if (!writer->close(error)) std::fprintf(stderr, "sipws: %s\n", error.c_str());
     written = "; written to " + options.write_path;
   }
+  analysis.finish();
+  const bool findings_written = findings.finish();
   std::fflush(stdout);
   std::fprintf(stderr,
                "sipws: %" PRIu64 " HEP packets: %" PRIu64 " SIP messages, %" PRIu64
                " not SIP, %" PRIu64 " of other protocols, %" PRIu64 " rejected (auth key); %" PRIu64
                " malformed%s\n",
                packets, sip, not_sip, other, rejected, malformed, written.c_str());
-  return exit_status(ExitCode::ok);
+  if (options.format == OutputFormat::text) print_findings_summary(stderr, findings.tally);
+  return exit_status(findings_written ? ExitCode::ok : ExitCode::unreadable);
 }
 
 }  // namespace sipws::cli

@@ -413,6 +413,9 @@ int main(int argc, char** argv) {
   live->add_option("-c,--count", live_options.count, "stop after this many packets");
   live->add_option("--duration", live_options.duration, "stop after this many seconds");
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
+  live->add_option("--findings", live_options.findings_path,
+                   "write findings to FILE as JSON Lines while capturing; at the end FILE is "
+                   "what `sipws check --format json` prints for the -w file");
   live->add_flag("--list-interfaces", list_interfaces, "list the interfaces, like tcpdump -D");
   sipws::cli::ListenOptions listen_options;
   std::string listen_format = "text";
@@ -428,6 +431,8 @@ int main(int argc, char** argv) {
   listen->add_option("-w,--write", listen_options.write_path,
                      "also write what arrived to this pcap (raw IP; every command reads it)");
   listen->add_flag("--calls", listen_options.calls, "also print call state changes (text)");
+  listen->add_option("--findings", listen_options.findings_path,
+                     "write findings to FILE as JSON Lines (as live --findings)");
   listen->add_option("-c,--count", listen_options.count, "stop after this many HEP packets");
   listen->add_option("--duration", listen_options.duration, "stop after this many seconds");
   listen->add_option("--hep-password", listen_options.password,
@@ -484,7 +489,7 @@ int main(int argc, char** argv) {
   if (*export_command) return run_export(path, limits, export_path, filter, hep_options);
   if (*listen) {
     listen_options.format = formats.at(listen_format);
-    return sipws::cli::run_listen(listen_options);
+    return sipws::cli::run_listen(listen_options, limits);
   }
   if (*check) {
     if (list_rules) {
@@ -515,7 +520,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     live_options.format = formats.at(live_format);
-    return sipws::cli::run_live(live_options, limits.capture, limits.dissector);
+    return sipws::cli::run_live(live_options, limits);
   }
   return kExitUsage;
 }

@@ -13,20 +13,21 @@ std::string tsv_field(std::string_view text) {
   return out;
 }
 
-void print_findings_summary(std::FILE* out, const FindingCollector& findings) {
-  if (findings.findings().empty()) return;
-  std::map<std::string_view, std::pair<std::size_t, const Finding*>> by_id;
-  for (const Finding& f : findings.findings()) {
-    auto& [count, first] = by_id[f.kind().name];
-    if (count++ == 0) first = &f;
-  }
+void print_findings_summary(std::FILE* out, const FindingTally& findings) {
+  if (findings.total() == 0) return;
   std::fprintf(out, "Findings:\n");
-  for (const auto& [name, entry] : by_id) {
-    const Finding& f = *entry.second;
+  for (const auto& [name, entry] : findings.by_id()) {
+    const Finding& f = entry.first;
     std::fprintf(out, "  %-8s %-34s %6zu  first in frame %" PRIu64 ": %s\n",
                  std::string(severity_name(f.kind().severity)).c_str(), std::string(name).c_str(),
-                 entry.first, f.frame, f.detail.c_str());
+                 entry.count, f.frame, f.detail.c_str());
   }
+}
+
+void print_findings_summary(std::FILE* out, const FindingCollector& findings) {
+  FindingTally tally;
+  for (const Finding& f : findings.findings()) tally.report(f);
+  print_findings_summary(out, tally);
 }
 
 }  // namespace sipws::cli

@@ -7,6 +7,7 @@
 
 #include "capture/finding.h"
 #include "capture/raw_packet.h"
+#include "session/findings_output.h"
 #include "session/output_format.h"
 
 namespace sipws::cli {
@@ -16,6 +17,8 @@ enum class OutputFormat { text, tsv, json };
 // A TSV field: tabs and line breaks would break the row, so they become spaces.
 std::string tsv_field(std::string_view text);
 
+// Findings counted by id, with the first of each (nothing when there are none).
+void print_findings_summary(std::FILE* out, const FindingTally& findings);
 void print_findings_summary(std::FILE* out, const FindingCollector& findings);
 
 }  // namespace sipws::cli

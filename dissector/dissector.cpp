@@ -110,6 +110,15 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
   submit();
 }
 
+void Dissector::on_carried_message(const SipCarrier& carrier, ByteView payload) {
+  SipWork& work = next_work(SipWork::Kind::datagram);
+  static_cast<SipCarrier&>(work.record) = carrier;
+  const auto* text = reinterpret_cast<const char*>(payload.data());
+  work.record.bytes.assign(text, text + payload.size());
+  work.options = context_->sip_options();
+  submit();
+}
+
 namespace {
 
 // A buffer kept for the next message up to this size; a larger one is given back (the queue

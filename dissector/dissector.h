@@ -27,6 +27,9 @@ class Dissector final : public FlowObserver, private SipWorkOutlet {
   StreamSink* on_tcp_open(const TcpConnectionInfo& info) override;
   void on_tcp_summary(const TcpConnectionSummary& summary) override;
   void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) override;
+  // A SIP message that came without a packet around it (a HEP payload): `carrier` says how it
+  // travelled. Parsed, checked and numbered by the SIP stage like any other; dropped if not SIP.
+  void on_carried_message(const SipCarrier& carrier, ByteView payload);
 
   // Datagrams that are not SIP, with what they look like (STUN, DTLS, RTP, RTCP, other): what
   // media analysis subscribes to. Called from the reading thread; null: not wanted.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "calls/call_store.h"
+#include "calls/live_calls.h"
 #include "capture/capture_pipeline.h"
 #include "dissector/dissector.h"
 
@@ -19,6 +20,7 @@ struct AnalysisLimits {
   // Keep every message whole in the call store (CallStore's keep_records): the GUI, ladders and
   // exports need them; the call list, statistics and checks need only the summaries.
   bool keep_records = true;
+  LiveCallLimits live_calls;  // what a live analysis (LiveAnalysis) keeps of its calls
 };
 
 // What changed since the last take_changes().

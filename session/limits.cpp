@@ -99,6 +99,22 @@ constexpr std::array kLimits = {
         "SIP over TCP awaiting framing (also the largest Content-Length followed)",
         [](const AnalysisLimits& l) -> std::uint64_t { return l.dissector.max_sip_stream_buffer; },
         [](AnalysisLimits& l, std::uint64_t v) { l.dissector.max_sip_stream_buffer = v; }},
+    LimitSpec{"live_calls", U::count,
+              "calls held by live and listen (the least recently active leaves early)",
+              [](const AnalysisLimits& l) -> std::uint64_t { return l.live_calls.max_calls; },
+              [](AnalysisLimits& l, std::uint64_t v) { l.live_calls.max_calls = v; }},
+    LimitSpec{
+        "live_call_linger", U::seconds,
+        "live and listen: a call that is over leaves memory this long (capture time) after its "
+        "last message, once the rules across its messages have run on it",
+        [](const AnalysisLimits& l) { return to_seconds(l.live_calls.linger); },
+        [](AnalysisLimits& l, std::uint64_t v) { l.live_calls.linger = to_ns(v); }},
+    LimitSpec{
+        "live_call_idle", U::seconds,
+        "live and listen: a call that is not over (no BYE, no final response) leaves after this "
+        "long without a message",
+        [](const AnalysisLimits& l) { return to_seconds(l.live_calls.idle); },
+        [](AnalysisLimits& l, std::uint64_t v) { l.live_calls.idle = to_ns(v); }},
 };
 
 std::string_view unit_name(LimitSpec::Unit unit) {

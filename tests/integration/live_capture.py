@@ -119,7 +119,67 @@ r = subprocess.run([sipws, "live", "--list-interfaces"], capture_output=True, te
 if ".lo " not in r.stdout and not any(l.split(".", 1)[-1].startswith("lo") for l in r.stdout.splitlines()):
     failures.append("lo not listed")
 
+# 6. --findings: at the end exactly what `check --format json` prints for the -w file. Calls that
+# end, a response without a To tag (a rule across messages) and a request left unanswered, in
+# two bursts 2.5 s apart, so that with a 1 s linger the first burst's calls leave memory (and
+# are checked) during the run and the rest at the end.
+def send_mix(first, answered, untagged, unanswered):
+    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    a.bind(("127.0.0.1", 15998))
+    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    b.bind(("127.0.0.1", PORT))
+    i = first
+    for kind in ["ok"] * answered + ["untagged"] * untagged + ["none"] * unanswered:
+        a.sendto(sip(i), ("127.0.0.1", PORT))
+        b.recvfrom(65535)
+        if kind != "none":
+            reply = sip(i, True)
+            if kind == "untagged":
+                reply = reply.replace(b";tag=t", b"")
+            b.sendto(reply, ("127.0.0.1", 15998))
+            a.recvfrom(65535)
+        i += 1
+        time.sleep(0.01)
+    a.close()
+    b.close()
+
+def findings_equal_check(extra, label, packets):
+    w = os.path.join(tmp, f"{label}.pcap")
+    jsonl = os.path.join(tmp, f"{label}.jsonl")
+    p = start(["--format", "tsv", "-c", str(packets), "-w", w, "--duration", "30", "--findings", jsonl] + extra)
+    send_mix(100, 2, 1, 1)
+    time.sleep(2.5)
+    send_mix(200, 2, 1, 0)
+    out, err = finish(p, f"-c {packets} --findings")
+    if p.returncode != 0:
+        failures.append(f"{label}: live exit {p.returncode}: {err}")
+        return None
+    live_lines = open(jsonl).read().splitlines()
+    check = subprocess.run([sipws, "check", "--format", "json", w], capture_output=True, text=True)
+    return live_lines, check.stdout.splitlines()
+
+got = findings_equal_check(["--limit", "live_call_linger=1", "--limit", "live_call_idle=1"], "findings", 13)
+if got:
+    live_lines, check_lines = got
+    ids = [l.split('"id":"')[1].split('"')[0] for l in live_lines]
+    if ids.count("sip.response.missing_to_tag") != 2 or ids.count("sip.transaction.no_final_response") != 1:
+        failures.append(f"--findings: unexpected ids {ids}")
+    if live_lines != check_lines:
+        failures.append("--findings differs from check --format json on the -w file:\n  " +
+                        "\n  ".join(live_lines) + "\n  vs\n  " + "\n  ".join(check_lines))
+
+# 7. More calls than live_calls allows: the oldest leaves early, with a limit.live_calls finding;
+# every other line is still check's.
+got = findings_equal_check(["--limit", "live_calls=2"], "cap", 13)
+if got:
+    live_lines, check_lines = got
+    limit_lines = [l for l in live_lines if '"id":"limit.live_calls"' in l]
+    if not limit_lines:
+        failures.append("live_calls=2: no limit.live_calls finding")
+    if [l for l in live_lines if l not in limit_lines] != check_lines:
+        failures.append("live_calls=2: the other findings differ from check's")
+
 for f in failures:
     print("FAIL", f)
-print(f"{5 - min(5, len(failures))} passed, {len(failures)} failed")
+print(f"{7 - min(7, len(failures))} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
