@@ -41,8 +41,12 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
   }
   pcap_set_snaplen(p, options.snaplen);
   pcap_set_promisc(p, 0);
-  pcap_set_timeout(p, 100);
-  pcap_set_immediate_mode(p, 1);  // show each message as it happens
+  // Not immediate mode: with it libpcap uses TPACKET_V2, whose ring holds fixed slots of the
+  // snaplen (or MTU), a few hundred in 16 MiB, and the kernel drops at 100,000 packets/s. The
+  // kernel hands a block over when it is full or this many milliseconds old: a message is shown
+  // at most this late.
+  pcap_set_timeout(p, 10);
+  pcap_set_immediate_mode(p, 0);
   pcap_set_buffer_size(p, options.buffer_bytes);
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro if unsupported
   const int rc = pcap_activate(p);
@@ -95,37 +99,73 @@ void LiveCapture::stop() {
   ready_.notify_all();
 }
 
-void LiveCapture::run() {
-  const bool is_precise = pcap_get_tstamp_precision(handle(pcap_)) == PCAP_TSTAMP_PRECISION_NANO;
-  while (!stopped_.load()) {
-    pcap_pkthdr* header = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(handle(pcap_), &header, &data);
-    if (rc == 0) continue;  // timeout: look at the stop flag again
-    if (rc != 1) {
-      if (rc == PCAP_ERROR) error_ = pcap_geterr(handle(pcap_));
-      break;
+namespace {
+constexpr std::size_t kBatchPackets = 1024;  // handed over at most this many at a time
+}  // namespace
+
+void LiveCapture::on_packet(unsigned char* self, const ::pcap_pkthdr* header,
+                            const unsigned char* data) {
+  reinterpret_cast<LiveCapture*>(self)->take(header, data);
+}
+
+void LiveCapture::take(const ::pcap_pkthdr* header, const unsigned char* data) {
+  const TimeNs ts = static_cast<TimeNs>(header->ts.tv_sec) * 1'000'000'000 +
+                    static_cast<TimeNs>(header->ts.tv_usec) * (is_precise_ ? 1 : 1000);
+  ++captured_;
+  if (writer_) {
+    rotate_if_due(ts);
+    if (!writer_) {  // the next file could not be created
+      pcap_breakloop(handle(pcap_));
+      return;
     }
-    const TimeNs ts = static_cast<TimeNs>(header->ts.tv_sec) * 1'000'000'000 +
-                      static_cast<TimeNs>(header->ts.tv_usec) * (is_precise ? 1 : 1000);
     RawPacket raw;
     raw.timestamp = ts;
     raw.original_length = header->len;
     raw.bytes = ByteView(data, header->caplen);
-    if (writer_) {
-      rotate_if_due(ts);
-      if (!writer_) break;             // the next file could not be created
-      writer_->write(raw, raw.bytes);  // the file gets every packet, queue or not
-      written_bytes_ += 16 + raw.bytes.size();
-    }
+    writer_->write(raw, raw.bytes);  // the file gets every packet, queue or not
+    written_bytes_ += 16 + raw.bytes.size();
+  }
+  // queued_packets_ is read without the lock: at worst a batch more is taken or dropped.
+  if (queued_packets_ + filling_->packets.size() >= options_.queue_packets) {
+    ++queue_drops_;
+    return;
+  }
+  Batch& batch = *filling_;
+  batch.packets.push_back({ts, header->len, header->caplen, batch.bytes.size()});
+  batch.bytes.insert(batch.bytes.end(), data, data + header->caplen);
+  if (batch.packets.size() >= kBatchPackets) hand_over();
+}
+
+void LiveCapture::hand_over() {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++stats_.captured;
-    if (queue_.size() >= options_.queue_packets) {
-      ++stats_.queue_drops;
-      continue;
+    stats_.captured = captured_;
+    stats_.queue_drops = queue_drops_;
+    if (filling_->packets.empty()) return;
+    queued_packets_ += filling_->packets.size();
+    queue_.push_back(std::move(filling_));
+    if (!spare_.empty()) {
+      filling_ = std::move(spare_.back());
+      spare_.pop_back();
     }
-    queue_.push_back({ts, header->len, std::vector<std::uint8_t>(data, data + header->caplen)});
-    ready_.notify_one();
+  }
+  if (!filling_) filling_ = std::make_unique<Batch>();
+  ready_.notify_one();
+}
+
+void LiveCapture::run() {
+  is_precise_ = pcap_get_tstamp_precision(handle(pcap_)) == PCAP_TSTAMP_PRECISION_NANO;
+  filling_ = std::make_unique<Batch>();
+  while (!stopped_.load()) {
+    // Everything the kernel holds now (0 on a timeout: look at the stop flag again).
+    const int rc = pcap_dispatch(handle(pcap_), -1, &LiveCapture::on_packet,
+                                 reinterpret_cast<unsigned char*>(this));
+    hand_over();
+    if (rc == PCAP_ERROR_BREAK || (writer_ == nullptr && !options_.write_path.empty())) break;
+    if (rc < 0) {
+      error_ = pcap_geterr(handle(pcap_));
+      break;
+    }
   }
   finished_.store(true);
   stopped_.store(true);
@@ -149,18 +189,28 @@ void LiveCapture::rotate_if_due(TimeNs now) {
 }
 
 bool LiveCapture::next(RawPacket& packet, int timeout_ms) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                  [this] { return !queue_.empty() || finished_.load() || stopped_.load(); });
-  if (queue_.empty()) return false;
-  current_ = std::move(queue_.front());
-  queue_.pop_front();
+  if (!reading_ || read_at_ == reading_->packets.size()) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (reading_) {  // done with it: back to the capture thread, buffers and all
+      queued_packets_ -= reading_->packets.size();
+      reading_->packets.clear();
+      reading_->bytes.clear();
+      spare_.push_back(std::move(reading_));
+    }
+    ready_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                    [this] { return !queue_.empty() || finished_.load(); });
+    if (queue_.empty()) return false;
+    reading_ = std::move(queue_.front());
+    queue_.pop_front();
+    read_at_ = 0;
+  }
+  const Captured& c = reading_->packets[read_at_++];
   packet.frame_number = ++frame_number_;
-  packet.timestamp = current_.timestamp;
+  packet.timestamp = c.timestamp;
   packet.link_type = link_type_;
   packet.interface_id = 0;
-  packet.original_length = current_.original_length;
-  packet.bytes = ByteView(current_.bytes);
+  packet.original_length = c.original_length;
+  packet.bytes = ByteView(reading_->bytes.data() + c.offset, c.length);
   return true;
 }
 

@@ -1,7 +1,11 @@
 #pragma once
 // Live capture through libpcap: a capture thread copies packets into a bounded queue (and, with
 // -w, into a file), the caller's thread takes them out and analyses them. Kernel drops and queue
-// drops are counted, never silent.
+// drops are counted, never silent. The capturing thread does as little as it can per packet:
+// libpcap hands over what the kernel has in one call (pcap_dispatch over a TPACKET_V3 ring of
+// variable-size packets, not the fixed snaplen-size slots immediate mode uses, of which 16 MiB
+// holds a few hundred), packets are copied into batches whose buffers are reused, and the queue
+// is locked once a batch.
 
 #include <atomic>
 #include <condition_variable>
@@ -15,6 +19,8 @@
 
 #include "capture/pcap_writer.h"
 #include "capture/raw_packet.h"
+
+struct pcap_pkthdr;  // libpcap's, kept out of this header
 
 namespace sipws {
 
@@ -60,7 +66,8 @@ class LiveCapture {
   bool next(RawPacket& packet, int timeout_ms);
   // From any thread or a signal handler's flag check: stops capturing; queued packets remain.
   void stop();
-  bool stopped() const { return stopped_.load(); }
+  // The capture thread has ended: every packet it took is in the queue (next() still has them).
+  bool stopped() const { return finished_.load(); }
   LiveStats stats();
   std::uint32_t link_type() const { return link_type_; }
   const std::string& error() const { return error_; }
@@ -69,13 +76,22 @@ class LiveCapture {
   LiveCapture() = default;
   void run();
 
-  struct Owned {
+  struct Captured {
     TimeNs timestamp;
     std::uint32_t original_length;
+    std::uint32_t length;  // captured bytes, at `offset` in the batch's bytes
+    std::size_t offset;
+  };
+  struct Batch {
     std::vector<std::uint8_t> bytes;
+    std::vector<Captured> packets;
   };
   void* pcap_ = nullptr;  // pcap_t, kept opaque here
   void rotate_if_due(TimeNs now);
+  static void on_packet(unsigned char* self, const ::pcap_pkthdr* header,
+                        const unsigned char* data);
+  void take(const ::pcap_pkthdr* header, const unsigned char* data);
+  void hand_over();  // the batch being filled goes to the queue (capture thread)
 
   std::unique_ptr<PcapWriter> writer_;
   std::uint64_t written_bytes_ = 24;  // the file header
@@ -86,8 +102,16 @@ class LiveCapture {
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<Owned> queue_;
-  Owned current_;
+  // Under mutex_: full batches in order, empty ones to reuse, the packets in the full ones.
+  std::deque<std::unique_ptr<Batch>> queue_;
+  std::vector<std::unique_ptr<Batch>> spare_;
+  std::atomic<std::size_t> queued_packets_{0};  // also read by the capture thread unlocked
+  std::unique_ptr<Batch> filling_;              // the capture thread's
+  std::uint64_t captured_ = 0;  // the capture thread's, published into stats_ at hand-over
+  std::uint64_t queue_drops_ = 0;
+  bool is_precise_ = false;
+  std::unique_ptr<Batch> reading_;  // the reader's: next() returns views into it
+  std::size_t read_at_ = 0;
   std::uint64_t frame_number_ = 0;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> finished_{false};
