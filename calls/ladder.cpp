@@ -39,6 +39,8 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
     a.from = column(r.src);
     a.to = column(r.dst);
     a.request = m.is_request;
+    a.status_code = m.is_request ? 0 : m.status_code;
+    a.method = std::string(m.is_request ? m.method : m.cseq_method);
     if (m.is_request) {
       a.label = std::string(m.method);
     } else {

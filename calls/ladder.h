@@ -18,7 +18,10 @@ struct LadderParticipant {
 struct LadderArrow {
   std::size_t from = 0;  // participant columns
   std::size_t to = 0;
-  std::string label;  // "INVITE", "180 Ringing", "200 OK (INVITE)"
+  std::string label;  // "INVITE", "180 Ringing", "200 OK (INVITE)": for display only
+  // What the label says, as values: front ends colour and filter by these, never by the label.
+  int status_code = 0;  // responses
+  std::string method;   // requests: the method; responses: the CSeq method
   TimeNs time = 0;
   TimeNs delta = 0;          // since the previous arrow
   std::uint64_t record = 0;  // CallStore::records() index

@@ -24,13 +24,14 @@ constexpr double kMargin = 16;
 
 QColor arrow_colour(const LadderArrow& a) {
   if (a.request) return QColor(0x1f, 0x3b, 0x73);
-  if (a.label.empty()) return Qt::black;
-  switch (a.label[0]) {
-    case '1':
+  switch (a.status_code / 100) {
+    case 0:
+      return Qt::black;  // no status (a parse that kept none)
+    case 1:
       return QColor(0x70, 0x70, 0x70);
-    case '2':
+    case 2:
       return QColor(0x1a, 0x7f, 0x37);
-    case '3':
+    case 3:
       return QColor(0x1f, 0x5f, 0xa8);
     default:
       return QColor(0xc0, 0x1c, 0x28);

@@ -4,6 +4,8 @@
 #include "capture/capture_file.h"
 
 #include <gtest/gtest.h>
+
+#include <cstring>
 #include <pcap/pcap.h>
 #include <zlib.h>
 
@@ -425,6 +427,28 @@ TEST(CaptureFile, DamageAndOddRecordsBecomeFindings) {
   EXPECT_EQ(analysis->findings.count(FindingId::capture_truncated), 1u);
   EXPECT_EQ(analysis->read.frames, 2u);
   EXPECT_TRUE(analysis->read.damaged);
+  // A block whose length cannot be (hand-built pcapng, with more bytes after it than a
+  // truncation would leave): capture.read_error, the frames before it analysed.
+  {
+    PcapngBuilder damaged(false);
+    damaged.section();
+    damaged.interface(1);
+    damaged.packet(0, 1, Bytes(60, 0));
+    std::string bytes = damaged.str();
+    const std::size_t bad_block = bytes.size();
+    damaged.packet(0, 2, Bytes(60, 0));
+    damaged.packet(0, 3, Bytes(60, 0));
+    bytes = damaged.str();
+    const std::uint32_t impossible = 0x7ffffff0;
+    std::memcpy(bytes.data() + bad_block + 4, &impossible, 4);  // little-endian section
+    const std::string path = tmp("bad-block.pcapng");
+    test::write_file(path, bytes);
+    analysis = test::analyse_file(path);
+    EXPECT_EQ(analysis->findings.count(FindingId::capture_read_error), 1u);
+    EXPECT_EQ(analysis->findings.count(FindingId::capture_truncated), 0u);
+    EXPECT_EQ(analysis->read.frames, 1u);
+    EXPECT_TRUE(analysis->read.damaged);
+  }
   // A record longer than its interface's snapshot length (hand-built pcapng).
   PcapngBuilder b(false);
   b.section();

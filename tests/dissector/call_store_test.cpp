@@ -12,6 +12,7 @@
 #include "calls/call_rules.h"
 #include "calls/hash_set64.h"
 #include "calls/ladder.h"
+#include "calls/live_calls.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {
@@ -63,8 +64,11 @@ class CallStoreTest : public ::testing::Test {
                        "\r\nCall-ID: " + call_id + "\r\nCSeq: " + cseq + "\r\n" + extra +
                        "Content-Length: 0\r\n\r\n";
     ++frame_;
-    // The same message into the store that keeps messages and the one that keeps summaries.
-    for (CallStore* store : {&store_, &summary_store_}) {
+    // The same message into the store that keeps messages, the one that keeps summaries and the
+    // live calls.
+    for (SipMessageSink* store :
+         {static_cast<SipMessageSink*>(&store_), static_cast<SipMessageSink*>(&summary_store_),
+          static_cast<SipMessageSink*>(&live_)}) {
       SipMessageRecord r;
       r.frame = frame_;
       r.timestamp = static_cast<TimeNs>(frame_) * 1'000'000'000;
@@ -85,6 +89,19 @@ class CallStoreTest : public ::testing::Test {
     EXPECT_TRUE(summary_store_.records().empty());
     store_.finish();
     summary_store_.finish();
+    // The live calls, each checked as it leaves, give the rules' findings of the whole store, in
+    // its order (each test's dialogue is shorter than the linger: all leave at finish, by index).
+    FindingCollector whole;
+    check_calls(store_, whole);
+    live_.finish();
+    EXPECT_EQ(live_.live(), 0u);
+    ASSERT_EQ(live_findings_.findings().size(), whole.findings().size());
+    for (std::size_t i = 0; i < whole.findings().size(); ++i) {
+      EXPECT_EQ(live_findings_.findings()[i].id, whole.findings()[i].id);
+      EXPECT_EQ(live_findings_.findings()[i].frame, whole.findings()[i].frame);
+      EXPECT_EQ(live_findings_.findings()[i].call, whole.findings()[i].call);
+      EXPECT_EQ(live_findings_.findings()[i].detail, whole.findings()[i].detail);
+    }
     ASSERT_EQ(store_.calls().size(), summary_store_.calls().size());
     for (std::size_t i = 0; i < store_.calls().size(); ++i) {
       const Call& a = store_.calls()[i];
@@ -119,6 +136,8 @@ class CallStoreTest : public ::testing::Test {
   Endpoint proxy_ = ep("192.0.2.1", 443);
   CallStore store_;
   CallStore summary_store_{false};
+  FindingCollector live_findings_;
+  LiveCalls live_{LiveCallLimits{}, live_findings_};
   std::uint64_t frame_ = 0;
 };
 
@@ -257,6 +276,76 @@ TEST_F(CallStoreTest, LadderHasOneArrowPerMessageAndColumnsInOrderOfAppearance) 
   EXPECT_EQ(ladder.arrows[1].to, 2u);
   EXPECT_EQ(ladder.arrows[2].label, "200 OK");
   EXPECT_EQ(ladder.arrows[2].delta, 1'000'000'000);
+  // The values behind the labels, for front ends that colour or filter.
+  EXPECT_EQ(ladder.arrows[0].status_code, 0);
+  EXPECT_EQ(ladder.arrows[0].method, "INVITE");
+  EXPECT_EQ(ladder.arrows[2].status_code, 200);
+  EXPECT_EQ(ladder.arrows[2].method, "INVITE");
+}
+
+// Live calls: a call that is over leaves `linger` after its last message, one that is not after
+// `idle`, the least recently active past max_calls (with a finding); the rules run as each
+// leaves, and a Call-ID that comes back after its call left starts a new call.
+TEST(LiveCalls, CallsLeaveMemoryByLingerIdleAndCap) {
+  auto record = [](const std::string& first_line, const std::string& cseq,
+                   const std::string& call_id, TimeNs seconds, bool tagged = true) {
+    SipMessageRecord r;
+    const std::string text = first_line + "\r\nVia: SIP/2.0/UDP a.invalid;branch=z9hG4bK-" +
+                             call_id +
+                             "\r\nFrom: <sip:a@example.com>;tag=f\r\nTo: <sip:b@example.com>" +
+                             (tagged ? ";tag=t" : "") + "\r\nCall-ID: " + call_id +
+                             "\r\nCSeq: " + cseq + "\r\nContent-Length: 0\r\n\r\n";
+    r.frame = static_cast<std::uint64_t>(seconds);
+    r.timestamp = seconds * 1'000'000'000;
+    r.src = ep("192.0.2.1", 5060);
+    r.dst = ep("192.0.2.2", 5060);
+    r.bytes.assign(text.begin(), text.end());
+    EXPECT_EQ(parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip).status,
+              SipParseStatus::ok);
+    return r;
+  };
+  FindingCollector findings;
+  LiveCallLimits limits;
+  limits.linger = 5'000'000'000;
+  limits.idle = 100'000'000'000;
+  limits.max_calls = 3;
+  LiveCalls live(limits, findings);
+  live.on_sip_message(record("OPTIONS sip:b@example.com SIP/2.0", "1 OPTIONS", "over", 1, false));
+  live.on_sip_message(record("SIP/2.0 200 OK", "1 OPTIONS", "over", 2, false));  // no To tag
+  live.on_sip_message(record("INVITE sip:b@example.com SIP/2.0", "1 INVITE", "open", 3, false));
+  EXPECT_EQ(live.live(), 2u);
+  live.advance(6'000'000'000);  // 4 s after "over" ended: it stays
+  EXPECT_EQ(live.live(), 2u);
+  EXPECT_TRUE(findings.findings().empty());
+  live.advance(8'000'000'000);  // 6 s: it leaves, and its response without a To tag is found
+  EXPECT_EQ(live.live(), 1u);
+  ASSERT_EQ(findings.findings().size(), 1u);
+  EXPECT_EQ(findings.findings()[0].id, FindingId::sip_response_missing_to_tag);
+  EXPECT_EQ(findings.findings()[0].call, 0u);
+  EXPECT_FALSE(live.call_id_of(0).has_value());
+  EXPECT_EQ(live.call_id_of(1), std::optional<std::string_view>("open"));
+  live.advance(50'000'000'000);  // "open" is not over: idle decides
+  EXPECT_EQ(live.live(), 1u);
+  // "over" comes back: a new call, the next index.
+  live.on_sip_message(record("OPTIONS sip:b@example.com SIP/2.0", "2 OPTIONS", "over", 60));
+  EXPECT_EQ(live.calls_seen(), 3u);
+  live.on_sip_message(record("OPTIONS sip:b@example.com SIP/2.0", "1 OPTIONS", "c", 61));
+  live.on_sip_message(record("OPTIONS sip:b@example.com SIP/2.0", "1 OPTIONS", "d", 62));
+  // Four live, three allowed: "open", the least recently active, leaves early.
+  EXPECT_EQ(live.live(), 3u);
+  EXPECT_EQ(live.evicted_early(), 1u);
+  ASSERT_GE(findings.findings().size(), 3u);
+  EXPECT_EQ(findings.findings()[1].id, FindingId::limit_live_calls);
+  EXPECT_EQ(findings.findings()[1].call, 1u);
+  EXPECT_EQ(findings.findings()[2].id, FindingId::sip_no_final_response);  // its INVITE
+  EXPECT_EQ(findings.findings()[2].call, 1u);
+  live.finish();
+  EXPECT_EQ(live.live(), 0u);
+  // The three OPTIONS without answers, in call order.
+  ASSERT_EQ(findings.findings().size(), 6u);
+  EXPECT_EQ(findings.findings()[3].call, 2u);
+  EXPECT_EQ(findings.findings()[4].call, 3u);
+  EXPECT_EQ(findings.findings()[5].call, 4u);
 }
 
 // Rules across messages (byte-level fixtures, labelled as such).

@@ -130,6 +130,42 @@ TEST(TlsDecryptor, ADamagedRecordStopsThatDirectionWithAFinding) {
   EXPECT_EQ(out.text[0], reference.text[0]) << "the other direction is not affected";
 }
 
+// Lost bytes end a direction's decryption (record boundaries and sequence numbers are gone),
+// with a tls.gap finding; the other direction goes on.
+TEST(TlsDecryptor, AGapStopsThatDirectionWithAFinding) {
+  const auto segments = segments_of(samples_dir() + "/wss-tls12-ecdhe-aes128gcm.pcap");
+  const TlsKeyLog keys = key_log_for("wss-tls12-ecdhe-aes128gcm");
+  FindingCollector findings;
+  Plaintext out;
+  TlsDecryptor tls(keys, out, findings, 0);
+  std::size_t server_segments = 0;
+  std::string before_gap;
+  for (const Segment& s : segments) {
+    if (s.direction == Direction::to_client && ++server_segments == 4) {
+      before_gap = out.text[1];
+      tls.on_gap(Direction::to_client, s.frame);
+    }
+    tls.on_data(s.direction, s.bytes, s.frame, 0);
+  }
+  EXPECT_EQ(findings.count(FindingId::tls_gap), 1u);
+  EXPECT_EQ(out.text[1], before_gap) << "nothing of the server's after the gap";
+  EXPECT_GT(out.text[0].size(), 1000u) << "the client's direction is not affected";
+}
+
+// Bytes that cannot be a TLS record header (a content type outside 20-24) stop the direction
+// with tls.record_malformed instead of being buffered forever. Hand-built bytes.
+TEST(TlsDecryptor, ARecordHeaderThatIsNotTlsIsMalformed) {
+  const TlsKeyLog keys;
+  FindingCollector findings;
+  Plaintext out;
+  TlsDecryptor tls(keys, out, findings, 0);
+  const Bytes junk = {0x47, 0x45, 0x54, 0x20, 0x2f, 0x20, 0x48, 0x54};  // "GET / HT"
+  tls.on_data(Direction::to_server, junk, 1, 0);
+  tls.on_data(Direction::to_server, junk, 2, 0);  // stopped: not reported twice
+  EXPECT_EQ(findings.count(FindingId::tls_record_malformed), 1u);
+  EXPECT_TRUE(out.text[0].empty());
+}
+
 TEST(TlsDecryptor, KeyLogsThatDoNotFitSayWhy) {
   const auto segments = segments_of(samples_dir() + "/wss-tls13-aes128gcm.pcap");
   const std::string good = read_file(samples_dir() + "/wss-tls13-aes128gcm.keys");

@@ -179,7 +179,26 @@ if got:
     if [l for l in live_lines if l not in limit_lines] != check_lines:
         failures.append("live_calls=2: the other findings differ from check's")
 
+# 8. Drops are counted and become findings: the process is stopped (SIGSTOP) while 40 MB arrive,
+# more than the 16 MiB kernel buffer holds (kernel drops), and a one-packet queue cannot hold
+# what the kernel then hands over at once (queue drops).
+drops_jsonl = os.path.join(tmp, "drops.jsonl")
+p = start(["--format", "tsv", "--queue-packets", "1", "--findings", drops_jsonl, "--duration", "60"])
+p.send_signal(signal.SIGSTOP)
+blast = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+payload = b"x" * 1400
+for i in range(30000):
+    blast.sendto(payload, ("127.0.0.1", PORT))
+blast.close()
+p.send_signal(signal.SIGCONT)
+time.sleep(1.5)
+p.send_signal(signal.SIGINT)
+out, err = finish(p, "SIGINT after drops", 30)
+drop_ids = open(drops_jsonl).read() if os.path.exists(drops_jsonl) else ""
+if '"id":"capture.kernel_drops"' not in drop_ids or '"id":"capture.queue_drops"' not in drop_ids:
+    failures.append(f"drops: findings {drop_ids!r}, summary {err.strip()!r}")
+
 for f in failures:
     print("FAIL", f)
-print(f"{7 - min(7, len(failures))} passed, {len(failures)} failed")
+print(f"{8 - min(8, len(failures))} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
