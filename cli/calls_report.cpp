@@ -19,16 +19,6 @@ std::string status_text(int status) {
   return status == 0 ? std::string() : std::to_string(status);
 }
 
-// Pads or cuts `text` to exactly `width` display columns (bytes; SIP headers are mostly ASCII).
-std::string fit(std::string text, std::size_t width) {
-  if (text.size() > width) {
-    text.resize(width);
-    if (width > 0) text.back() = '~';
-  }
-  text.resize(width, ' ');
-  return text;
-}
-
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
@@ -71,40 +61,6 @@ void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call)
   const CallSdp sdp = summarize_sdp(store, call);
   if (sdp.offer) std::fprintf(out, "  %s\n", sdp_text("SDP offer", *sdp.offer).c_str());
   if (sdp.answer) std::fprintf(out, "  %s\n", sdp_text("SDP answer", *sdp.answer).c_str());
-}
-
-bool CallFilter::matches(const Call& call, const CallStore& store) const {
-  if (!call_ids.empty() &&
-      std::find(call_ids.begin(), call_ids.end(), call.call_id) == call_ids.end()) {
-    return false;
-  }
-  if (!state.empty() && call_state_name(call.state) != state) return false;
-  if (!user.empty() && call.from_user != user && call.to_user != user) return false;
-  if (since && static_cast<double>(call.end) / 1e9 < *since) return false;
-  if (until && static_cast<double>(call.start) / 1e9 > *until) return false;
-  if (!method.empty() || !address.empty()) {
-    bool method_ok = method.empty();
-    bool address_ok = address.empty();
-    for (const auto& cm : call.messages) {
-      const MessageSummary& r = store.summaries()[cm.record];
-      if (!method_ok && (r.method == method || r.cseq_method == method)) method_ok = true;
-      if (!address_ok) {
-        for (const Endpoint* e : {&r.src, &r.dst}) {
-          if (e->to_string() == address || e->address.to_string() == address) address_ok = true;
-        }
-      }
-    }
-    if (!method_ok || !address_ok) return false;
-  }
-  return true;
-}
-
-std::vector<const Call*> select_calls(const CallStore& store, const CallFilter& filter) {
-  std::vector<const Call*> out;
-  for (const Call& c : store.calls()) {
-    if (filter.matches(c, store)) out.push_back(&c);
-  }
-  return out;
 }
 
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
@@ -160,11 +116,12 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
         std::fprintf(
             out, "%-4" PRIu64 " %-26s %-15s %-12s %-5s %5zu %-16s %-16s %9s %9s %-8s %s%s\n",
             c->index, epoch_seconds(c->start, 6).c_str(),
-            std::string(call_state_name(c->state)).c_str(), fit(c->first_method, 12).c_str(),
-            status_text(c->final_status).c_str(), c->messages.size(), fit(c->from_user, 16).c_str(),
-            fit(c->to_user, 16).c_str(), seconds_or_empty(c->setup_time()).c_str(),
-            seconds_or_empty(c->duration()).c_str(), c->transports_text().c_str(),
-            c->call_id.c_str(), leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
+            std::string(call_state_name(c->state)).c_str(), fit_width(c->first_method, 12).c_str(),
+            status_text(c->final_status).c_str(), c->messages.size(),
+            fit_width(c->from_user, 16).c_str(), fit_width(c->to_user, 16).c_str(),
+            seconds_or_empty(c->setup_time()).c_str(), seconds_or_empty(c->duration()).c_str(),
+            c->transports_text().c_str(), c->call_id.c_str(),
+            leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
       }
       std::fprintf(out, "%zu calls\n", calls.size());
       return;
@@ -173,88 +130,10 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
 }
 
 void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder,
-                const FlowOptions& options) {
-  const std::size_t n = ladder.participants.size();
-  if (n == 0) return;
-  // Left margin: the label row shows the delta since the previous message, the arrow row the time
-  // since the first one and the frame number.
-  constexpr std::size_t kMargin = 18;
-  const std::size_t usable = options.width > kMargin + 8 ? options.width - kMargin : 8 * n;
-  const std::size_t column = std::max<std::size_t>(14, usable / n);
-  const std::size_t total = kMargin + column * n;
-  auto center = [column](std::size_t i) { return kMargin + column * i + column / 2; };
-  // Header: endpoint and friendly name, centred on each lifeline.
-  for (int row = 0; row < 2; ++row) {
-    std::string line(total, ' ');
-    for (std::size_t i = 0; i < n; ++i) {
-      std::string text =
-          row == 0 ? ladder.participants[i].endpoint.to_string() : ladder.participants[i].name;
-      if (text.size() > column - 1) text = fit(text, column - 1);
-      const std::size_t at = center(i) - std::min(center(i), text.size() / 2);
-      line.replace(at, text.size(), text);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    std::fprintf(out, "%s\n", line.c_str());
-  }
-  const TimeNs origin = ladder.arrows.empty() ? 0 : ladder.arrows.front().time;
-  auto lifelines = [&]() {
-    std::string line(total, ' ');
-    for (std::size_t i = 0; i < n; ++i) {
-      if (center(i) < line.size()) line[center(i)] = '|';
-    }
-    return line;
-  };
-  auto emit = [out](std::string line) {
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    std::fprintf(out, "%s\n", line.c_str());
-  };
-  for (const LadderArrow& a : ladder.arrows) {
-    // Two rows per message: the label between the lifelines, then the arrow with its times.
-    std::string label = a.label;
-    if (a.has_sdp) label += " (SDP)";
-    if (a.retransmission) label += " [retransmission]";
-    label += " [" + std::string(transport_name(a.transport)) + "]";
-    std::string top = lifelines();
-    std::string arrow = lifelines();
-    char margin[64];
-    std::snprintf(margin, sizeof margin, "%+10.6f", static_cast<double>(a.delta) / 1e9);
-    top.replace(0, std::strlen(margin), margin);
-    std::snprintf(margin, sizeof margin, "%10.6f %6" PRIu64,
-                  static_cast<double>(a.time - origin) / 1e9, a.frame);
-    arrow.replace(0, std::strlen(margin), margin);
-    if (a.from == a.to) {
-      const std::size_t at = center(a.from) + 2;
-      const std::string text = fit(label, std::min(label.size(), total > at ? total - at : 0));
-      top.replace(at, text.size(), text);
-      arrow.replace(center(a.from) + 1, 3, "<-'");
-    } else {
-      const std::size_t left = std::min(center(a.from), center(a.to));
-      const std::size_t right = std::max(center(a.from), center(a.to));
-      for (std::size_t x = left + 1; x < right; ++x) arrow[x] = '-';
-      if (center(a.to) > center(a.from)) {
-        arrow[right - 1] = '>';
-      } else {
-        arrow[left + 1] = '<';
-      }
-      const std::size_t room = right - left - 1;
-      const std::string text = fit(label, std::min(label.size(), room > 2 ? room - 2 : 0));
-      top.replace(left + 1 + (room - text.size()) / 2, text.size(), text);
-    }
-    emit(top);
-    emit(arrow);
-    if (options.verbose) {
-      const SipMessageRecord& r = store.records()[a.record];
-      std::string_view text(r.bytes.data(), r.bytes.size());
-      while (!text.empty()) {
-        const std::size_t nl = text.find('\n');
-        std::string_view row = text.substr(0, nl);
-        if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-        std::fprintf(out, "%*s%.*s\n", static_cast<int>(kMargin), "", static_cast<int>(row.size()),
-                     row.data());
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
-      }
-    }
+                const LadderTextOptions& options) {
+  for (const std::string& line : ladder_text(store, ladder, options)) {
+    std::fputs(line.c_str(), out);
+    std::fputc('\n', out);
   }
 }
 

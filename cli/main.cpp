@@ -150,18 +150,18 @@ std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limit
 }
 
 int run_calls(const std::string& path, const Limits& limits, OutputFormat format,
-              const sipws::cli::CallFilter& filter) {
+              const sipws::CallFilter& filter) {
   auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
-  sipws::cli::print_calls(stdout, format, a->store, sipws::cli::select_calls(a->store, filter));
+  sipws::cli::print_calls(stdout, format, a->store, sipws::select_calls(a->store, filter));
   return finish(a->code, a->summary);
 }
 
-int run_flow(const std::string& path, const Limits& limits, const sipws::cli::CallFilter& filter,
-             const sipws::cli::FlowOptions& options) {
+int run_flow(const std::string& path, const Limits& limits, const sipws::CallFilter& filter,
+             const sipws::LadderTextOptions& options) {
   auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
-  const auto calls = sipws::cli::select_calls(a->store, filter);
+  const auto calls = sipws::select_calls(a->store, filter);
   bool first = true;
   for (const sipws::Call* call : calls) {
     if (!first) std::printf("\n");
@@ -178,16 +178,16 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::cli::Ca
 }
 
 int run_stats(const std::string& path, const Limits& limits, OutputFormat format,
-              const sipws::cli::CallFilter& filter) {
+              const sipws::CallFilter& filter) {
   auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
-  sipws::cli::print_stats(stdout, format, a->store, sipws::cli::select_calls(a->store, filter),
+  sipws::cli::print_stats(stdout, format, a->store, sipws::select_calls(a->store, filter),
                           a->analysis.counters());
   return finish(a->code, a->summary);
 }
 
 int run_export(const std::string& path, const Limits& limits, const std::string& output,
-               const sipws::cli::CallFilter& filter, const sipws::cli::LiveCommandOptions& hep) {
+               const sipws::CallFilter& filter, const sipws::cli::LiveCommandOptions& hep) {
   if (output.empty() && hep.hep.empty()) {
     std::fprintf(stderr, "sipws: export wants -w FILE, --hep HOST:PORT, or both\n");
     return kExitUsage;
@@ -211,7 +211,7 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
   }
   auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
-  const auto calls = sipws::cli::select_calls(a->store, filter);
+  const auto calls = sipws::select_calls(a->store, filter);
   if (calls.empty()) {
     std::fprintf(stderr, "sipws: no call matches\n");
     return kExitUsage;
@@ -307,7 +307,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("connections", "List the TCP connections and UDP flows of a capture");
   add_common(connections);
 
-  sipws::cli::CallFilter filter;
+  sipws::CallFilter filter;
   double since = 0;
   double until = 0;
   auto add_filters = [&](CLI::App* command) {
@@ -329,7 +329,7 @@ int main(int argc, char** argv) {
   auto* calls = app.add_subcommand("calls", "List the calls: state, timings, legs");
   add_common(calls);
   add_filters(calls);
-  sipws::cli::FlowOptions flow_options;
+  sipws::LadderTextOptions flow_options;
   auto* flow = app.add_subcommand("flow", "Print the ladder diagram of each call");
   flow->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
       ->required();

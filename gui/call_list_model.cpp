@@ -11,29 +11,20 @@ QString qs(const std::string& s) {
   return QString::fromStdString(s);
 }
 
-bool failed_state(CallState s) {
-  return s == CallState::cancelled || s == CallState::rejected || s == CallState::busy ||
-         s == CallState::failed || s == CallState::no_response || s == CallState::challenged;
-}
-
 }  // namespace
 
 QColor state_colour(CallState state) {
-  switch (state) {
-    case CallState::call_setup:
-    case CallState::ringing:
+  switch (state_tone(state)) {
+    case StateTone::pending:
       return QColor(0xb3, 0x6b, 0x00);  // amber: still happening
-    case CallState::in_call:
-    case CallState::completed:
-    case CallState::registered:
-    case CallState::ok:
+    case StateTone::good:
       return QColor(0x1a, 0x7f, 0x37);  // green
-    case CallState::unregistered:
-    case CallState::diverted:
+    case StateTone::neutral:
       return QColor(0x1f, 0x5f, 0xa8);  // blue
-    default:
-      return QColor(0xc0, 0x1c, 0x28);  // red: cancelled, rejected, busy, failed, no answer
+    case StateTone::bad:
+      break;
   }
+  return QColor(0xc0, 0x1c, 0x28);  // red: cancelled, rejected, busy, failed, no answer
 }
 
 int CallListModel::rowCount(const QModelIndex& parent) const {
@@ -190,22 +181,7 @@ void CallFilterProxy::setStateGroup(StateGroup group) {
 }
 
 bool CallFilterProxy::inGroup(CallState state, StateGroup group) {
-  switch (group) {
-    case StateGroup::all:
-      return true;
-    case StateGroup::active:
-      return state == CallState::call_setup || state == CallState::ringing ||
-             state == CallState::in_call;
-    case StateGroup::answered:
-      return state == CallState::in_call || state == CallState::completed;
-    case StateGroup::failed:
-      return failed_state(state) || state == CallState::diverted;
-    case StateGroup::registrations:
-      return state == CallState::registered || state == CallState::unregistered;
-    case StateGroup::other:
-      return state == CallState::ok;
-  }
-  return true;
+  return in_state_group(state, group);
 }
 
 bool CallFilterProxy::filterAcceptsRow(int source_row, const QModelIndex& source_parent) const {

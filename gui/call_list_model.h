@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gui/snapshots.h"
+#include "session/call_filter.h"
 
 namespace sipws::gui {
 
@@ -58,7 +59,7 @@ class CallFilterProxy final : public QSortFilterProxyModel {
   Q_OBJECT
 
  public:
-  enum class StateGroup { all, active, answered, failed, registrations, other };
+  using StateGroup = sipws::StateGroup;  // session/call_filter: shared with every front end
 
   explicit CallFilterProxy(QObject* parent = nullptr);
   void setText(const QString& text);

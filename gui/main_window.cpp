@@ -222,15 +222,9 @@ void MainWindow::buildActions() {
   bar->addWidget(filter_);
   connect(filter_, &QLineEdit::textChanged, proxy_, &CallFilterProxy::setText);
   state_filter_ = new QComboBox(bar);
-  state_filter_->addItem(tr("All calls"), static_cast<int>(CallFilterProxy::StateGroup::all));
-  state_filter_->addItem(tr("Active"), static_cast<int>(CallFilterProxy::StateGroup::active));
-  state_filter_->addItem(tr("Answered"), static_cast<int>(CallFilterProxy::StateGroup::answered));
-  state_filter_->addItem(tr("Failed / cancelled"),
-                         static_cast<int>(CallFilterProxy::StateGroup::failed));
-  state_filter_->addItem(tr("Registrations"),
-                         static_cast<int>(CallFilterProxy::StateGroup::registrations));
-  state_filter_->addItem(tr("Other requests"),
-                         static_cast<int>(CallFilterProxy::StateGroup::other));
+  for (const StateGroupInfo& group : all_state_groups()) {
+    state_filter_->addItem(tr(std::string(group.title).c_str()), static_cast<int>(group.group));
+  }
   bar->addWidget(state_filter_);
   connect(state_filter_, &QComboBox::currentIndexChanged, this, [this](int i) {
     proxy_->setStateGroup(

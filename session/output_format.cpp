@@ -135,4 +135,13 @@ std::string JsonObject::take_line() {
   return std::move(text_);
 }
 
+std::string fit_width(std::string text, std::size_t width) {
+  if (text.size() > width) {
+    text.resize(width);
+    if (width > 0) text.back() = '~';
+  }
+  text.resize(width, ' ');
+  return text;
+}
+
 }  // namespace sipws

@@ -22,6 +22,10 @@ std::string epoch_seconds(TimeNs ns, int decimals);
 inline constexpr std::size_t kEpochSecondsMax = 32;
 char* write_epoch_seconds(char* at, TimeNs ns, int decimals);
 
+// Pads or cuts `text` to exactly `width` display columns (bytes; SIP headers are mostly ASCII);
+// a cut ends in '~'.
+std::string fit_width(std::string text, std::size_t width);
+
 // `text` as a JSON string literal, quotes included, invalid UTF-8 replaced by U+FFFD.
 std::string json_quote(std::string_view text);
 void append_json_quote(std::string& out, std::string_view text);
