@@ -1,11 +1,9 @@
 #include "cli/live_command.h"
 
 #include <arpa/inet.h>
-#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +23,7 @@
 #include "session/findings_output.h"
 #include "session/limits.h"
 #include "session/live_analysis.h"
+#include "session/live_source.h"
 
 namespace sipws::cli {
 namespace {
@@ -33,20 +32,6 @@ namespace {
 volatile std::sig_atomic_t g_stop_requested = 0;
 void on_signal(int) {
   g_stop_requested = 1;
-}
-
-bool drop_privileges(const std::string& user, std::string& error) {
-  if (geteuid() != 0 || user.empty() || user == "root") return true;
-  const passwd* pw = getpwnam(user.c_str());
-  if (pw == nullptr) {
-    error = "no user '" + user + "' to drop privileges to (use --user)";
-    return false;
-  }
-  if (setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-    error = "could not drop privileges to '" + user + "'";
-    return false;
-  }
-  return true;
 }
 
 // Prints each message as it completes (and, with --calls, each call's state change).
@@ -132,8 +117,7 @@ bool open_hep(const LiveCommandOptions& options, std::unique_ptr<HepSender>& sen
 // every capturing command shares. Null (after saying why) when it cannot.
 std::unique_ptr<LiveCapture> open_unprivileged(const LiveCommandOptions& options) {
   std::string error;
-  auto live = LiveCapture::open(options.capture, error);
-  if (live && !drop_privileges(options.user, error)) live.reset();
+  auto live = open_live_capture(options.capture, options.user, error);
   if (!live) {
     std::fprintf(stderr, "sipws: %s\n", error.c_str());
     return nullptr;
@@ -145,35 +129,15 @@ std::unique_ptr<LiveCapture> open_unprivileged(const LiveCommandOptions& options
   return live;
 }
 
-// Runs the capture until Ctrl-C, the count, the duration or `give_up()`, handing each packet to
-// `take`; returns how many it took.
+// The shared capture loop (session/live_source), stopped also by Ctrl-C/SIGTERM and `give_up()`.
 template <class Take, class GiveUp>
 std::uint64_t capture_loop(LiveCapture& live, const LiveCommandOptions& options, Take&& take,
                            GiveUp&& give_up) {
   // Like tcpdump's "listening on": the device is open and the filter set.
   std::fprintf(stderr, "sipws: capturing on %s%s%s\n", options.capture.interface.c_str(),
                options.capture.filter.empty() ? "" : ", filter: ", options.capture.filter.c_str());
-  live.start();
-  const auto started = std::chrono::steady_clock::now();
-  std::uint64_t packets = 0;
-  RawPacket packet;
-  for (;;) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const bool enough = options.count > 0 && packets >= options.count;
-    if (g_stop_requested || (options.duration > 0 && elapsed >= options.duration) || enough ||
-        give_up()) {
-      live.stop();
-    }
-    if (!live.next(packet, 100)) {
-      if (live.stopped()) break;
-      continue;
-    }
-    if (options.count > 0 && packets >= options.count) continue;  // drain without taking more
-    take(packet);
-    ++packets;
-  }
-  return packets;
+  return run_capture_loop(live, CaptureLoopLimits{options.count, options.duration}, take,
+                          [&] { return g_stop_requested != 0 || give_up(); });
 }
 
 }  // namespace
