@@ -1,7 +1,10 @@
 #include "calls/call_store.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <functional>
 
@@ -64,6 +67,35 @@ std::uint64_t hop_key(const SipMessageRecord& r) {
   key = mix(key, std::uint64_t{m.is_request});
   if (m.is_request) return mix(key, m.method);
   return mix(mix(key, static_cast<std::uint64_t>(m.status_code)), m.to.tag);
+}
+
+// The number a field starts with (digits only; 0 when there are none), saturated to the type.
+std::uint64_t to_u64(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  (void)end;
+  return error == std::errc::result_out_of_range ? UINT64_MAX : value;
+}
+// A literal IPv4 or IPv6 address; false (address left unset) for anything else, e.g. a name.
+bool parse_ip(std::string_view text, IpAddress& out) {
+  char buffer[INET6_ADDRSTRLEN + 1];
+  if (text.empty() || text.size() >= sizeof buffer) return false;
+  std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+  if (inet_pton(AF_INET, buffer, out.bytes.data()) == 1) {
+    out.version = 4;
+    return true;
+  }
+  if (inet_pton(AF_INET6, buffer, out.bytes.data()) == 1) {
+    out.version = 6;
+    return true;
+  }
+  out = {};
+  return false;
+}
+
+std::uint16_t to_u16(std::string_view text) {
+  return static_cast<std::uint16_t>(std::min<std::uint64_t>(to_u64(text), 65535));
 }
 
 bool is_registration_removal(const SipMessage& request) {
@@ -426,23 +458,100 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
   side.src = r.src;
   side.dst = r.dst;
   side.request = r.sip.is_request;
+  side.ice_lite = sdp.ice_lite;
   for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
   for (const SdpMedia& m : sdp.media) {
-    for (const auto& c : m.codecs) side.codecs.emplace_back(c.encoding);
-    side.media.push_back(std::string(m.type) + " " + std::string(m.connection) + ":" +
-                         std::string(m.port) + " " + std::string(m.proto) + " " +
-                         std::string(m.direction));
-    side.ice_candidates += m.candidates.size();
-    side.ice = side.ice || (!m.ice_ufrag.empty() && !m.ice_pwd.empty());
-    if (side.fingerprint.empty()) side.fingerprint = std::string(m.fingerprint);
-    if (side.setup.empty()) side.setup = std::string(m.setup);
-    side.rtcp_mux = side.rtcp_mux || m.rtcp_mux;
+    SdpMediaInfo info;
+    info.type = intern(m.type);
+    info.address = intern(m.connection);
+    info.port_text = intern(m.port);
+    info.port = to_u16(m.port);
+    info.proto = intern(m.proto);
+    info.direction = intern(m.direction);
+    info.mid = intern(m.mid);
+    info.codecs.reserve(m.codecs.size());
+    for (const auto& c : m.codecs) info.codecs.push_back(intern(c.encoding));
+    info.ice_ufrag = m.ice_ufrag;
+    info.ice_pwd = m.ice_pwd;
+    info.candidates.reserve(m.candidates.size());
+    for (const SdpCandidate& c : m.candidates) {
+      SdpCandidateInfo candidate;
+      parse_ip(c.address, candidate.endpoint.address);
+      candidate.endpoint.port = to_u16(c.port);
+      candidate.priority = to_u64(c.priority);
+      candidate.component =
+          static_cast<std::uint8_t>(std::min<std::uint64_t>(to_u64(c.component), 255));
+      candidate.tcp = iequals(c.transport, "tcp");
+      candidate.type = c.type == "host"    ? SdpCandidateInfo::Type::host
+                       : c.type == "srflx" ? SdpCandidateInfo::Type::srflx
+                       : c.type == "prflx" ? SdpCandidateInfo::Type::prflx
+                       : c.type == "relay" ? SdpCandidateInfo::Type::relay
+                                           : SdpCandidateInfo::Type::other;
+      info.candidates.push_back(candidate);
+    }
+    info.fingerprint = m.fingerprint;
+    info.setup = intern(m.setup);
+    info.rtcp_mux = m.rtcp_mux;
+    info.rtcp_port = to_u16(m.rtcp_port);
+    for (const std::string_view ssrc : m.ssrcs) {
+      info.ssrcs.push_back(static_cast<std::uint32_t>(to_u64(ssrc)));
+    }
+    side.media.push_back(std::move(info));
   }
   if (!out.offer) {
     out.offer = std::move(side);
   } else {
     out.answer = std::move(side);
   }
+}
+
+std::vector<std::string> SdpSide::codecs() const {
+  std::vector<std::string> out;
+  for (const SdpMediaInfo& m : media) {
+    for (const std::string_view codec : m.codecs) out.emplace_back(codec);
+  }
+  return out;
+}
+
+std::vector<std::string> SdpSide::media_lines() const {
+  std::vector<std::string> out;
+  for (const SdpMediaInfo& m : media) {
+    std::string line(m.type);
+    line.append(" ").append(m.address).append(":").append(m.port_text);
+    line.append(" ").append(m.proto).append(" ").append(m.direction);
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::size_t SdpSide::ice_candidates() const {
+  std::size_t n = 0;
+  for (const SdpMediaInfo& m : media) n += m.candidates.size();
+  return n;
+}
+
+bool SdpSide::ice() const {
+  return std::any_of(media.begin(), media.end(), [](const SdpMediaInfo& m) {
+    return !m.ice_ufrag.empty() && !m.ice_pwd.empty();
+  });
+}
+
+std::string SdpSide::fingerprint() const {
+  for (const SdpMediaInfo& m : media) {
+    if (!m.fingerprint.empty()) return m.fingerprint;
+  }
+  return {};
+}
+
+std::string SdpSide::setup() const {
+  for (const SdpMediaInfo& m : media) {
+    if (!m.setup.empty()) return std::string(m.setup);
+  }
+  return {};
+}
+
+bool SdpSide::rtcp_mux() const {
+  return std::any_of(media.begin(), media.end(), [](const SdpMediaInfo& m) { return m.rtcp_mux; });
 }
 
 CallSdp summarize_sdp(const CallStore&, const Call& call) {

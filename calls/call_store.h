@@ -91,20 +91,55 @@ struct MessageSummary {
 // The hash MessageSummary::top_branch_hash holds for `branch`.
 std::uint64_t branch_hash(std::string_view branch);
 
-// The WebRTC/SDP picture of a call: its first offer and the answer to it.
+// The WebRTC/SDP picture of a call, structured for media analysis (which endpoint to expect
+// RTP from, ICE credentials, DTLS role and fingerprint, SSRCs), owned (the message may be gone).
+// An ICE candidate (RFC 8839), compact: a call keeps several per side.
+struct SdpCandidateInfo {
+  enum class Type : std::uint8_t { host, srflx, prflx, relay, other };
+  Endpoint endpoint;  // address version 0 when the address is a name (an mDNS .local host)
+  std::uint64_t priority = 0;
+  std::uint8_t component = 0;  // 1 RTP, 2 RTCP
+  bool tcp = false;            // transport tcp (else udp)
+  Type type = Type::other;
+};
+// The short, repeating words (media type, address, protocol, codec names, ...) are interned by
+// the store, as MessageSummary's methods are: valid as long as the store is, and 16 bytes each
+// rather than a string per call (a browser offers some fifteen codecs in every call).
+struct SdpMediaInfo {
+  std::string_view type;       // audio, video, application
+  std::string_view address;    // c= of the section (or the session's)
+  std::string_view port_text;  // as written ("9", "49170/2")
+  std::uint16_t port = 0;
+  std::string_view proto;      // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
+  std::string_view direction;  // sendrecv, sendonly, recvonly, inactive (empty: not said)
+  std::string_view mid;
+  std::vector<std::string_view> codecs;  // "opus/48000/2", in rtpmap order
+  std::string ice_ufrag;                 // section's, or the session's
+  std::string ice_pwd;
+  std::vector<SdpCandidateInfo> candidates;
+  std::string fingerprint;  // "sha-256 AB:CD:..."
+  std::string_view setup;   // DTLS role: actpass, active, passive
+  bool rtcp_mux = false;
+  std::uint16_t rtcp_port = 0;  // a=rtcp (0: port + 1, or muxed)
+  std::vector<std::uint32_t> ssrcs;
+};
 struct SdpSide {
   std::uint64_t record = 0;  // the message that carried it
   Endpoint src;              // its sender and receiver
   Endpoint dst;
-  bool request = false;             // carried by a request (else a response)
-  std::vector<std::string> codecs;  // "opus/48000/2" (first media section first)
-  std::vector<std::string> media;   // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
-  std::size_t ice_candidates = 0;
-  bool ice = false;         // ufrag and pwd present
-  std::string fingerprint;  // "sha-256 AB:CD:..."
-  std::string setup;        // DTLS role: actpass, active, passive
+  bool request = false;  // carried by a request (else a response)
+  std::vector<SdpMediaInfo> media;
   std::vector<std::string> bundle;
-  bool rtcp_mux = false;
+  bool ice_lite = false;
+
+  // The summary lines of `calls` and the GUI, derived from the above.
+  std::vector<std::string> codecs() const;       // every section's, first section first
+  std::vector<std::string> media_lines() const;  // "audio 127.0.0.1:9 UDP/TLS/RTP/SAVPF sendrecv"
+  std::size_t ice_candidates() const;
+  bool ice() const;                 // some section has ufrag and pwd
+  std::string fingerprint() const;  // the first section's that has one
+  std::string setup() const;        // likewise
+  bool rtcp_mux() const;            // some section
 };
 struct CallSdp {
   std::optional<SdpSide> offer;

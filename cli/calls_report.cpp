@@ -27,31 +27,36 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 
 JsonObject sdp_json(const SdpSide& s) {
   JsonObject o;
-  o.strings("codecs", s.codecs)
-      .strings("media", s.media)
-      .boolean("ice", s.ice)
-      .number("ice_candidates", s.ice_candidates)
-      .string("fingerprint", s.fingerprint)
-      .string("setup", s.setup)
+  o.strings("codecs", s.codecs())
+      .strings("media", s.media_lines())
+      .boolean("ice", s.ice())
+      .number("ice_candidates", s.ice_candidates())
+      .string("fingerprint", s.fingerprint())
+      .string("setup", s.setup())
       .strings("bundle", s.bundle)
-      .boolean("rtcp_mux", s.rtcp_mux);
+      .boolean("rtcp_mux", s.rtcp_mux());
   return o;
 }
 
 std::string sdp_text(const char* what, const SdpSide& s) {
+  const std::vector<std::string> all_codecs = s.codecs();
   std::vector<std::string> codecs(
-      s.codecs.begin(),
-      s.codecs.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.codecs.size(), 6)));
-  if (s.codecs.size() > 6) codecs.push_back("+" + std::to_string(s.codecs.size() - 6) + " more");
+      all_codecs.begin(), all_codecs.begin() + static_cast<std::ptrdiff_t>(
+                                                   std::min<std::size_t>(all_codecs.size(), 6)));
+  if (all_codecs.size() > 6) {
+    codecs.push_back("+" + std::to_string(all_codecs.size() - 6) + " more");
+  }
   std::string text = std::string(what) + ": " + join(codecs, ", ");
-  if (!s.media.empty()) text += "; " + join(s.media, "; ");
-  if (s.ice)
-    text += "; ICE, " + std::to_string(s.ice_candidates) +
-            (s.ice_candidates == 1 ? " candidate" : " candidates");
-  if (!s.fingerprint.empty())
-    text += "; DTLS " + s.fingerprint.substr(0, s.fingerprint.find(' ')) + " setup:" + s.setup;
+  if (!s.media.empty()) text += "; " + join(s.media_lines(), "; ");
+  const std::size_t candidates = s.ice_candidates();
+  if (s.ice())
+    text +=
+        "; ICE, " + std::to_string(candidates) + (candidates == 1 ? " candidate" : " candidates");
+  const std::string fingerprint = s.fingerprint();
+  if (!fingerprint.empty())
+    text += "; DTLS " + fingerprint.substr(0, fingerprint.find(' ')) + " setup:" + s.setup();
   if (!s.bundle.empty()) text += "; BUNDLE " + join(s.bundle, " ");
-  if (s.rtcp_mux) text += "; rtcp-mux";
+  if (s.rtcp_mux()) text += "; rtcp-mux";
   return text;
 }
 

@@ -1,11 +1,14 @@
 #include "dissector/sdp/sdp.h"
 
+#include <algorithm>
 #include <array>
 
 #include "dissector/text.h"
 
 namespace sipws {
 namespace {
+
+constexpr std::size_t kMaxSsrcs = 64;  // a=ssrc ids kept per media section
 
 // The next word of `text` (split on single spaces, empty pieces skipped), taken off its front;
 // empty when none is left. Words are taken one at a time, with no vector per line: SDP parsing
@@ -132,6 +135,17 @@ bool parse_sdp(std::string_view body, Sdp& out) {
           media->setup = attr_value;
         } else if (name == "rtcp-mux") {
           media->rtcp_mux = true;
+        } else if (name == "rtcp") {
+          std::string_view words = attr_value;
+          media->rtcp_port = next_word(words);
+        } else if (name == "ssrc") {
+          std::string_view words = attr_value;
+          const std::string_view id = next_word(words);
+          // At most kMaxSsrcs, so that a hostile body cannot make the search quadratic.
+          if (!id.empty() && media->ssrcs.size() < kMaxSsrcs &&
+              std::find(media->ssrcs.begin(), media->ssrcs.end(), id) == media->ssrcs.end()) {
+            media->ssrcs.push_back(id);
+          }
         } else if (name == "sendrecv" || name == "sendonly" || name == "recvonly" ||
                    name == "inactive") {
           media->direction = name;

@@ -35,8 +35,10 @@ struct SdpMedia {
   std::string_view fingerprint;  // "sha-256 AB:CD:..."
   std::string_view setup;        // actpass, active, passive
   bool rtcp_mux = false;
+  std::string_view rtcp_port;  // a=rtcp (RFC 3605): RTCP elsewhere than port + 1
   std::vector<SdpCodec> codecs;
   std::vector<SdpCandidate> candidates;
+  std::vector<std::string_view> ssrcs;  // a=ssrc ids (RFC 5576), each once, in order
 };
 
 struct Sdp {

@@ -349,16 +349,57 @@ TEST(Sdp, CallSummaryPairsOfferAndAnswer) {
   const CallSdp sdp = summarize_sdp(store, *call);
   ASSERT_TRUE(sdp.offer.has_value());
   ASSERT_TRUE(sdp.answer.has_value());
-  EXPECT_EQ(sdp.offer->setup, "actpass");  // RFC 8842: the offerer says actpass
-  EXPECT_EQ(sdp.answer->setup, "active");  // libwebrtc answers active
-  EXPECT_TRUE(sdp.offer->ice);
-  EXPECT_GT(sdp.offer->ice_candidates, 0u);
-  EXPECT_TRUE(sdp.answer->rtcp_mux);
+  EXPECT_EQ(sdp.offer->setup(), "actpass");  // RFC 8842: the offerer says actpass
+  EXPECT_EQ(sdp.answer->setup(), "active");  // libwebrtc answers active
+  EXPECT_TRUE(sdp.offer->ice());
+  EXPECT_GT(sdp.offer->ice_candidates(), 0u);
+  EXPECT_TRUE(sdp.answer->rtcp_mux());
   EXPECT_EQ(sdp.offer->bundle, std::vector<std::string>{"0"});
-  EXPECT_EQ(sdp.offer->codecs.front(), "opus/48000/2");
+  EXPECT_EQ(sdp.offer->codecs().front(), "opus/48000/2");
+  // Structured, for media analysis: one audio section of Chromium's, its ICE credentials and
+  // candidates with numeric ports, the DTLS role and fingerprint, the SSRC it will send.
+  ASSERT_EQ(sdp.offer->media.size(), 1u);
+  const SdpMediaInfo& audio = sdp.offer->media.front();
+  EXPECT_EQ(audio.type, "audio");
+  EXPECT_EQ(audio.proto, "UDP/TLS/RTP/SAVPF");
+  EXPECT_EQ(audio.mid, "0");
+  EXPECT_FALSE(audio.ice_ufrag.empty());
+  EXPECT_FALSE(audio.ice_pwd.empty());
+  ASSERT_FALSE(audio.candidates.empty());
+  for (const SdpCandidateInfo& c : audio.candidates) {
+    EXPECT_GT(c.endpoint.port, 0u);
+    EXPECT_GT(c.priority, 0u);
+    EXPECT_TRUE(c.component == 1 || c.component == 2);
+  }
+  // Chromium on loopback offers a host candidate on an address, not only mDNS names.
+  EXPECT_TRUE(std::any_of(audio.candidates.begin(), audio.candidates.end(), [](const auto& c) {
+    return c.type == SdpCandidateInfo::Type::host && c.endpoint.address.version != 0;
+  }));
+  EXPECT_EQ(audio.fingerprint.substr(0, 8), "sha-256 ");
+  ASSERT_FALSE(audio.ssrcs.empty());
+  EXPECT_GT(audio.ssrcs.front(), 0u);
+  EXPECT_EQ(sdp.answer->media.front().setup, "active");
   // The answer comes back the other way, in a response.
   EXPECT_TRUE(store.records()[sdp.offer->record].sip.is_request);
   EXPECT_FALSE(store.records()[sdp.answer->record].sip.is_request);
+}
+
+// a=rtcp and a=ssrc (hand-built): each SSRC once, however many attributes name it, and at
+// most 64, so that a hostile body cannot make the search quadratic.
+TEST(Sdp, RtcpPortAndSsrcs) {
+  std::string body =
+      "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+      "m=audio 4000 RTP/AVP 0\r\na=rtcp:4005\r\na=ssrc:11 cname:a\r\na=ssrc:11 msid:x y\r\n"
+      "a=ssrc:22 cname:a\r\n";
+  for (int i = 0; i < 1000; ++i) body += "a=ssrc:" + std::to_string(100 + i) + " cname:a\r\n";
+  Sdp sdp;
+  ASSERT_TRUE(parse_sdp(body, sdp));
+  ASSERT_EQ(sdp.media.size(), 1u);
+  EXPECT_EQ(sdp.media[0].rtcp_port, "4005");
+  ASSERT_EQ(sdp.media[0].ssrcs.size(), 64u);
+  EXPECT_EQ(sdp.media[0].ssrcs[0], "11");
+  EXPECT_EQ(sdp.media[0].ssrcs[1], "22");
+  EXPECT_EQ(sdp.media[0].ssrcs[2], "100");
 }
 
 TEST(Sdp, SessionLevelAttributesAreInherited) {
