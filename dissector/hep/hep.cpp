@@ -58,8 +58,29 @@ void chunk32(std::vector<std::uint8_t>& out, std::uint16_t type, std::uint32_t v
   chunk(out, 0, type, b, 4);
 }
 
+// The sipws transport chunk's codes: a contract with every reader of our HEP (README), so a
+// table, not the order of SipTransport's enumerators (a new transport must not renumber).
+struct HepTransportCode {
+  SipTransport transport;
+  std::uint8_t code;
+};
+constexpr HepTransportCode kHepTransportCodes[] = {
+    {SipTransport::udp, 1}, {SipTransport::tcp, 2}, {SipTransport::ws, 3},
+    {SipTransport::wss, 4}, {SipTransport::tls, 5},
+};
+
 std::uint8_t transport_code(SipTransport t) {
-  return static_cast<std::uint8_t>(t) + 1;
+  for (const HepTransportCode& c : kHepTransportCodes) {
+    if (c.transport == t) return c.code;
+  }
+  return 0;
+}
+
+std::optional<SipTransport> transport_of_code(std::uint8_t code) {
+  for (const HepTransportCode& c : kHepTransportCodes) {
+    if (c.code == code) return c.transport;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -148,7 +169,7 @@ HepParseResult parse_hep3(ByteView bytes, HepMessage& out) {
     const std::size_t n = length - 6;
     auto need = [&](std::size_t want) { return n == want; };
     if (vendor == kHepVendorSipws && type == kHepChunkTransport && n == 1) {
-      if (v[0] >= 1 && v[0] <= 5) out.transport = static_cast<SipTransport>(v[0] - 1);
+      out.transport = transport_of_code(v[0]);
     } else if (vendor == 0) {
       switch (type) {
         case kIpFamily:

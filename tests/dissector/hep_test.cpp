@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/support/test_support.h"
 
 namespace sipws {
@@ -48,6 +50,17 @@ TEST(Hep, RecordsRoundTripWithTheirTransport) {
       EXPECT_EQ(m.timestamp, r.timestamp);
       EXPECT_EQ(m.ip_protocol, t == SipTransport::udp ? 17 : 6);  // ws/wss/tls travel as TCP
       EXPECT_EQ(m.transport, t);
+      // The code on the wire is the README's contract (1 udp, 2 tcp, 3 ws, 4 wss, 5 tls): the
+      // sipws vendor chunk 0x5357/0x0001, 7 bytes long.
+      const std::uint8_t expected_code = t == SipTransport::udp   ? 1
+                                         : t == SipTransport::tcp ? 2
+                                         : t == SipTransport::ws  ? 3
+                                         : t == SipTransport::wss ? 4
+                                                                  : 5;
+      const std::uint8_t chunk[] = {0x53, 0x57, 0x00, 0x01, 0x00, 0x07, expected_code};
+      EXPECT_NE(std::search(packet.begin(), packet.end(), std::begin(chunk), std::end(chunk)),
+                packet.end())
+          << transport_name(t);
       EXPECT_EQ(m.capture_id, 42u);
       EXPECT_EQ(m.auth_key, "secret");
       EXPECT_EQ(m.correlation_id, "hep-test-1");
