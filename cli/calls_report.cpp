@@ -5,19 +5,10 @@
 #include <cstring>
 #include <map>
 
+#include "session/call_fields.h"
+
 namespace sipws::cli {
 namespace {
-
-std::string seconds_or_empty(const std::optional<TimeNs>& ns) {
-  if (!ns) return {};
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6f", static_cast<double>(*ns) / 1e9);
-  return text;
-}
-
-std::string status_text(int status) {
-  return status == 0 ? std::string() : std::to_string(status);
-}
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string out;
@@ -71,41 +62,32 @@ void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call)
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls) {
   switch (format) {
-    case OutputFormat::tsv:
-      std::fputs(
-          "call_id\tstart\tmessages\tfirst_method\tstate\tfinal_status\tfrom_user\tto_user\tgroup\t"
-          "setup_time\tduration\ttransports\tretransmissions\tdialogs\n",
-          out);
+    case OutputFormat::tsv: {
+      std::string header;
+      for (const CallField f : tsv_call_fields()) {
+        if (!header.empty()) header += '\t';
+        header += call_field(f).tsv_column;
+      }
+      std::fprintf(out, "%s\n", header.c_str());
       for (const Call* c : calls) {
-        std::fprintf(
-            out, "%s\t%s\t%zu\t%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\t%s\t%s\t%zu\t%zu\n",
-            tsv_field(c->call_id).c_str(), epoch_seconds(c->start, 6).c_str(), c->messages.size(),
-            tsv_field(c->first_method).c_str(), std::string(call_state_name(c->state)).c_str(),
-            status_text(c->final_status).c_str(), tsv_field(c->from_user).c_str(),
-            tsv_field(c->to_user).c_str(), c->group, seconds_or_empty(c->setup_time()).c_str(),
-            seconds_or_empty(c->duration()).c_str(), c->transports_text().c_str(),
-            c->retransmissions(), c->dialogs.size());
+        const CallRow row = call_row(*c, 0);
+        std::string line;
+        for (const CallField f : tsv_call_fields()) {
+          if (!line.empty()) line += '\t';
+          line += field_tsv(call_field(f).value(row));
+        }
+        std::fprintf(out, "%s\n", line.c_str());
       }
       return;
+    }
     case OutputFormat::json:
       for (const Call* c : calls) {
-        std::vector<std::string> transports;
-        for (SipTransport t : c->transports) transports.emplace_back(transport_name(t));
+        const CallRow row = call_row(*c, 0);
         JsonObject line;
-        line.string("call_id", c->call_id)
-            .seconds("start", c->start, 6)
-            .number("messages", c->messages.size())
-            .string("first_method", c->first_method)
-            .string("state", call_state_name(c->state))
-            .number_or_null("final_status", c->final_status != 0, c->final_status)
-            .string("from_user", c->from_user)
-            .string("to_user", c->to_user)
-            .number("group", c->group)
-            .formatted_number("setup_time", seconds_or_empty(c->setup_time()))
-            .formatted_number("duration", seconds_or_empty(c->duration()))
-            .strings("transports", transports)
-            .number("retransmissions", c->retransmissions())
-            .number("dialogs", c->dialogs.size());
+        for (const CallField f : json_call_fields()) {
+          const CallFieldSpec& spec = call_field(f);
+          field_json(line, spec.json_key, spec.value(row));
+        }
         const CallSdp sdp = summarize_sdp(store, *c);
         if (sdp.offer) line.object("sdp_offer", sdp_json(*sdp.offer));
         if (sdp.answer) line.object("sdp_answer", sdp_json(*sdp.answer));
@@ -113,20 +95,11 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       }
       return;
     case OutputFormat::text: {
-      std::fprintf(out, "%-4s %-26s %-15s %-12s %-5s %5s %-16s %-16s %9s %9s %-8s %s\n", "#",
-                   "start", "state", "method", "final", "msgs", "from", "to", "setup s", "dur s",
-                   "via", "call-id");
+      std::fprintf(out, "%s\n", call_text_header().c_str());
       for (const Call* c : calls) {
         const bool leg = c->group != c->index;
-        std::fprintf(
-            out, "%-4" PRIu64 " %-26s %-15s %-12s %-5s %5zu %-16s %-16s %9s %9s %-8s %s%s\n",
-            c->index, epoch_seconds(c->start, 6).c_str(),
-            std::string(call_state_name(c->state)).c_str(), fit_width(c->first_method, 12).c_str(),
-            status_text(c->final_status).c_str(), c->messages.size(),
-            fit_width(c->from_user, 16).c_str(), fit_width(c->to_user, 16).c_str(),
-            seconds_or_empty(c->setup_time()).c_str(), seconds_or_empty(c->duration()).c_str(),
-            c->transports_text().c_str(), c->call_id.c_str(),
-            leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
+        std::fprintf(out, "%s%s\n", call_text_row(call_row(*c, 0)).c_str(),
+                     leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
       }
       std::fprintf(out, "%zu calls\n", calls.size());
       return;

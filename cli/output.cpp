@@ -5,14 +5,6 @@
 
 namespace sipws::cli {
 
-std::string tsv_field(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
-}
-
 void print_findings_summary(std::FILE* out, const FindingTally& findings) {
   if (findings.total() == 0) return;
   std::fprintf(out, "Findings:\n");

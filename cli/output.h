@@ -14,9 +14,6 @@ namespace sipws::cli {
 
 enum class OutputFormat { text, tsv, json };
 
-// A TSV field: tabs and line breaks would break the row, so they become spaces.
-std::string tsv_field(std::string_view text);
-
 // Findings counted by id, with the first of each (nothing when there are none).
 void print_findings_summary(std::FILE* out, const FindingTally& findings);
 void print_findings_summary(std::FILE* out, const FindingCollector& findings);

@@ -40,31 +40,37 @@ const CallRow* CallListModel::row(int r) const {
                                                               : nullptr;
 }
 
+namespace {
+// The session's field behind each column (session/call_fields: titles, widths, values, sorting).
+CallField field_of(int column) {
+  return gui_call_fields()[static_cast<std::size_t>(column)];
+}
+bool numeric(CallField field) {
+  const FieldValue::Kind kind = call_field(field).value(CallRow{}).kind;
+  return kind != FieldValue::Kind::text && kind != FieldValue::Kind::list;
+}
+}  // namespace
+
+int CallListModel::columnWidth(int column) {
+  return column >= 0 && column < kColumnCount ? call_field(field_of(column)).width : 0;
+}
+
 QVariant CallListModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.parent().isValid()) return {};
   const CallRow* c = row(index.row());
   if (c == nullptr) return {};
   const int column = index.column();
+  if (column < 0 || column >= kColumnCount) return {};
   if (role == CallIndexRole) return QVariant::fromValue<qulonglong>(c->call);
   if (role == StateRole) return static_cast<int>(c->state);
-  if (role == SearchTextRole) {
-    return qs(c->call_id + ' ' + c->from_user + ' ' + c->to_user + ' ' + c->methods + ' ' +
-              std::string(call_state_name(c->state)));
-  }
+  if (role == SearchTextRole) return qs(call_search_text(*c));
+  const CallFieldSpec& field = call_field(field_of(column));
   if (role == Qt::DisplayRole) {
+    // A window shows times from the first call, durations with a unit, retransmissions beside
+    // the count; the rest as every front end writes it.
     switch (column) {
       case kStart:
         return qs(format_seconds(c->start - origin_));
-      case kCallId:
-        return qs(c->call_id);
-      case kMethod:
-        return qs(c->first_method);
-      case kFrom:
-        return qs(c->from_user);
-      case kTo:
-        return qs(c->to_user);
-      case kState:
-        return qs(std::string(call_state_name(c->state)));
       case kStatus:
         return c->final_status == 0 ? QVariant() : QVariant(c->final_status);
       case kMessages:
@@ -75,31 +81,16 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
         return qs(format_duration(c->setup_time));
       case kDuration:
         return qs(format_duration(c->duration));
-      case kTransports:
-        return qs(c->transports);
       case kFindings:
         return c->findings == 0 ? QVariant() : QVariant(static_cast<qulonglong>(c->findings));
       default:
-        return {};
+        return qs(field_text(field.value(*c)));
     }
   }
   if (role == SortRole) {
-    switch (column) {
-      case kStart:
-        return QVariant::fromValue<qlonglong>(c->start);
-      case kStatus:
-        return c->final_status;
-      case kMessages:
-        return static_cast<qulonglong>(c->messages);
-      case kSetup:
-        return QVariant::fromValue<qlonglong>(c->setup_time.value_or(-1));
-      case kDuration:
-        return QVariant::fromValue<qlonglong>(c->duration.value_or(-1));
-      case kFindings:
-        return static_cast<qulonglong>(c->findings);
-      default:
-        return data(index, Qt::DisplayRole);
-    }
+    const FieldSortKey key = field_sort_key(field.value(*c));
+    if (key.numeric) return QVariant::fromValue<qlonglong>(key.number);
+    return qs(key.text);
   }
   if (role == Qt::ForegroundRole && column == kState) return QBrush(state_colour(c->state));
   if (role == Qt::ForegroundRole && column == kFindings && c->findings > 0)
@@ -109,9 +100,7 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
     bold.setBold(true);
     return bold;
   }
-  if (role == Qt::TextAlignmentRole &&
-      (column == kStart || column == kStatus || column == kMessages || column == kSetup ||
-       column == kDuration || column == kFindings)) {
+  if (role == Qt::TextAlignmentRole && numeric(field.id)) {
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   }
   if (role == Qt::ToolTipRole) {
@@ -124,10 +113,8 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
 
 QVariant CallListModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* const names[kColumnCount] = {"Start", "Call-ID",  "Method",     "From",
-                                                  "To",    "State",    "Status",     "Msgs",
-                                                  "Setup", "Duration", "Transports", "Findings"};
-  return section >= 0 && section < kColumnCount ? QString(names[section]) : QVariant();
+  if (section < 0 || section >= kColumnCount) return {};
+  return qs(std::string(call_field(field_of(section)).title));
 }
 
 void CallListModel::apply(const std::vector<CallRow>& rows) {

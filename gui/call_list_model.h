@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gui/snapshots.h"
+#include "session/call_fields.h"
 #include "session/call_filter.h"
 
 namespace sipws::gui {
@@ -16,6 +17,7 @@ class CallListModel final : public QAbstractTableModel {
   Q_OBJECT
 
  public:
+  // The columns, in the order of session/call_fields' gui_call_fields() (a test holds them).
   enum Column {
     kStart,
     kCallId,
@@ -39,6 +41,8 @@ class CallListModel final : public QAbstractTableModel {
   int columnCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role) const override;
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+  // The column's width in ems, from the field table.
+  static int columnWidth(int column);
 
   // Rows for new calls are appended, rows for known calls replaced.
   void apply(const std::vector<CallRow>& rows);

@@ -103,9 +103,8 @@ void MainWindow::buildLayout() {
   // Widths that fit the whole row into 1280 pixels; the user's own widths are kept in the
   // header state.
   const int em = call_table_->fontMetrics().averageCharWidth();
-  const int widths[CallListModel::kColumnCount] = {11, 24, 9, 12, 12, 14, 6, 8, 8, 9, 10, 7};
   for (int c = 0; c < CallListModel::kColumnCount; ++c)
-    call_table_->setColumnWidth(c, widths[c] * em + 12);
+    call_table_->setColumnWidth(c, CallListModel::columnWidth(c) * em + 12);
   call_table_->setWordWrap(false);
   top_layout->addWidget(call_table_);
   connect(call_table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,

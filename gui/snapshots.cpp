@@ -6,30 +6,6 @@
 
 namespace sipws::gui {
 
-CallRow call_row(const Call& call, std::size_t findings) {
-  CallRow row;
-  row.call = call.index;
-  row.call_id = call.call_id;
-  row.first_method = call.first_method;
-  row.from_user = call.from_user;
-  row.to_user = call.to_user;
-  row.state = call.state;
-  row.final_status = call.final_status;
-  row.start = call.start;
-  row.setup_time = call.setup_time();
-  row.duration = call.duration();
-  row.messages = call.messages.size();
-  row.retransmissions = call.retransmissions();
-  row.findings = findings;
-  row.transports = call.transports_text();
-  row.group = call.group;
-  for (const SipTransaction& t : call.transactions) {
-    if ((" " + row.methods + " ").find(" " + t.method + " ") != std::string::npos) continue;
-    row.methods += (row.methods.empty() ? "" : " ") + t.method;
-  }
-  return row;
-}
-
 FindingRow finding_row(const Analysis& analysis, std::size_t index) {
   const Finding& f = analysis.findings()[index];
   const FindingKind& kind = f.kind();

@@ -12,28 +12,13 @@
 #include "calls/ladder.h"
 #include "dissector/websocket/ws_frame_bytes.h"
 #include "session/analysis.h"
+#include "session/call_fields.h"
 
 namespace sipws::gui {
 
-struct CallRow {
-  std::uint64_t call = 0;  // Call::index: also the row, since calls are only ever appended
-  std::string call_id;
-  std::string first_method;
-  std::string from_user;
-  std::string to_user;
-  CallState state = CallState::no_response;
-  int final_status = 0;
-  TimeNs start = 0;
-  std::optional<TimeNs> setup_time;
-  std::optional<TimeNs> duration;
-  std::size_t messages = 0;
-  std::size_t retransmissions = 0;
-  std::size_t findings = 0;
-  std::string transports;  // "ws,udp"
-  std::string methods;     // every transaction's method once, "INVITE ACK BYE"
-  std::uint64_t group = 0;
-};
-CallRow call_row(const Call& call, std::size_t findings);
+// A call's row: session/call_fields (CallRow, call_row), shared with every front end.
+using sipws::call_row;
+using sipws::CallRow;
 
 struct FindingRow {
   std::size_t index = 0;  // in Analysis::findings()

@@ -135,6 +135,14 @@ std::string JsonObject::take_line() {
   return std::move(text_);
 }
 
+std::string tsv_field(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
 std::string fit_width(std::string text, std::size_t width) {
   if (text.size() > width) {
     text.resize(width);

@@ -22,6 +22,9 @@ std::string epoch_seconds(TimeNs ns, int decimals);
 inline constexpr std::size_t kEpochSecondsMax = 32;
 char* write_epoch_seconds(char* at, TimeNs ns, int decimals);
 
+// A TSV field: tabs and line breaks would break the row, so they become spaces.
+std::string tsv_field(std::string_view text);
+
 // Pads or cuts `text` to exactly `width` display columns (bytes; SIP headers are mostly ASCII);
 // a cut ends in '~'.
 std::string fit_width(std::string text, std::size_t width);

@@ -1,0 +1,275 @@
+#include "session/call_fields.h"
+
+#include <array>
+#include <cstdio>
+
+namespace sipws {
+
+CallRow call_row(const Call& call, std::size_t findings) {
+  CallRow row;
+  row.call = call.index;
+  row.call_id = call.call_id;
+  row.first_method = call.first_method;
+  row.from_user = call.from_user;
+  row.to_user = call.to_user;
+  row.state = call.state;
+  row.final_status = call.final_status;
+  row.start = call.start;
+  row.setup_time = call.setup_time();
+  row.duration = call.duration();
+  row.messages = call.messages.size();
+  row.retransmissions = call.retransmissions();
+  row.dialogs = call.dialogs.size();
+  row.findings = findings;
+  for (const SipTransport t : call.transports) row.transports.emplace_back(transport_name(t));
+  row.group = call.group;
+  for (const SipTransaction& t : call.transactions) {
+    if ((" " + row.methods + " ").find(" " + t.method + " ") != std::string::npos) continue;
+    row.methods += (row.methods.empty() ? "" : " ") + t.method;
+  }
+  return row;
+}
+
+std::string duration_seconds(const std::optional<TimeNs>& ns) {
+  if (!ns) return {};
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6f", static_cast<double>(*ns) / 1e9);
+  return text;
+}
+
+namespace {
+
+using K = FieldValue::Kind;
+
+FieldValue text(std::string value) {
+  FieldValue v;
+  v.text = std::move(value);
+  return v;
+}
+FieldValue count(std::uint64_t value, K kind = K::count) {
+  FieldValue v;
+  v.kind = kind;
+  v.number = value;
+  return v;
+}
+FieldValue time(std::optional<TimeNs> value, K kind) {
+  FieldValue v;
+  v.kind = kind;
+  v.time = value;
+  return v;
+}
+
+using F = CallField;
+// Widths: characters (the GUI's are ems). Filterable: what the GUI's filter box has searched.
+constexpr std::array kCallFields = {
+    CallFieldSpec{F::index, "", "", "#", 4, false, [](const CallRow& r) { return count(r.call); }},
+    CallFieldSpec{F::call_id, "call_id", "call_id", "Call-ID", 24, true,
+                  [](const CallRow& r) { return text(r.call_id); }},
+    CallFieldSpec{F::start, "start", "start", "Start", 11, false,
+                  [](const CallRow& r) { return time(r.start, K::epoch); }},
+    CallFieldSpec{F::messages, "messages", "messages", "Msgs", 8, false,
+                  [](const CallRow& r) { return count(r.messages); }},
+    CallFieldSpec{F::first_method, "first_method", "first_method", "Method", 9, false,
+                  [](const CallRow& r) { return text(r.first_method); }},
+    CallFieldSpec{F::state, "state", "state", "State", 14, true,
+                  [](const CallRow& r) { return text(std::string(call_state_name(r.state))); }},
+    CallFieldSpec{F::final_status, "final_status", "final_status", "Status", 6, false,
+                  [](const CallRow& r) {
+                    return count(static_cast<std::uint64_t>(r.final_status), K::status);
+                  }},
+    CallFieldSpec{F::from_user, "from_user", "from_user", "From", 12, true,
+                  [](const CallRow& r) { return text(r.from_user); }},
+    CallFieldSpec{F::to_user, "to_user", "to_user", "To", 12, true,
+                  [](const CallRow& r) { return text(r.to_user); }},
+    CallFieldSpec{F::group, "group", "group", "Group", 6, false,
+                  [](const CallRow& r) { return count(r.group); }},
+    CallFieldSpec{F::setup_time, "setup_time", "setup_time", "Setup", 8, false,
+                  [](const CallRow& r) { return time(r.setup_time, K::duration); }},
+    CallFieldSpec{F::duration, "duration", "duration", "Duration", 9, false,
+                  [](const CallRow& r) { return time(r.duration, K::duration); }},
+    CallFieldSpec{F::transports, "transports", "transports", "Transports", 10, false,
+                  [](const CallRow& r) {
+                    FieldValue v;
+                    v.kind = K::list;
+                    v.list = r.transports;
+                    return v;
+                  }},
+    CallFieldSpec{F::retransmissions, "retransmissions", "retransmissions", "Rtx", 5, false,
+                  [](const CallRow& r) { return count(r.retransmissions); }},
+    CallFieldSpec{F::dialogs, "dialogs", "dialogs", "Dialogs", 7, false,
+                  [](const CallRow& r) { return count(r.dialogs); }},
+    CallFieldSpec{F::findings, "", "", "Findings", 7, false,
+                  [](const CallRow& r) { return count(r.findings); }},
+    CallFieldSpec{F::methods, "", "", "Methods", 16, true,
+                  [](const CallRow& r) { return text(r.methods); }},
+};
+
+constexpr CallField kTsvFields[] = {
+    F::call_id,      F::start,      F::messages,        F::first_method, F::state,
+    F::final_status, F::from_user,  F::to_user,         F::group,        F::setup_time,
+    F::duration,     F::transports, F::retransmissions, F::dialogs};
+constexpr CallField kGuiFields[] = {F::start,      F::call_id,  F::first_method, F::from_user,
+                                    F::to_user,    F::state,    F::final_status, F::messages,
+                                    F::setup_time, F::duration, F::transports,   F::findings};
+
+std::string join(const std::vector<std::string>& items, char separator) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += separator;
+    out += i;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const CallFieldSpec> all_call_fields() {
+  return kCallFields;
+}
+
+const CallFieldSpec& call_field(CallField id) {
+  return kCallFields[static_cast<std::size_t>(id)];
+}
+
+std::span<const CallField> tsv_call_fields() {
+  return kTsvFields;
+}
+std::span<const CallField> json_call_fields() {
+  return kTsvFields;  // the same fields in the same order
+}
+std::span<const CallField> gui_call_fields() {
+  return kGuiFields;
+}
+
+std::string field_tsv(const FieldValue& v) {
+  switch (v.kind) {
+    case K::text:
+      return tsv_field(v.text);
+    case K::count:
+      return std::to_string(v.number);
+    case K::status:
+      return v.number == 0 ? std::string() : std::to_string(v.number);
+    case K::epoch:
+      return epoch_seconds(v.time.value_or(0), 6);
+    case K::duration:
+      return duration_seconds(v.time);
+    case K::list:
+      return join(v.list, ',');
+  }
+  return {};
+}
+
+void field_json(JsonObject& o, std::string_view key, const FieldValue& v) {
+  switch (v.kind) {
+    case K::text:
+      o.string(key, v.text);
+      return;
+    case K::count:
+      o.number(key, v.number);
+      return;
+    case K::status:
+      o.number_or_null(key, v.number != 0, v.number);
+      return;
+    case K::epoch:
+      o.seconds(key, v.time.value_or(0), 6);
+      return;
+    case K::duration:
+      o.formatted_number(key, duration_seconds(v.time));
+      return;
+    case K::list:
+      o.strings(key, v.list);
+      return;
+  }
+}
+
+std::string field_text(const FieldValue& v) {
+  switch (v.kind) {
+    case K::text:
+      return v.text;
+    case K::list:
+      return join(v.list, ',');
+    default:
+      return field_tsv(v);
+  }
+}
+
+FieldSortKey field_sort_key(const FieldValue& v) {
+  FieldSortKey key;
+  switch (v.kind) {
+    case K::text:
+    case K::list:
+      key.text = field_text(v);
+      return key;
+    case K::count:
+    case K::status:
+      key.numeric = true;
+      key.number = static_cast<std::int64_t>(v.number);
+      return key;
+    case K::epoch:
+    case K::duration:
+      key.numeric = true;
+      key.number = v.time.value_or(-1);
+      return key;
+  }
+  return key;
+}
+
+namespace {
+// `sipws calls` (text): what each column shows, its header and width; cut: longer text is cut
+// to the width (else the column widens for it, as printf pads).
+constexpr CallTextColumn kTextColumns[] = {
+    {F::index, "#", 4, false, false},
+    {F::start, "start", 26, false, false},
+    {F::state, "state", 15, false, false},
+    {F::first_method, "method", 12, false, true},
+    {F::final_status, "final", 5, false, false},
+    {F::messages, "msgs", 5, true, false},
+    {F::from_user, "from", 16, false, true},
+    {F::to_user, "to", 16, false, true},
+    {F::setup_time, "setup s", 9, true, false},
+    {F::duration, "dur s", 9, true, false},
+    {F::transports, "via", 8, false, false},
+    {F::call_id, "call-id", 0, false, false},
+};
+
+void append_column(std::string& line, std::string text, const CallTextColumn& column) {
+  if (!line.empty()) line += ' ';
+  const auto width = static_cast<std::size_t>(column.width);
+  if (column.cut) text = fit_width(std::move(text), width);
+  if (text.size() < width) {
+    const std::string padding(width - text.size(), ' ');
+    text = column.right ? padding + text : text + padding;
+  }
+  line += text;
+}
+}  // namespace
+
+std::span<const CallTextColumn> text_call_columns() {
+  return kTextColumns;
+}
+
+std::string call_text_header() {
+  std::string line;
+  for (const CallTextColumn& c : kTextColumns) append_column(line, std::string(c.header), c);
+  return line;
+}
+
+std::string call_text_row(const CallRow& row) {
+  std::string line;
+  for (const CallTextColumn& c : kTextColumns) {
+    append_column(line, field_text(call_field(c.field).value(row)), c);
+  }
+  return line;
+}
+
+std::string call_search_text(const CallRow& row) {
+  std::string out;
+  for (const CallFieldSpec& f : kCallFields) {
+    if (!f.filterable) continue;
+    if (!out.empty()) out += ' ';
+    out += field_text(f.value(row));
+  }
+  return out;
+}
+
+}  // namespace sipws

@@ -1,0 +1,132 @@
+#pragma once
+// One table of the fields of a call, for every output and front end: the TSV, JSON and text
+// formats of `sipws calls`, the GUI's call list (its columns, titles, widths, sorting, the text
+// its filter box searches) and the CSV it exports. Each field has an id, its JSON key, its TSV
+// column, a title, widths, a typed value (which gives both its text and its sort key) and
+// whether the filter searches it. Each output is an ordered list of field ids drawn from it:
+// the orders and names of the TSV columns and JSON keys are contracts (issue #4), the others
+// may change.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calls/call_store.h"
+#include "session/output_format.h"
+
+namespace sipws {
+
+// A call as every front end shows it: plain values, copied out of the call model (the GUI
+// holds these while the analysis goes on changing).
+struct CallRow {
+  std::uint64_t call = 0;  // Call::index: also the GUI's row, since calls are only appended
+  std::string call_id;
+  std::string first_method;
+  std::string from_user;
+  std::string to_user;
+  CallState state = CallState::no_response;
+  int final_status = 0;
+  TimeNs start = 0;
+  std::optional<TimeNs> setup_time;
+  std::optional<TimeNs> duration;
+  std::size_t messages = 0;
+  std::size_t retransmissions = 0;
+  std::size_t dialogs = 0;
+  std::size_t findings = 0;
+  std::vector<std::string> transports;  // "udp", "ws", in SipTransport order
+  std::string methods;                  // every transaction's method once, "INVITE ACK BYE"
+  std::uint64_t group = 0;
+};
+CallRow call_row(const Call& call, std::size_t findings);
+
+enum class CallField {
+  index,
+  call_id,
+  start,
+  messages,
+  first_method,
+  state,
+  final_status,
+  from_user,
+  to_user,
+  group,
+  setup_time,
+  duration,
+  transports,
+  retransmissions,
+  dialogs,
+  findings,
+  methods,
+};
+
+// A field's value, typed: what it is decides how each format writes it and how it sorts.
+struct FieldValue {
+  enum class Kind {
+    text,      // text
+    count,     // number
+    status,    // number, absent when 0 (no final response)
+    epoch,     // time (epoch ns)
+    duration,  // time (ns), absent when unknown
+    list,      // list
+  };
+  Kind kind = Kind::text;
+  std::string text;
+  std::uint64_t number = 0;
+  std::optional<TimeNs> time;
+  std::vector<std::string> list;
+};
+
+struct CallFieldSpec {
+  CallField id;
+  std::string_view json_key;    // in `calls --format json`
+  std::string_view tsv_column;  // in `calls --format tsv`
+  std::string_view title;       // column title of the GUI and the terminal UI
+  int width;                    // display width in characters (the GUI's in ems)
+  bool filterable;              // searched by the GUI's (and the terminal UI's) filter text
+  FieldValue (*value)(const CallRow&);
+};
+
+std::span<const CallFieldSpec> all_call_fields();
+const CallFieldSpec& call_field(CallField id);
+
+// The fields of each output, in order.
+std::span<const CallField> tsv_call_fields();   // the TSV contract
+std::span<const CallField> json_call_fields();  // the JSON contract (SDP objects follow)
+std::span<const CallField> gui_call_fields();   // the GUI's call list and its CSV
+
+// How each format writes a value.
+std::string field_tsv(const FieldValue& value);
+void field_json(JsonObject& object, std::string_view key, const FieldValue& value);
+// Free text for display: times as epoch seconds (6 decimals), durations in seconds, lists
+// joined with ','.
+std::string field_text(const FieldValue& value);
+// What sorts a column: numbers and times by value (absent first), text by text.
+struct FieldSortKey {
+  bool numeric = false;
+  std::int64_t number = 0;
+  std::string text;
+};
+FieldSortKey field_sort_key(const FieldValue& value);
+
+// The text table of `sipws calls`: a header line and a line per call (no line ends).
+struct CallTextColumn {
+  CallField field;
+  std::string_view header;
+  int width;  // 0: the last column, unpadded
+  bool right;
+  bool cut;
+};
+std::span<const CallTextColumn> text_call_columns();
+std::string call_text_header();
+std::string call_text_row(const CallRow& row);
+
+// What a filter text is matched against: the filterable fields, space-separated.
+std::string call_search_text(const CallRow& row);
+
+// "%.6f" seconds of a duration, or "" when unknown (the TSV and JSON write this).
+std::string duration_seconds(const std::optional<TimeNs>& ns);
+
+}  // namespace sipws
