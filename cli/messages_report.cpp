@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "session/message_fields.h"
+
 namespace sipws::cli {
 namespace {
 
@@ -21,73 +23,12 @@ std::string cseq_text(const SipMessage& m) {
 
 std::string message_header(OutputFormat format) {
   if (format != OutputFormat::tsv) return {};
-  return "frame\ttime\tsrc\tsport\tdst\tdport\ttransport\tmethod\tstatus\tcall_id\tcseq\tfrom_"
-         "user\tto_user\n";
+  return message_tsv_header();
 }
-
-namespace {
-
-// The TSV line written in place: room for the longest it can be is made once, and numbers,
-// times, addresses and fields are written through a pointer (the listing's hot path).
-char* write_number(char* at, std::uint64_t value) {
-  return std::to_chars(at, at + 20, value).ptr;
-}
-// A field with its tabs and line ends turned into spaces, so that it stays one TSV field.
-char* write_tsv(char* at, std::string_view text) {
-  for (const char c : text) *at++ = (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
-  return at;
-}
-void append_tsv_line(std::string& out, const SipMessageRecord& r) {
-  const SipMessage& m = r.sip;
-  const std::string_view method = m.is_request ? m.method : std::string_view{};
-  // Numbers at their longest (frame 20 digits, ports 5, status 3, CSeq 10), 12 tabs, a space
-  // and the newline, and the fields as they are.
-  const std::size_t longest = 20 + kEpochSecondsMax + 2 * (IpAddress::kTextMax + 5) + 3 + 3 + 10 +
-                              14 + method.size() + m.call_id.size() + m.cseq_method.size() +
-                              m.from.uri.user.size() + m.to.uri.user.size();
-  const std::size_t start = out.size();
-  out.resize(start + longest);
-  char* const begin = out.data() + start;
-  char* at = begin;
-  at = write_number(at, r.frame);
-  *at++ = '\t';
-  at = write_epoch_seconds(at, r.timestamp, 6);
-  *at++ = '\t';
-  at = r.src.address.write(at);
-  *at++ = '\t';
-  at = write_number(at, r.src.port);
-  *at++ = '\t';
-  at = r.dst.address.write(at);
-  *at++ = '\t';
-  at = write_number(at, r.dst.port);
-  *at++ = '\t';
-  const std::string_view transport = transport_name(r.transport);
-  at = std::copy(transport.begin(), transport.end(), at);
-  *at++ = '\t';
-  at = write_tsv(at, method);
-  *at++ = '\t';
-  if (!m.is_request) at = write_number(at, static_cast<std::uint64_t>(m.status_code));
-  *at++ = '\t';
-  at = write_tsv(at, m.call_id);
-  *at++ = '\t';
-  if (m.cseq) {
-    at = write_number(at, *m.cseq);
-    *at++ = ' ';
-  }
-  at = write_tsv(at, m.cseq_method);
-  *at++ = '\t';
-  at = write_tsv(at, m.from.uri.user);
-  *at++ = '\t';
-  at = write_tsv(at, m.to.uri.user);
-  *at++ = '\n';
-  out.resize(start + static_cast<std::size_t>(at - begin));
-}
-
-}  // namespace
 
 void append_message_line(std::string& out, OutputFormat format, const SipMessageRecord& r) {
   if (format == OutputFormat::tsv) {
-    append_tsv_line(out, r);
+    append_message_tsv(out, r);
   } else {
     out += message_line(format, r);
   }
@@ -97,7 +38,7 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
   if (format == OutputFormat::tsv) {
     std::string out;
     out.reserve(192);
-    append_tsv_line(out, r);
+    append_message_tsv(out, r);
     return out;
   }
   const SipMessage& m = r.sip;
@@ -109,38 +50,9 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
   const std::string transport(transport_name(r.transport));
   switch (format) {
     case OutputFormat::tsv:
-      break;  // written by append_tsv_line above
-    case OutputFormat::json: {
-      JsonObject line;
-      line.number("frame", r.frame)
-          .seconds("time", r.timestamp, 6)
-          .string("src", src)
-          .number("sport", r.src.port)
-          .string("dst", dst)
-          .number("dport", r.dst.port)
-          .string("transport", transport)
-          .string("method", method)
-          .number_or_null("status", !m.is_request, m.status_code)
-          .string("reason", m.reason)
-          .string("call_id", m.call_id)
-          .string("cseq", cseq_text(m))
-          .string("from_user", m.from.uri.user)
-          .string("to_user", m.to.uri.user)
-          .number("connection", r.connection)
-          .number("bytes", r.bytes.size());
-      if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
-        JsonObject ws;
-        ws.string("opcode", r.ws.opcode == 1 ? "text" : "binary")
-            .boolean("compressed", r.ws.compressed)
-            .number("fragments", r.ws.frames)
-            .boolean("masked", r.ws.masked)
-            .number("wire_bytes", r.ws.wire_bytes)
-            .number("first_frame", r.ws.first_frame)
-            .boolean("handshake_seen", r.ws.handshake_seen);
-        line.object("websocket", std::move(ws));
-      }
-      return line.take_line();
-    }
+      break;  // written by append_message_tsv above
+    case OutputFormat::json:
+      return message_json_line(r);
     case OutputFormat::text: {
       const std::string what = m.is_request ? method : status + " " + std::string(m.reason);
       char head[160];
