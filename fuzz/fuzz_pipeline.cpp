@@ -8,8 +8,41 @@
 #include <memory>
 
 #include "session/analysis.h"
+#include "session/live_analysis.h"
 
 namespace {
+
+// Counts the datagrams the dissector classifies as not SIP (STUN, DTLS, RTP, RTCP, other).
+struct Classified final : sipws::DatagramObserver {
+  void on_datagram(const sipws::UdpFlowInfo&, const sipws::UdpDatagram& d,
+                   sipws::DatagramKind kind) override {
+    if (kind == sipws::DatagramKind::sip) __builtin_trap();  // SIP goes to the SIP stage
+    bytes += d.payload.size();
+  }
+  std::size_t bytes = 0;
+};
+
+// The same bytes through the live pipeline (bounded calls, the rules as calls leave, a small
+// cap so that evictions happen), as `live` and `listen` run it.
+void analyse_live(const std::string& path) {
+  using namespace sipws;
+  std::string error;
+  auto file = CaptureFile::open(path, error);
+  if (!file) return;
+  AnalysisLimits limits;
+  limits.capture.flows.max_tcp_connections = 64;
+  limits.capture.flows.max_buffered_bytes_total = 1u << 20;
+  limits.live_calls.max_calls = 4;
+  limits.live_calls.linger = 1'000'000'000;
+  FindingCollector findings;
+  Classified classified;
+  LiveAnalysis live(limits, findings);
+  live.set_datagram_observer(&classified);
+  RawPacket packet;
+  while (file->next(packet) == ReadStatus::packet) live.on_packet(packet);
+  live.finish();
+  if (live.calls().live() != 0) __builtin_trap();  // finish() lets every call go
+}
 
 std::unique_ptr<sipws::Analysis> analyse(const std::string& path, bool sip_thread) {
   using namespace sipws;
@@ -40,6 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
   const auto one = analyse(path, false);
   const auto two = analyse(path, true);
+  analyse_live(path);
   close(fd);
   if (!one || !two) {
     if (one || two) __builtin_trap();  // opened once and not the other time

@@ -38,6 +38,10 @@ class Analysis final : private SipMessageSink {
 
   CapturePipeline& pipeline() { return pipeline_; }
   TlsKeyLog& key_log() { return dissector_.key_log(); }
+  // Every datagram that is not SIP, classified (where media analysis subscribes).
+  void set_datagram_observer(DatagramObserver* observer) {
+    dissector_.set_datagram_observer(observer);
+  }
   // Where findings of the capture layer go (in line with the messages when the dissector runs
   // its SIP half on a second thread).
   FindingSink& finding_sink() { return dissector_.findings(); }

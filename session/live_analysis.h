@@ -32,6 +32,10 @@ class LiveAnalysis final : private SipMessageSink {
   void finish();
 
   TlsKeyLog& key_log() { return dissector_.key_log(); }
+  // Every datagram that is not SIP, classified (where media analysis subscribes).
+  void set_datagram_observer(DatagramObserver* observer) {
+    dissector_.set_datagram_observer(observer);
+  }
   const DissectorCounters& counters() const { return dissector_.counters(); }
   const LiveCalls& calls() const { return calls_; }
   std::uint64_t messages() const { return messages_; }
