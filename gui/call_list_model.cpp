@@ -46,8 +46,7 @@ CallField field_of(int column) {
   return gui_call_fields()[static_cast<std::size_t>(column)];
 }
 bool numeric(CallField field) {
-  const FieldValue::Kind kind = call_field(field).value(CallRow{}).kind;
-  return kind != FieldValue::Kind::text && kind != FieldValue::Kind::list;
+  return field_is_numeric(call_field(field).value(CallRow{}));
 }
 }  // namespace
 

@@ -30,13 +30,6 @@ CallRow call_row(const Call& call, std::size_t findings) {
   return row;
 }
 
-std::string duration_seconds(const std::optional<TimeNs>& ns) {
-  if (!ns) return {};
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6f", static_cast<double>(*ns) / 1e9);
-  return text;
-}
-
 namespace {
 
 using K = FieldValue::Kind;
@@ -112,15 +105,6 @@ constexpr CallField kGuiFields[] = {F::start,      F::call_id,  F::first_method,
                                     F::to_user,    F::state,    F::final_status, F::messages,
                                     F::setup_time, F::duration, F::transports,   F::findings};
 
-std::string join(const std::vector<std::string>& items, char separator) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out += separator;
-    out += i;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::span<const CallFieldSpec> all_call_fields() {
@@ -139,79 +123,6 @@ std::span<const CallField> json_call_fields() {
 }
 std::span<const CallField> gui_call_fields() {
   return kGuiFields;
-}
-
-std::string field_tsv(const FieldValue& v) {
-  switch (v.kind) {
-    case K::text:
-      return tsv_field(v.text);
-    case K::count:
-      return std::to_string(v.number);
-    case K::status:
-      return v.number == 0 ? std::string() : std::to_string(v.number);
-    case K::epoch:
-      return epoch_seconds(v.time.value_or(0), 6);
-    case K::duration:
-      return duration_seconds(v.time);
-    case K::list:
-      return join(v.list, ',');
-  }
-  return {};
-}
-
-void field_json(JsonObject& o, std::string_view key, const FieldValue& v) {
-  switch (v.kind) {
-    case K::text:
-      o.string(key, v.text);
-      return;
-    case K::count:
-      o.number(key, v.number);
-      return;
-    case K::status:
-      o.number_or_null(key, v.number != 0, v.number);
-      return;
-    case K::epoch:
-      o.seconds(key, v.time.value_or(0), 6);
-      return;
-    case K::duration:
-      o.formatted_number(key, duration_seconds(v.time));
-      return;
-    case K::list:
-      o.strings(key, v.list);
-      return;
-  }
-}
-
-std::string field_text(const FieldValue& v) {
-  switch (v.kind) {
-    case K::text:
-      return v.text;
-    case K::list:
-      return join(v.list, ',');
-    default:
-      return field_tsv(v);
-  }
-}
-
-FieldSortKey field_sort_key(const FieldValue& v) {
-  FieldSortKey key;
-  switch (v.kind) {
-    case K::text:
-    case K::list:
-      key.text = field_text(v);
-      return key;
-    case K::count:
-    case K::status:
-      key.numeric = true;
-      key.number = static_cast<std::int64_t>(v.number);
-      return key;
-    case K::epoch:
-    case K::duration:
-      key.numeric = true;
-      key.number = v.time.value_or(-1);
-      return key;
-  }
-  return key;
 }
 
 namespace {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "calls/call_store.h"
-#include "session/output_format.h"
+#include "session/fields.h"
 
 namespace sipws {
 
@@ -62,23 +62,6 @@ enum class CallField {
   methods,
 };
 
-// A field's value, typed: what it is decides how each format writes it and how it sorts.
-struct FieldValue {
-  enum class Kind {
-    text,      // text
-    count,     // number
-    status,    // number, absent when 0 (no final response)
-    epoch,     // time (epoch ns)
-    duration,  // time (ns), absent when unknown
-    list,      // list
-  };
-  Kind kind = Kind::text;
-  std::string text;
-  std::uint64_t number = 0;
-  std::optional<TimeNs> time;
-  std::vector<std::string> list;
-};
-
 struct CallFieldSpec {
   CallField id;
   std::string_view json_key;    // in `calls --format json`
@@ -97,20 +80,6 @@ std::span<const CallField> tsv_call_fields();   // the TSV contract
 std::span<const CallField> json_call_fields();  // the JSON contract (SDP objects follow)
 std::span<const CallField> gui_call_fields();   // the GUI's call list and its CSV
 
-// How each format writes a value.
-std::string field_tsv(const FieldValue& value);
-void field_json(JsonObject& object, std::string_view key, const FieldValue& value);
-// Free text for display: times as epoch seconds (6 decimals), durations in seconds, lists
-// joined with ','.
-std::string field_text(const FieldValue& value);
-// What sorts a column: numbers and times by value (absent first), text by text.
-struct FieldSortKey {
-  bool numeric = false;
-  std::int64_t number = 0;
-  std::string text;
-};
-FieldSortKey field_sort_key(const FieldValue& value);
-
 // The text table of `sipws calls`: a header line and a line per call (no line ends).
 struct CallTextColumn {
   CallField field;
@@ -125,8 +94,5 @@ std::string call_text_row(const CallRow& row);
 
 // What a filter text is matched against: the filterable fields, space-separated.
 std::string call_search_text(const CallRow& row);
-
-// "%.6f" seconds of a duration, or "" when unknown (the TSV and JSON write this).
-std::string duration_seconds(const std::optional<TimeNs>& ns);
 
 }  // namespace sipws

@@ -3,6 +3,7 @@
 // order), whatever is added to the table.
 
 #include "session/call_fields.h"
+#include "session/connection_fields.h"
 
 #include <gtest/gtest.h>
 
@@ -72,6 +73,31 @@ TEST(CallFields, TheTextTableLinesUp) {
   EXPECT_EQ(line.substr(0, 13), "3    0.000000");
   EXPECT_NE(line.find("SUBSCRIBE-T~"), std::string::npos);  // cut to 12
   EXPECT_EQ(line.back(), 'x');
+}
+
+// Connections: the TSV contract, and a UDP flow leaves the TCP-only fields out (empty in TSV,
+// absent from JSON).
+TEST(ConnectionFields, TsvContractAndUdpLeavesTcpFieldsOut) {
+  for (const ConnectionFieldSpec& spec : all_connection_fields()) {
+    EXPECT_EQ(&connection_field(spec.id), &spec) << spec.title;
+  }
+  EXPECT_EQ(connection_tsv_header(),
+            "transport\tindex\tclient\tserver\tfirst_frame\tlast_frame\tstart\tduration\t"
+            "packets_to_server\tbytes_to_server\tpackets_to_client\tbytes_to_client\tgaps\t"
+            "gap_bytes\tretransmissions\tout_of_order\thandshake\tend\n");
+  ConnectionRow udp;
+  udp.tcp = false;
+  udp.start = 1'500'000'000;
+  const std::string tsv = connection_tsv_line(udp);
+  EXPECT_EQ(tsv.substr(tsv.size() - 3), "\t\t\n");
+  EXPECT_NE(tsv.find("\t1.500000000\t0.000000\t"), std::string::npos);
+  const std::string json = connection_json_line(udp);
+  EXPECT_EQ(json.find("handshake"), std::string::npos);
+  ConnectionRow tcp;
+  tcp.handshake = true;
+  tcp.end = "fin";
+  EXPECT_NE(connection_json_line(tcp).find(R"("handshake":true,"end":"fin")"), std::string::npos);
+  EXPECT_NE(connection_tsv_line(tcp).find("\tyes\tfin\n"), std::string::npos);
 }
 
 }  // namespace
