@@ -16,15 +16,7 @@ RATES=("$@")
 [ ${#RATES[@]} -eq 0 ] && RATES=(100000 200000 0)
 A=sipws-bench-tx
 B=sipws-bench-rx
-cleanup() { ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; }
-trap cleanup EXIT
-cleanup
-ip netns add $A && ip netns add $B
-ip link add vtx netns $A type veth peer name vrx netns $B
-ip -n $A link set vtx up mtu 65535
-ip -n $B link set vrx up mtu 65535
-ip -n $A link set lo up
-ip -n $B link set lo up
+source "$(dirname "$0")/veth_pair.sh"
 OUT=$(mktemp -d)
 chmod 777 "$OUT"
 PACKETS=$(tcpdump -r "$PCAP" -nn 2>/dev/null | wc -l)

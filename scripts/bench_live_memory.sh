@@ -18,13 +18,7 @@ PPS=${4:-3000}
 LINGER=${5:-1}
 A=sipws-mem-tx
 B=sipws-mem-rx
-cleanup() { ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; }
-trap cleanup EXIT
-cleanup
-ip netns add $A && ip netns add $B
-ip link add vtx netns $A type veth peer name vrx netns $B
-ip -n $A link set vtx up mtu 65535
-ip -n $B link set vrx up mtu 65535
+source "$(dirname "$0")/veth_pair.sh"
 ERR=$(mktemp)
 ip netns exec $B "$SIPWS" live -i vrx --format tsv --user root --limit live_call_linger="$LINGER" \
   --limit live_call_idle=10 --limit tcp_closed_linger=1 --limit tcp_idle_timeout=2 >/dev/null 2>"$ERR" &
