@@ -157,15 +157,6 @@ std::size_t Call::retransmissions() const {
   return n;
 }
 
-std::string Call::transports_text() const {
-  std::string out;
-  for (const SipTransport t : transports) {
-    if (!out.empty()) out += ',';
-    out += transport_name(t);
-  }
-  return out;
-}
-
 std::optional<TimeNs> Call::duration() const {
   if (!answer) return std::nullopt;
   return end - *answer;

@@ -182,7 +182,6 @@ struct Call {
   std::optional<TimeNs> duration() const;  // answer to end for answered calls
   bool is_invite() const { return first_method == "INVITE"; }
   std::size_t retransmissions() const;
-  std::string transports_text() const;  // "udp,ws"
 };
 
 class CallStore final : public SipMessageSink {
