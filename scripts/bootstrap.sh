@@ -18,6 +18,7 @@ packages=(
   fonts-dejavu-core         # a font for the GUI when rendered offscreen in tests
   xvfb xauth                # the GUI test under a virtual X server (xvfb-run)
   sngrep                    # a HEP peer no one here wrote, for the HEP tests
+  tcpreplay iproute2        # live memory test: a capture replayed in a loop into a veth pair
 )
 
 missing=()
