@@ -13,13 +13,11 @@ pcap_t* handle(void* p) {
 
 }  // namespace
 
-bool list_interfaces(std::vector<InterfaceInfo>& out, std::string& error) {
+Result<std::vector<InterfaceInfo>> list_interfaces() {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   pcap_if_t* all = nullptr;
-  if (pcap_findalldevs(&all, errbuf) != 0) {
-    error = errbuf;
-    return false;
-  }
+  if (pcap_findalldevs(&all, errbuf) != 0) return Failure{errbuf};
+  std::vector<InterfaceInfo> out;
   for (pcap_if_t* d = all; d != nullptr; d = d->next) {
     InterfaceInfo info;
     info.name = d->name;
@@ -29,7 +27,7 @@ bool list_interfaces(std::vector<InterfaceInfo>& out, std::string& error) {
     out.push_back(info);
   }
   pcap_freealldevs(all);
-  return true;
+  return out;
 }
 
 std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::string& error) {

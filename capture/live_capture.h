@@ -19,6 +19,7 @@
 
 #include "capture/pcap_writer.h"
 #include "capture/raw_packet.h"
+#include "capture/result.h"
 
 struct pcap_pkthdr;  // libpcap's, kept out of this header
 
@@ -30,8 +31,8 @@ struct InterfaceInfo {
   bool loopback = false;
   bool up = false;
 };
-// Like `tcpdump -D`. Returns false (with `error`) when libpcap cannot list them.
-bool list_interfaces(std::vector<InterfaceInfo>& out, std::string& error);
+// Like `tcpdump -D`, or why libpcap cannot list them.
+Result<std::vector<InterfaceInfo>> list_interfaces();
 
 struct LiveOptions {
   std::string interface;

@@ -15,11 +15,10 @@ namespace {
 constexpr std::size_t kMaxBacklog = 8u << 20;  // TCP bytes waiting for a slow collector
 }
 
-bool parse_hep_target(const std::string& text, HepTarget& target, std::string& error) {
+Result<void> parse_hep_target(const std::string& text, HepTarget& target) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    error = "--hep wants HOST:PORT, got '" + text + "'";
-    return false;
+    return Failure{"--hep wants HOST:PORT, got '" + text + "'"};
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
@@ -31,21 +30,27 @@ bool parse_hep_target(const std::string& text, HepTarget& target, std::string& e
       throw std::out_of_range("port");
     target.port = static_cast<std::uint16_t>(port);
   } catch (const std::exception&) {
-    error = "--hep: '" + text.substr(colon + 1) + "' is not a port";
-    return false;
+    return Failure{"--hep: '" + text.substr(colon + 1) + "' is not a port"};
   }
   target.host = host;
-  return true;
+  return {};
 }
 
-std::unique_ptr<HepSender> HepSender::open(const HepTarget& target, std::string& error) {
+Result<std::unique_ptr<HepSender>> HepSender::open(const std::string& text, bool tcp) {
+  HepTarget target;
+  target.tcp = tcp;
+  if (const auto parsed = parse_hep_target(text, target); !parsed) return Failure{parsed.error()};
+  return open(target);
+}
+
+Result<std::unique_ptr<HepSender>> HepSender::open(const HepTarget& target) {
+  std::string error;
   addrinfo hints{};
   hints.ai_socktype = target.tcp ? SOCK_STREAM : SOCK_DGRAM;
   addrinfo* found = nullptr;
   const std::string port = std::to_string(target.port);
   if (const int rc = getaddrinfo(target.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    error = "HEP collector " + target.host + ": " + gai_strerror(rc);
-    return nullptr;
+    return Failure{"HEP collector " + target.host + ": " + gai_strerror(rc)};
   }
   std::unique_ptr<HepSender> sender(new HepSender);
   sender->tcp_ = target.tcp;
@@ -65,9 +70,8 @@ std::unique_ptr<HepSender> HepSender::open(const HepTarget& target, std::string&
   freeaddrinfo(found);
   if (sender->fd_ < 0) {
     if (error.empty()) error = "HEP collector " + target.host + ":" + port + ": no address";
-    return nullptr;
+    return Failure{error};
   }
-  error.clear();
   return sender;
 }
 

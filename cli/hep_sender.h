@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "capture/result.h"
+
 namespace sipws::cli {
 
 struct HepTarget {
@@ -16,12 +18,15 @@ struct HepTarget {
   bool tcp = false;
 };
 
-// "HOST:PORT" or "[V6]:PORT"; false with `error` when it is not one.
-bool parse_hep_target(const std::string& text, HepTarget& target, std::string& error);
+// "HOST:PORT" or "[V6]:PORT" into `target` (its tcp flag is left as it is).
+Result<void> parse_hep_target(const std::string& text, HepTarget& target);
 
 class HepSender {
  public:
-  static std::unique_ptr<HepSender> open(const HepTarget& target, std::string& error);
+  // Resolves and connects (a collector that is not there says so now).
+  static Result<std::unique_ptr<HepSender>> open(const HepTarget& target);
+  // "HOST:PORT" parsed and opened.
+  static Result<std::unique_ptr<HepSender>> open(const std::string& text, bool tcp);
   ~HepSender();
   HepSender(const HepSender&) = delete;
   HepSender& operator=(const HepSender&) = delete;

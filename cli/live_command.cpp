@@ -74,18 +74,16 @@ struct LiveFindings {
   bool open(const std::string& path) {
     std::vector<FindingSink*> sinks{&tally};
     if (!path.empty()) {
-      std::string error;
-      file = FindingsJsonlFile::open(
-          path,
-          [this](std::uint64_t call) -> std::optional<std::string_view> {
+      auto opened = FindingsJsonlFile::open(
+          path, [this](std::uint64_t call) -> std::optional<std::string_view> {
             if (analysis == nullptr) return std::nullopt;
             return analysis->calls().call_id_of(call);
-          },
-          error);
-      if (!file) {
-        std::fprintf(stderr, "sipws: %s\n", error.c_str());
+          });
+      if (!opened) {
+        std::fprintf(stderr, "sipws: %s\n", opened.error().c_str());
         return false;
       }
+      file = std::move(*opened);
       sinks.push_back(file.get());
     }
     sink = std::make_unique<FindingFanOut>(std::move(sinks));
@@ -93,35 +91,34 @@ struct LiveFindings {
   }
   // True when the file (if any) was written in full.
   bool finish() {
-    std::string error;
-    if (file && !file->finish(error)) {
-      std::fprintf(stderr, "sipws: %s\n", error.c_str());
-      return false;
-    }
-    return true;
+    if (!file) return true;
+    const auto finished = file->finish();
+    if (!finished) std::fprintf(stderr, "sipws: %s\n", finished.error().c_str());
+    return finished.ok();
   }
 };
 
 // Opens the --hep collector of a capturing command; false (after saying why) when it cannot.
 bool open_hep(const LiveCommandOptions& options, std::unique_ptr<HepSender>& sender) {
   if (options.hep.empty()) return true;
-  HepTarget target;
-  std::string error;
-  target.tcp = options.hep_tcp;
-  if (parse_hep_target(options.hep, target, error)) sender = HepSender::open(target, error);
-  if (!sender) std::fprintf(stderr, "sipws: %s\n", error.c_str());
-  return sender != nullptr;
+  auto opened = HepSender::open(options.hep, options.hep_tcp);
+  if (!opened) {
+    std::fprintf(stderr, "sipws: %s\n", opened.error().c_str());
+    return false;
+  }
+  sender = std::move(*opened);
+  return true;
 }
 
 // Opens the device (and the -w file), then drops root and takes over Ctrl-C/SIGTERM: the part
 // every capturing command shares. Null (after saying why) when it cannot.
 std::unique_ptr<LiveCapture> open_unprivileged(const LiveCommandOptions& options) {
-  std::string error;
-  auto live = open_live_capture(options.capture, options.user, error);
-  if (!live) {
-    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+  auto opened = open_live_capture(options.capture, options.user);
+  if (!opened) {
+    std::fprintf(stderr, "sipws: %s\n", opened.error().c_str());
     return nullptr;
   }
+  std::unique_ptr<LiveCapture> live = std::move(*opened);
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigaction(SIGINT, &action, nullptr);
@@ -188,14 +185,13 @@ int run_capture_helper(const LiveCommandOptions& options) {
 }
 
 void print_interfaces(std::FILE* out) {
-  std::vector<InterfaceInfo> interfaces;
-  std::string error;
-  if (!list_interfaces(interfaces, error)) {
-    std::fprintf(stderr, "sipws: %s\n", error.c_str());
+  const auto interfaces = list_interfaces();
+  if (!interfaces) {
+    std::fprintf(stderr, "sipws: %s\n", interfaces.error().c_str());
     return;
   }
   int n = 0;
-  for (const auto& i : interfaces) {
+  for (const auto& i : *interfaces) {
     std::string flags;
     if (i.loopback) flags += "Loopback";
     if (i.up) flags += std::string(flags.empty() ? "" : ", ") + "Up";

@@ -199,15 +199,12 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
   }
   std::unique_ptr<sipws::cli::HepSender> sender;
   if (!hep.hep.empty()) {
-    sipws::cli::HepTarget target;
-    target.tcp = hep.hep_tcp;
-    std::string error;
-    if (sipws::cli::parse_hep_target(hep.hep, target, error))
-      sender = sipws::cli::HepSender::open(target, error);
-    if (!sender) {
-      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    auto opened = sipws::cli::HepSender::open(hep.hep, hep.hep_tcp);
+    if (!opened) {
+      std::fprintf(stderr, "sipws: %s\n", opened.error().c_str());
       return kExitUsage;
     }
+    sender = std::move(*opened);
   }
   auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
@@ -464,8 +461,8 @@ int main(int argc, char** argv) {
   Limits limits;
   limits.dissector.sip_thread = threads > 1;
   for (const std::string& setting : limit_settings) {
-    if (const std::string error = apply_limit(setting, limits); !error.empty()) {
-      std::fprintf(stderr, "sipws: %s\n", error.c_str());
+    if (const auto applied = apply_limit(setting, limits); !applied) {
+      std::fprintf(stderr, "sipws: %s\n", applied.error().c_str());
       return kExitUsage;
     }
   }

@@ -61,10 +61,9 @@ CaptureDialog::CaptureDialog(QWidget* parent) : QDialog(parent) {
   auto* form = new QFormLayout;
   interface_ = new QComboBox(this);
   interface_->setEditable(true);
-  std::vector<InterfaceInfo> interfaces;
-  std::string error;
-  if (list_interfaces(interfaces, error)) {
-    for (const InterfaceInfo& i : interfaces) {
+  const auto interfaces = list_interfaces();
+  if (interfaces) {
+    for (const InterfaceInfo& i : *interfaces) {
       QString label = QString::fromStdString(i.name);
       if (!i.description.empty()) label += " (" + QString::fromStdString(i.description) + ")";
       interface_->addItem(label, QString::fromStdString(i.name));
@@ -74,7 +73,7 @@ CaptureDialog::CaptureDialog(QWidget* parent) : QDialog(parent) {
   const int at = interface_->findData(last);
   if (at >= 0) interface_->setCurrentIndex(at);
   form->addRow(tr("Interface"), interface_);
-  if (!error.empty()) form->addRow(new QLabel(QString::fromStdString(error), this));
+  if (!interfaces) form->addRow(new QLabel(QString::fromStdString(interfaces.error()), this));
 
   filter_ = new QLineEdit(settings.value("capture/filter").toString(), this);
   filter_->setPlaceholderText(tr("BPF, e.g. tcp port 8080 or udp port 5060"));

@@ -37,14 +37,10 @@ void FindingTally::report(Finding finding) {
   if (entry.count++ == 0) entry.first = std::move(finding);
 }
 
-std::unique_ptr<FindingsJsonlFile> FindingsJsonlFile::open(const std::string& path,
-                                                           CallIdOf call_id_of,
-                                                           std::string& error) {
+Result<std::unique_ptr<FindingsJsonlFile>> FindingsJsonlFile::open(const std::string& path,
+                                                                   CallIdOf call_id_of) {
   std::FILE* file = std::fopen(path.c_str(), "w+b");
-  if (file == nullptr) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
-    return nullptr;
-  }
+  if (file == nullptr) return Failure{"cannot write " + path + ": " + std::strerror(errno)};
   return std::unique_ptr<FindingsJsonlFile>(
       new FindingsJsonlFile(path, file, std::move(call_id_of)));
 }
@@ -64,19 +60,15 @@ void FindingsJsonlFile::report(Finding finding) {
   offset_ += line.size();
 }
 
-bool FindingsJsonlFile::finish(std::string& error) {
-  if (file_ == nullptr) return true;
-  if (failed_) {
-    error = "could not write all findings to " + path_;
-    return false;
-  }
+Result<void> FindingsJsonlFile::finish() {
+  if (file_ == nullptr) return {};
+  if (failed_) return Failure{"could not write all findings to " + path_};
   // Read back what was written, then write it again in check's order (a stable sort: findings
   // of one frame and rank keep the order they were raised in).
   std::string all(offset_, '\0');
   std::rewind(file_);
   if (std::fread(all.data(), 1, all.size(), file_) != all.size()) {
-    error = "could not read back " + path_;
-    return false;
+    return Failure{"could not read back " + path_};
   }
   std::vector<std::uint64_t> ends(keys_.size());
   for (std::size_t i = 0; i < keys_.size(); ++i) {
@@ -96,8 +88,8 @@ bool FindingsJsonlFile::finish(std::string& error) {
   }
   ok = std::fclose(file_) == 0 && ok;
   file_ = nullptr;
-  if (!ok) error = "could not write " + path_;
-  return ok;
+  if (!ok) return Failure{"could not write " + path_};
+  return {};
 }
 
 }  // namespace sipws

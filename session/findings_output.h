@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capture/finding.h"
+#include "capture/result.h"
 
 namespace sipws {
 
@@ -64,13 +65,13 @@ class FindingsJsonlFile final : public FindingSink {
  public:
   // The Call-ID of a call by index, asked while the finding is reported (none: unknown).
   using CallIdOf = std::function<std::optional<std::string_view>(std::uint64_t call)>;
-  static std::unique_ptr<FindingsJsonlFile> open(const std::string& path, CallIdOf call_id_of,
-                                                 std::string& error);
+  static Result<std::unique_ptr<FindingsJsonlFile>> open(const std::string& path,
+                                                         CallIdOf call_id_of);
   ~FindingsJsonlFile() override;
   using FindingSink::report;
   void report(Finding finding) override;
-  // Rewrites the file in check's order; false (with why) when it cannot.
-  bool finish(std::string& error);
+  // Rewrites the file in check's order.
+  Result<void> finish();
   std::size_t written() const { return keys_.size(); }
 
  private:

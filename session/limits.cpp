@@ -135,17 +135,18 @@ std::span<const LimitSpec> all_limits() {
   return kLimits;
 }
 
-std::string apply_limit(std::string_view setting, AnalysisLimits& limits) {
+Result<void> apply_limit(std::string_view setting, AnalysisLimits& limits) {
   const std::size_t eq = setting.find('=');
   if (eq == std::string_view::npos) {
-    return "--limit wants NAME=VALUE, got '" + std::string(setting) + "'";
+    return Failure{"--limit wants NAME=VALUE, got '" + std::string(setting) + "'"};
   }
   const std::string_view name = setting.substr(0, eq);
   const std::string_view text = setting.substr(eq + 1);
   std::uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return "--limit " + std::string(name) + ": '" + std::string(text) + "' is not a number";
+    return Failure{"--limit " + std::string(name) + ": '" + std::string(text) +
+                   "' is not a number"};
   }
   for (const LimitSpec& limit : kLimits) {
     if (limit.name == name) {
@@ -153,7 +154,7 @@ std::string apply_limit(std::string_view setting, AnalysisLimits& limits) {
       return {};
     }
   }
-  return "--limit: no limit named '" + std::string(name) + "' (see sipws --help)";
+  return Failure{"--limit: no limit named '" + std::string(name) + "' (see sipws --help)"};
 }
 
 std::string limits_help() {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "capture/result.h"
 #include "session/analysis.h"
 
 namespace sipws {
@@ -36,8 +37,8 @@ struct LimitSpec {
 
 std::span<const LimitSpec> all_limits();
 
-// Applies "NAME=VALUE"; returns an error message, or empty.
-std::string apply_limit(std::string_view setting, AnalysisLimits& limits);
+// Applies "NAME=VALUE", or says why it cannot.
+Result<void> apply_limit(std::string_view setting, AnalysisLimits& limits);
 
 // "name (unit), name (unit), ..." for --help.
 std::string limits_help();

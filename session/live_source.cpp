@@ -6,24 +6,22 @@
 
 namespace sipws {
 
-bool drop_privileges(const std::string& user, std::string& error) {
-  if (geteuid() != 0 || user.empty() || user == "root") return true;
+Result<void> drop_privileges(const std::string& user) {
+  if (geteuid() != 0 || user.empty() || user == "root") return {};
   const passwd* pw = getpwnam(user.c_str());
-  if (pw == nullptr) {
-    error = "no user '" + user + "' to drop privileges to (use --user)";
-    return false;
-  }
+  if (pw == nullptr) return Failure{"no user '" + user + "' to drop privileges to (use --user)"};
   if (setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-    error = "could not drop privileges to '" + user + "'";
-    return false;
+    return Failure{"could not drop privileges to '" + user + "'"};
   }
-  return true;
+  return {};
 }
 
-std::unique_ptr<LiveCapture> open_live_capture(const LiveOptions& options, const std::string& user,
-                                               std::string& error) {
+Result<std::unique_ptr<LiveCapture>> open_live_capture(const LiveOptions& options,
+                                                       const std::string& user) {
+  std::string error;
   auto live = LiveCapture::open(options, error);
-  if (live && !drop_privileges(user, error)) live.reset();
+  if (!live) return Failure{error};
+  if (const auto dropped = drop_privileges(user); !dropped) return Failure{dropped.error()};
   return live;
 }
 

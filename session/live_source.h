@@ -9,15 +9,16 @@
 #include <string>
 
 #include "capture/live_capture.h"
+#include "capture/result.h"
 
 namespace sipws {
 
-// Gives up root for `user` (no-op when not root, or for "root" or ""); false with why.
-bool drop_privileges(const std::string& user, std::string& error);
+// Gives up root for `user` (nothing to do when not root, or for "root" or "").
+Result<void> drop_privileges(const std::string& user);
 
-// Opens the device and the -w file, then drops privileges to `user`. Null, with why, on failure.
-std::unique_ptr<LiveCapture> open_live_capture(const LiveOptions& options, const std::string& user,
-                                               std::string& error);
+// Opens the device and the -w file, then drops privileges to `user`.
+Result<std::unique_ptr<LiveCapture>> open_live_capture(const LiveOptions& options,
+                                                       const std::string& user);
 
 struct CaptureLoopLimits {
   std::uint64_t count = 0;  // packets (0: no limit)

@@ -3,11 +3,12 @@
 // order), whatever is added to the table.
 
 #include "session/call_fields.h"
-#include "session/connection_fields.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "session/connection_fields.h"
 
 namespace sipws {
 namespace {

@@ -51,19 +51,35 @@ TEST(Limits, ReadmeTableMatchesTheTable) {
 TEST(Limits, ApplySetsReadsBackAndRefusesNonsense) {
   for (const LimitSpec& limit : all_limits()) {
     AnalysisLimits limits;
-    EXPECT_EQ(apply_limit(std::string(limit.name) + "=12345", limits), "") << limit.name;
+    EXPECT_TRUE(apply_limit(std::string(limit.name) + "=12345", limits).ok()) << limit.name;
     EXPECT_EQ(limit.get(limits), 12345u) << limit.name;
   }
   AnalysisLimits limits;
-  EXPECT_NE(apply_limit("tcp_connections", limits), "");
-  EXPECT_NE(apply_limit("tcp_connections=12x", limits), "");
-  EXPECT_NE(apply_limit("tcp_connections=-1", limits), "");
-  EXPECT_NE(apply_limit("tcp_connections=", limits), "");
-  EXPECT_NE(apply_limit("no_such_limit=1", limits), "");
+  EXPECT_FALSE(apply_limit("tcp_connections", limits).ok());
+  EXPECT_FALSE(apply_limit("tcp_connections=12x", limits).ok());
+  EXPECT_FALSE(apply_limit("tcp_connections=-1", limits).ok());
+  EXPECT_FALSE(apply_limit("tcp_connections=", limits).ok());
+  EXPECT_FALSE(apply_limit("no_such_limit=1", limits).ok());
   // Seconds beyond what a TimeNs holds saturate instead of overflowing.
-  EXPECT_EQ(apply_limit("tcp_idle_timeout=18446744073709551615", limits), "");
+  EXPECT_TRUE(apply_limit("tcp_idle_timeout=18446744073709551615", limits).ok());
   EXPECT_EQ(limits.capture.flows.tcp_idle_timeout, INT64_MAX);
   EXPECT_NE(limits_help().find("sip_stream_bytes (bytes)"), std::string::npos);
+}
+
+// The one result type (capture/result.h): a value or the reason, never both.
+TEST(Result, CarriesAValueOrAReason) {
+  Result<int> good = 7;
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 7);
+  EXPECT_TRUE(good.error().empty());
+  Result<int> bad = Failure{"no"};
+  EXPECT_FALSE(bad);
+  EXPECT_EQ(bad.error(), "no");
+  const Result<void> done;
+  EXPECT_TRUE(done.ok());
+  const Result<void> failed = apply_limit("tcp_connections=x", *std::make_unique<AnalysisLimits>());
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().find("not a number"), std::string::npos) << failed.error();
 }
 
 }  // namespace
