@@ -3,6 +3,7 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <algorithm>
 
 namespace sipws::gui {
 namespace {
@@ -32,7 +33,7 @@ int CallListModel::rowCount(const QModelIndex& parent) const {
 }
 
 int CallListModel::columnCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : kColumnCount;
+  return parent.isValid() ? 0 : fieldColumns();
 }
 
 const CallRow* CallListModel::row(int r) const {
@@ -41,17 +42,19 @@ const CallRow* CallListModel::row(int r) const {
 }
 
 namespace {
-// The session's field behind each column (session/call_fields: titles, widths, values, sorting).
-CallField field_of(int column) {
-  return gui_call_fields()[static_cast<std::size_t>(column)];
-}
 bool numeric(CallField field) {
   return field_is_numeric(call_field(field).value(CallRow{}));
 }
 }  // namespace
 
+int CallListModel::columnOf(CallField field) {
+  const auto fields = gui_call_fields();
+  const auto it = std::find(fields.begin(), fields.end(), field);
+  return it == fields.end() ? -1 : static_cast<int>(it - fields.begin());
+}
+
 int CallListModel::columnWidth(int column) {
-  return column >= 0 && column < kColumnCount ? call_field(field_of(column)).width : 0;
+  return column >= 0 && column < fieldColumns() ? call_field(fieldOf(column)).width : 0;
 }
 
 QVariant CallListModel::data(const QModelIndex& index, int role) const {
@@ -59,28 +62,28 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
   const CallRow* c = row(index.row());
   if (c == nullptr) return {};
   const int column = index.column();
-  if (column < 0 || column >= kColumnCount) return {};
+  if (column < 0 || column >= fieldColumns()) return {};
   if (role == CallIndexRole) return QVariant::fromValue<qulonglong>(c->call);
   if (role == StateRole) return static_cast<int>(c->state);
   if (role == SearchTextRole) return qs(call_search_text(*c));
-  const CallFieldSpec& field = call_field(field_of(column));
+  const CallFieldSpec& field = call_field(fieldOf(column));
   if (role == Qt::DisplayRole) {
     // A window shows times from the first call, durations with a unit, retransmissions beside
     // the count; the rest as every front end writes it.
-    switch (column) {
-      case kStart:
+    switch (field.id) {
+      case CallField::start:
         return qs(format_seconds(c->start - origin_));
-      case kStatus:
+      case CallField::final_status:
         return c->final_status == 0 ? QVariant() : QVariant(c->final_status);
-      case kMessages:
+      case CallField::messages:
         return c->retransmissions == 0
                    ? QString::number(c->messages)
                    : QStringLiteral("%1 (%2 rtx)").arg(c->messages).arg(c->retransmissions);
-      case kSetup:
+      case CallField::setup_time:
         return qs(format_duration(c->setup_time));
-      case kDuration:
+      case CallField::duration:
         return qs(format_duration(c->duration));
-      case kFindings:
+      case CallField::findings:
         return c->findings == 0 ? QVariant() : QVariant(static_cast<qulonglong>(c->findings));
       default:
         return qs(field_text(field.value(*c)));
@@ -91,10 +94,11 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
     if (key.numeric) return QVariant::fromValue<qlonglong>(key.number);
     return qs(key.text);
   }
-  if (role == Qt::ForegroundRole && column == kState) return QBrush(state_colour(c->state));
-  if (role == Qt::ForegroundRole && column == kFindings && c->findings > 0)
+  if (role == Qt::ForegroundRole && field.id == CallField::state)
+    return QBrush(state_colour(c->state));
+  if (role == Qt::ForegroundRole && field.id == CallField::findings && c->findings > 0)
     return QBrush(QColor(0xc0, 0x1c, 0x28));
-  if (role == Qt::FontRole && column == kState) {
+  if (role == Qt::FontRole && field.id == CallField::state) {
     QFont bold;
     bold.setBold(true);
     return bold;
@@ -112,8 +116,8 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
 
 QVariant CallListModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  if (section < 0 || section >= kColumnCount) return {};
-  return qs(std::string(call_field(field_of(section)).title));
+  if (section < 0 || section >= fieldColumns()) return {};
+  return qs(std::string(call_field(fieldOf(section)).title));
 }
 
 void CallListModel::apply(const std::vector<CallRow>& rows) {
@@ -126,7 +130,7 @@ void CallListModel::apply(const std::vector<CallRow>& rows) {
     }
     rows_[at] = rows[i];
     Q_EMIT dataChanged(index(static_cast<int>(at), 0),
-                       index(static_cast<int>(at), kColumnCount - 1));
+                       index(static_cast<int>(at), fieldColumns() - 1));
   }
   if (first_new < rows.size()) {
     // New calls arrive in index order, right after the known ones.
@@ -138,7 +142,8 @@ void CallListModel::apply(const std::vector<CallRow>& rows) {
     if (from == 0) {
       origin_ = rows_.front().start;
       if (rows_.size() > 1) {
-        Q_EMIT dataChanged(index(0, kStart), index(static_cast<int>(rows_.size()) - 1, kStart));
+        const int start = columnOf(CallField::start);
+        Q_EMIT dataChanged(index(0, start), index(static_cast<int>(rows_.size()) - 1, start));
       }
     }
   }

@@ -17,22 +17,11 @@ class CallListModel final : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  // The columns, in the order of session/call_fields' gui_call_fields() (a test holds them).
-  enum Column {
-    kStart,
-    kCallId,
-    kMethod,
-    kFrom,
-    kTo,
-    kState,
-    kStatus,
-    kMessages,
-    kSetup,
-    kDuration,
-    kTransports,
-    kFindings,
-    kColumnCount
-  };
+  // The columns are session/call_fields' gui_call_fields(), in that order: a field added there
+  // is a column here, with its title, width, value, sorting and place in the filter's text.
+  static int fieldColumns() { return static_cast<int>(gui_call_fields().size()); }
+  // The column that shows `field`, or -1.
+  static int columnOf(CallField field);
   enum Role { SortRole = Qt::UserRole + 1, CallIndexRole, StateRole, SearchTextRole };
 
   using QAbstractTableModel::QAbstractTableModel;
@@ -43,6 +32,9 @@ class CallListModel final : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
   // The column's width in ems, from the field table.
   static int columnWidth(int column);
+  static CallField fieldOf(int column) {
+    return gui_call_fields()[static_cast<std::size_t>(column)];
+  }
 
   // Rows for new calls are appended, rows for known calls replaced.
   void apply(const std::vector<CallRow>& rows);

@@ -92,7 +92,7 @@ void MainWindow::buildLayout() {
   call_table_ = new QTableView(top);
   call_table_->setModel(proxy_);
   call_table_->setSortingEnabled(true);
-  call_table_->sortByColumn(CallListModel::kStart, Qt::AscendingOrder);
+  call_table_->sortByColumn(CallListModel::columnOf(CallField::start), Qt::AscendingOrder);
   call_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   call_table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   call_table_->setAlternatingRowColors(true);
@@ -103,7 +103,7 @@ void MainWindow::buildLayout() {
   // Widths that fit the whole row into 1280 pixels; the user's own widths are kept in the
   // header state.
   const int em = call_table_->fontMetrics().averageCharWidth();
-  for (int c = 0; c < CallListModel::kColumnCount; ++c)
+  for (int c = 0; c < CallListModel::fieldColumns(); ++c)
     call_table_->setColumnWidth(c, CallListModel::columnWidth(c) * em + 12);
   call_table_->setWordWrap(false);
   top_layout->addWidget(call_table_);
@@ -373,7 +373,8 @@ void MainWindow::onFinished(bool cancelled, const QString& error) {
       proxy_->rowCount() > 0) {
     int pick = 0;
     for (int r = 0; r < proxy_->rowCount(); ++r) {
-      if (proxy_->index(r, CallListModel::kMethod).data().toString() == "INVITE") {
+      if (proxy_->index(r, CallListModel::columnOf(CallField::first_method)).data().toString() ==
+          "INVITE") {
         pick = r;
         break;
       }

@@ -298,6 +298,22 @@ TEST_F(Gui, FindingsPanelJumpsToTheMessage) {
   EXPECT_FALSE(window.messageDetail()->message().findings.empty());
 }
 
+// The call list's columns are the session's field table (session/call_fields): its titles in its
+// order, its state groups in the menu.
+TEST_F(Gui, CallListColumnsComeFromTheFieldTable) {
+  const auto fields = gui_call_fields();
+  ASSERT_EQ(window.callModel()->columnCount(), static_cast<int>(fields.size()));
+  for (int c = 0; c < window.callModel()->columnCount(); ++c) {
+    EXPECT_EQ(window.callModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString(),
+              QString::fromStdString(std::string(call_field(fields[c]).title)));
+  }
+  ASSERT_EQ(window.stateFilter()->count(), static_cast<int>(all_state_groups().size()));
+  for (int i = 0; i < window.stateFilter()->count(); ++i) {
+    EXPECT_EQ(window.stateFilter()->itemText(i),
+              QString::fromStdString(std::string(all_state_groups()[i].title)));
+  }
+}
+
 TEST_F(Gui, FilterBoxAndStateGroupNarrowTheList) {
   ASSERT_TRUE(load(window, kSamples + "/ws-udp-two-legs.pcap"));
   const int all = window.callProxy()->rowCount();
