@@ -455,8 +455,10 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
     SdpMediaInfo info;
     info.type = intern(m.type);
     info.address = intern(m.connection);
-    info.port_text = intern(m.port);
     info.port = to_u16(m.port);
+    // Kept only when the number alone does not say it ("49170/2"): most calls have ports of
+    // their own, which interning would keep for the life of the store.
+    if (m.port != std::to_string(info.port)) info.port_text = intern(m.port);
     info.proto = intern(m.proto);
     info.direction = intern(m.direction);
     info.mid = intern(m.mid);
@@ -508,7 +510,12 @@ std::vector<std::string> SdpSide::media_lines() const {
   std::vector<std::string> out;
   for (const SdpMediaInfo& m : media) {
     std::string line(m.type);
-    line.append(" ").append(m.address).append(":").append(m.port_text);
+    line.append(" ").append(m.address).append(":");
+    if (m.port_text.data() == nullptr) {  // never set: the number says it
+      line.append(std::to_string(m.port));
+    } else {
+      line.append(m.port_text);
+    }
     line.append(" ").append(m.proto).append(" ").append(m.direction);
     out.push_back(std::move(line));
   }

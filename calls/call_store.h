@@ -108,7 +108,8 @@ struct SdpCandidateInfo {
 struct SdpMediaInfo {
   std::string_view type;       // audio, video, application
   std::string_view address;    // c= of the section (or the session's)
-  std::string_view port_text;  // as written ("9", "49170/2")
+  // As written, when `port` alone does not say it ("49170/2", ""); a null view otherwise.
+  std::string_view port_text;
   std::uint16_t port = 0;
   std::string_view proto;      // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
   std::string_view direction;  // sendrecv, sendonly, recvonly, inactive (empty: not said)

@@ -384,6 +384,35 @@ TEST(Sdp, CallSummaryPairsOfferAndAnswer) {
   EXPECT_FALSE(store.records()[sdp.answer->record].sip.is_request);
 }
 
+// The media line of the call summary shows the port as written (hand-built SDP): a plain number
+// is kept as a number, anything else ("049/2"; or, where a double space shifts the words, what
+// the parser took for the port) as its text.
+TEST(Sdp, MediaLinesShowPortsAsWritten) {
+  const std::string body =
+      "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+      "m=audio 5004 RTP/AVP 0\r\nm=video 049/2 RTP/AVP 96\r\nm=text  RTP/AVP 98\r\n";
+  const std::string text =
+      "INVITE sip:b@example.org SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+      "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: p\r\nCSeq: 1 INVITE\r\n"
+      "Content-Type: application/sdp\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  CallStore store(false);
+  SipMessageRecord r;
+  r.bytes.assign(text.begin(), text.end());
+  ASSERT_EQ(parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip).status,
+            SipParseStatus::ok);
+  store.on_sip_message(std::move(r));
+  const CallSdp sdp = summarize_sdp(store, store.calls().front());
+  ASSERT_TRUE(sdp.offer.has_value());
+  const auto lines = sdp.offer->media_lines();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "audio 192.0.2.1:5004 RTP/AVP sendrecv");
+  EXPECT_EQ(lines[1], "video 192.0.2.1:049/2 RTP/AVP sendrecv");
+  EXPECT_EQ(lines[2], "text 192.0.2.1:RTP/AVP 98 sendrecv");
+  EXPECT_EQ(sdp.offer->media[0].port, 5004u);
+  EXPECT_EQ(sdp.offer->media[1].port, 49u);
+}
+
 // a=rtcp and a=ssrc (hand-built): each SSRC once, however many attributes name it, and at
 // most 64, so that a hostile body cannot make the search quadratic.
 TEST(Sdp, RtcpPortAndSsrcs) {
