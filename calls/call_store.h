@@ -106,8 +106,8 @@ struct SdpCandidateInfo {
 // the store, as MessageSummary's methods are: valid as long as the store is, and 16 bytes each
 // rather than a string per call (a browser offers some fifteen codecs in every call).
 struct SdpMediaInfo {
-  std::string_view type;       // audio, video, application
-  std::string_view address;    // c= of the section (or the session's)
+  std::string_view type;     // audio, video, application
+  std::string_view address;  // c= of the section (or the session's)
   // As written, when `port` alone does not say it ("49170/2", ""); a null view otherwise.
   std::string_view port_text;
   std::uint16_t port = 0;

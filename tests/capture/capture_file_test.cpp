@@ -4,11 +4,10 @@
 #include "capture/capture_file.h"
 
 #include <gtest/gtest.h>
-
-#include <cstring>
 #include <pcap/pcap.h>
 #include <zlib.h>
 
+#include <cstring>
 #include <optional>
 #include <set>
 
