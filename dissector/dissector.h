@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "capture/batch_handoff.h"
@@ -14,6 +13,7 @@
 #include "dissector/analyzer.h"
 #include "dissector/datagram.h"
 #include "dissector/sip/sip_record.h"
+#include "dissector/sip/sip_stage.h"
 #include "dissector/tls/tls_keylog.h"
 #include "dissector/websocket/ws_message.h"
 
@@ -51,14 +51,6 @@ class Dissector final : public FlowObserver, private SipWorkOutlet {
   // SipWorkOutlet: an item of the first half, processed at once or queued for the second.
   SipWork& next_work(SipWork::Kind kind) override;
   void submit() override;
-  // The second half (the SIP stage): parse, check, number and hand on one work item.
-  void process(SipWork& work);
-  void process_websocket(SipWork& work);
-  void emit(SipMessageRecord& record, const SipWork& work);
-  void report(const SipMessageRecord& record, FindingId id, std::string detail);
-
-  SipMessageSink& messages_;
-  FindingSink& findings_;
   DissectorLimits limits_;
   DissectorCounters counters_;
   TlsKeyLog key_log_;
@@ -71,14 +63,8 @@ class Dissector final : public FlowObserver, private SipWorkOutlet {
   std::map<std::uint64_t, std::unique_ptr<ConnectionChain>> connections_;
   DatagramObserver* datagram_observer_ = nullptr;
 
-  // Second half's own state (touched only by whichever thread runs it).
-  std::uint64_t next_index_ = 0;
-  std::unordered_set<std::uint64_t> subprotocol_checked_;  // open connections already checked
-  // A WebSocket message that holds more than one SIP message: the rest of its text, where it
-  // came from, and the record each further message is parsed into.
-  std::vector<char> rest_;
-  SipCarrier rest_carrier_;
-  SipMessageRecord rest_record_;
+  // The second half (touched only by whichever thread runs it).
+  SipStage sip_stage_;
 
   // Handing work over: with one thread, a single item processed at submit; with two, a bounded
   // queue of batches to the worker.
