@@ -80,6 +80,21 @@ struct UdpDatagram {
   TimeNs timestamp = 0;
 };
 
+// A whole message of a message-oriented carrier (an SCTP user message, ...), with the
+// endpoints it travelled between. `transport` names the carrier as SIP does in a Via ("sctp"):
+// the dissector hands the message to its SIP stage with that transport.
+struct CarriedMessage {
+  std::string_view transport;
+  Endpoint src;
+  Endpoint dst;
+  Direction direction = Direction::none;
+  std::uint64_t flow = 0;  // the carrier's association or stream index
+  std::uint64_t frame = 0;
+  std::uint64_t first_frame = 0;
+  TimeNs timestamp = 0;
+  ByteView payload;  // valid only during the call
+};
+
 class FlowObserver {
  public:
   virtual ~FlowObserver() = default;
@@ -92,6 +107,8 @@ class FlowObserver {
   virtual void on_tcp_summary(const TcpConnectionSummary&) {}
   virtual void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) = 0;
   virtual void on_udp_summary(const UdpFlowSummary&) {}
+  // Carriers that deliver whole messages (a new one needs no new callback).
+  virtual void on_message(const CarriedMessage&) {}
 };
 
 struct FlowCounters {

@@ -6,23 +6,22 @@
 
 #include "capture/bytes.h"
 #include "dissector/sniffer.h"
+#include "dissector/text.h"
 
 namespace sipws {
 
 std::string_view transport_name(SipTransport transport) {
-  switch (transport) {
-    case SipTransport::udp:
-      return "udp";
-    case SipTransport::tcp:
-      return "tcp";
-    case SipTransport::ws:
-      return "ws";
-    case SipTransport::wss:
-      return "wss";
-    case SipTransport::tls:
-      return "tls";
+  for (const SipTransportName& t : kSipTransportNames) {
+    if (t.transport == transport) return t.name;
   }
   return "?";
+}
+
+std::optional<SipTransport> transport_named(std::string_view name) {
+  for (const SipTransportName& t : kSipTransportNames) {
+    if (iequals(t.name, name)) return t.transport;
+  }
+  return std::nullopt;
 }
 
 // With sip_thread, the first half's findings travel in line with its messages.
@@ -98,6 +97,21 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
   record.bytes.assign(text.begin(), text.end());
   work.options = context_->sip_options();
   submit();
+}
+
+void Dissector::on_message(const CarriedMessage& message) {
+  const std::optional<SipTransport> transport = transport_named(message.transport);
+  if (!transport) return;  // a carrier SIP has no transport for: not SIP
+  SipCarrier carrier;
+  carrier.transport = *transport;
+  carrier.src = message.src;
+  carrier.dst = message.dst;
+  carrier.direction = message.direction;
+  carrier.connection = message.flow;
+  carrier.frame = message.frame;
+  carrier.first_frame = message.first_frame;
+  carrier.timestamp = message.timestamp;
+  on_carried_message(carrier, message.payload);
 }
 
 void Dissector::on_carried_message(const SipCarrier& carrier, ByteView payload) {

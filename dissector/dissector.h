@@ -27,6 +27,9 @@ class Dissector final : public FlowObserver, private SipWorkOutlet {
   StreamSink* on_tcp_open(const TcpConnectionInfo& info) override;
   void on_tcp_summary(const TcpConnectionSummary& summary) override;
   void on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& datagram) override;
+  // A whole message of a message-oriented carrier from the capture layer (SCTP, ...): to the SIP
+  // stage with the transport its carrier names; dropped when SIP has no such transport.
+  void on_message(const CarriedMessage& message) override;
   // A SIP message that came without a packet around it (a HEP payload): `carrier` says how it
   // travelled. Parsed, checked and numbered by the SIP stage like any other; dropped if not SIP.
   void on_carried_message(const SipCarrier& carrier, ByteView payload);

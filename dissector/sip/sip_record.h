@@ -3,6 +3,7 @@
 // (owned here), and the parsed fields (views into those bytes).
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,19 @@
 namespace sipws {
 
 enum class SipTransport : std::uint8_t { udp, tcp, ws, wss, tls };
+// Each transport's name, as outputs write it and as a Via's transport says it (lower case). A new
+// transport is an enumerator and a row here.
+struct SipTransportName {
+  SipTransport transport;
+  std::string_view name;
+};
+inline constexpr SipTransportName kSipTransportNames[] = {
+    {SipTransport::udp, "udp"}, {SipTransport::tcp, "tcp"}, {SipTransport::ws, "ws"},
+    {SipTransport::wss, "wss"}, {SipTransport::tls, "tls"},
+};
 std::string_view transport_name(SipTransport transport);
+// The transport named `name` (any case); none when there is no such transport.
+std::optional<SipTransport> transport_named(std::string_view name);
 
 struct WsCarrier {
   std::uint8_t opcode = 0;  // text or binary

@@ -78,6 +78,39 @@ TEST(Dissector, HandsEveryDatagramThatIsNotSipToItsObserverClassified) {
   EXPECT_EQ(messages.records[0].frame, 8u);
 }
 
+// A carrier that delivers whole messages (the capture layer's on_message): the SIP stage gets
+// them with the transport the carrier names, any case; a carrier SIP has no transport for yet
+// (here "sctp") is not SIP.
+TEST(Dissector, CarriedMessagesReachTheSipStageWithTheirTransport) {
+  SipMessageCollector messages;
+  FindingCollector findings;
+  Dissector dissector(messages, findings);
+  const std::vector<std::uint8_t> sip = bytes_of(
+      "OPTIONS sip:b@example.org SIP/2.0\r\nVia: SIP/2.0/TLS a.example.org;branch=z9hG4bK1\r\n"
+      "From: <sip:a@example.org>;tag=1\r\nTo: <sip:b@example.org>\r\nCall-ID: c1\r\n"
+      "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  CarriedMessage m;
+  m.transport = "TLS";
+  m.direction = Direction::to_server;
+  m.flow = 4;
+  m.frame = 9;
+  m.first_frame = 8;
+  m.payload = sip;
+  dissector.on_message(m);
+  m.transport = "sctp";
+  dissector.on_message(m);
+  ASSERT_EQ(messages.records.size(), 1u);
+  EXPECT_EQ(messages.records[0].transport, SipTransport::tls);
+  EXPECT_EQ(messages.records[0].connection, 4u);
+  EXPECT_EQ(messages.records[0].frame, 9u);
+  EXPECT_EQ(messages.records[0].first_frame, 8u);
+  EXPECT_EQ(transport_named("WSS"), SipTransport::wss);
+  EXPECT_FALSE(transport_named("sctp").has_value());
+  for (const SipTransportName& t : kSipTransportNames) {
+    EXPECT_EQ(transport_named(transport_name(t.transport)), t.transport);
+  }
+}
+
 // An analyzer that replaces itself and then still uses its own members, as the sniffer does
 // when it replays what it gathered: the chain must keep it alive until the call returns
 // (ASan would report the use after free otherwise).
