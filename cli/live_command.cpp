@@ -63,7 +63,7 @@ class LivePrinter final : public LiveCallObserver {
 };
 
 // Where a live command's findings go: a tally for the summary at the end and, with --findings,
-// a JSON Lines file. Null (after saying why) when the file cannot be written.
+// a JSON Lines file (open() says why and returns false when it cannot be written).
 struct LiveFindings {
   FindingTally tally;
   std::unique_ptr<FindingsJsonlFile> file;

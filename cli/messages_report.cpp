@@ -12,14 +12,7 @@
 #include "session/message_fields.h"
 
 namespace sipws::cli {
-namespace {
-
-std::string cseq_text(const SipMessage& m) {
-  if (!m.cseq) return std::string(m.cseq_method);
-  return std::to_string(*m.cseq) + " " + std::string(m.cseq_method);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string message_header(OutputFormat format) {
   if (format != OutputFormat::tsv) return {};
@@ -61,7 +54,7 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
       std::snprintf(what_col, sizeof what_col, "%-3s  %-24s", transport.c_str(),
                     tsv_field(what).c_str());
       return std::string(head) + r.src.to_string() + " -> " + r.dst.to_string() + "  " + what_col +
-             "  " + tsv_field(m.call_id) + "  " + tsv_field(cseq_text(m)) + "  " +
+             "  " + tsv_field(m.call_id) + "  " + message_field_text(MessageField::cseq, r) + "  " +
              tsv_field(m.from.uri.user) + " -> " + tsv_field(m.to.uri.user) + "\n";
     }
   }

@@ -27,7 +27,10 @@ std::string_view datagram_kind_name(DatagramKind kind) {
 DatagramKind classify_datagram(ByteView b) {
   const std::string_view text(reinterpret_cast<const char*>(b.data()),
                               std::min<std::size_t>(b.size(), 2048));
-  if (looks_like_sip(text)) return DatagramKind::sip;
+  return looks_like_sip(text) ? DatagramKind::sip : classify_non_sip_datagram(b);
+}
+
+DatagramKind classify_non_sip_datagram(ByteView b) {
   if (b.empty()) return DatagramKind::other;
   const std::uint8_t first = b[0];
   // STUN (RFC 5389): two zero bits, a length that is a multiple of 4 and fits, the magic cookie.

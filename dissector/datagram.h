@@ -16,6 +16,8 @@ enum class DatagramKind : std::uint8_t { sip, stun, dtls, rtp, rtcp, other };
 std::string_view datagram_kind_name(DatagramKind kind);
 
 DatagramKind classify_datagram(ByteView payload);
+// The same for a payload already known not to be SIP (what the dissector hands on).
+DatagramKind classify_non_sip_datagram(ByteView payload);
 
 class DatagramObserver {
  public:

@@ -79,7 +79,7 @@ void Dissector::on_udp_datagram(const UdpFlowInfo& flow, const UdpDatagram& data
                               datagram.payload.size());
   if (!looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 2048)))) {
     if (datagram_observer_ != nullptr) {
-      datagram_observer_->on_datagram(flow, datagram, classify_datagram(datagram.payload));
+      datagram_observer_->on_datagram(flow, datagram, classify_non_sip_datagram(datagram.payload));
     }
     return;
   }

@@ -6,7 +6,7 @@ lingers so that each loop's calls and connections have left before the next brin
 Its resident memory after the first quarter of the run and at its end must differ by less than
 10%, while it analyses every loop. Needs root (CI runs as root); under the sanitizers memory is
 not representative (ASan's quarantine grows by design) and the test is skipped there."""
-import os, re, subprocess, sys, tempfile, time
+import os, re, shutil, subprocess, sys, tempfile, time
 
 sipws, shared = sys.argv[1], sys.argv[2]
 SECONDS = 40
@@ -20,7 +20,7 @@ if os.geteuid() != 0:
     print("skipped: live capture needs root")
     sys.exit(77)
 for tool in ("tcpreplay", "ip"):
-    if subprocess.run(["which", tool], capture_output=True).returncode != 0:
+    if shutil.which(tool) is None:
         sys.exit(f"{tool} is missing (scripts/bootstrap.sh installs it)")
 
 tmp = tempfile.mkdtemp(prefix="sipws-live-memory-")
@@ -54,7 +54,7 @@ try:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if "capturing on" not in live.stderr.readline():
         failures.append("live did not start capturing")
-    pid = int(sh("pgrep", "-n", "-f", "sipws live -i vrx").stdout.split()[0])
+    pid = live.pid  # `ip netns exec` execs the command: this is sipws itself
     replay = subprocess.Popen(["ip", "netns", "exec", A, "timeout", str(SECONDS), "tcpreplay", "-i", "vtx",
                                f"--pps={PPS}", "--loop=0", capture],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
