@@ -37,11 +37,19 @@ bool span_matches(const Span& s, const DecodedPacket& p, DecodeStatus status, st
 
 ExportResult export_calls(const std::string& input, const std::string& output,
                           const CallStore& store, const std::vector<const Call*>& calls) {
+  std::vector<CallInStore> in_store;
+  in_store.reserve(calls.size());
+  for (const Call* call : calls) in_store.push_back({&store, call});
+  return export_calls(input, output, in_store);
+}
+
+ExportResult export_calls(const std::string& input, const std::string& output,
+                          std::span<const CallInStore> calls) {
   ExportResult result;
   std::vector<Span> spans;
-  for (const Call* call : calls) {
-    for (const CallMessage& cm : call->messages) {
-      const SipMessageRecord& r = store.records()[cm.record];
+  for (const CallInStore& selected : calls) {
+    for (const CallMessage& cm : selected.call->messages) {
+      const SipMessageRecord& r = selected.store->records()[cm.record];
       Span own{r.src, r.dst, false, false, std::min(r.first_frame, r.frame), r.frame};
       spans.push_back(own);
       if (r.transport == SipTransport::udp && r.first_frame != r.frame) {

@@ -2,6 +2,7 @@
 // The frames of selected calls, written as a pcap any tool can open (`sipws export`, and the
 // GUI's "export calls as pcap").
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,12 @@ struct ExportResult {
 // otherwise they are written as raw IP.
 ExportResult export_calls(const std::string& input, const std::string& output,
                           const CallStore& store, const std::vector<const Call*>& calls);
+// The same for calls held in several stores (a live analysis keeps a store per call).
+struct CallInStore {
+  const CallStore* store = nullptr;
+  const Call* call = nullptr;
+};
+ExportResult export_calls(const std::string& input, const std::string& output,
+                          std::span<const CallInStore> calls);
 
 }  // namespace sipws

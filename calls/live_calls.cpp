@@ -42,8 +42,9 @@ class CallIndexSink final : public FindingSink {
 struct LiveCalls::Entry {
   std::uint64_t index = 0;
   std::string call_id;
-  CallStore store{false};  // this call's messages, as summaries
-  TimeNs last = 0;         // capture time of its last message
+  explicit Entry(bool keep_records) : store(keep_records) {}
+  CallStore store;  // this call's messages: summaries, and whole when keep_records
+  TimeNs last = 0;  // capture time of its last message
   CallState state = CallState::no_response;
 };
 
@@ -58,13 +59,25 @@ std::optional<std::string_view> LiveCalls::call_id_of(std::uint64_t index) const
   return std::string_view((*it->second)->call_id);
 }
 
+const CallStore* LiveCalls::store_of(std::uint64_t index) const {
+  const auto it = by_index_.find(index);
+  return it == by_index_.end() ? nullptr : &(*it->second)->store;
+}
+
+std::uint64_t LiveCalls::entry_index(const Entry& entry) {
+  return entry.index;
+}
+const CallStore& LiveCalls::entry_store(const Entry& entry) {
+  return entry.store;
+}
+
 void LiveCalls::on_sip_message(SipMessageRecord&& record) {
   const TimeNs time = record.timestamp;
   auto found = by_call_id_.find(std::string(record.sip.call_id));
   Lru::iterator it;
   bool fresh = false;
   if (found == by_call_id_.end()) {
-    auto entry = std::make_unique<Entry>();
+    auto entry = std::make_unique<Entry>(limits_.keep_records);
     entry->index = next_index_++;
     entry->call_id = std::string(record.sip.call_id);
     lru_.push_back(std::move(entry));

@@ -26,6 +26,9 @@ struct LiveCallLimits {
                                    // 0: an ended call stays (until idle)
   TimeNs idle = 3600'000'000'000;  // 0: never
   std::uint64_t max_calls = 100'000;
+  // Keep each live call's messages whole (CallStore's keep_records): a front end that shows
+  // ladders and message text of live calls (the terminal UI) needs them; printing does not.
+  bool keep_records = false;
 };
 
 class LiveCallObserver {
@@ -52,9 +55,18 @@ class LiveCalls final : public SipMessageSink {
   std::uint64_t evicted_early() const { return evicted_early_; }
   // The Call-ID of a live call, by index (none when it has left): for findings being written.
   std::optional<std::string_view> call_id_of(std::uint64_t index) const;
+  // The store that holds a live call (its only call), by index; null when it has left.
+  const CallStore* store_of(std::uint64_t index) const;
+  // Each live call's index and store, least recently active first.
+  template <class Visit>
+  void visit(Visit&& visit) const {
+    for (const auto& entry : lru_) visit(entry_index(*entry), entry_store(*entry));
+  }
 
  private:
   struct Entry;
+  static std::uint64_t entry_index(const Entry& entry);
+  static const CallStore& entry_store(const Entry& entry);
   using Lru = std::list<std::unique_ptr<Entry>>;
   void evict(Lru::iterator it);
 

@@ -21,6 +21,7 @@
 #include "cli/messages_report.h"
 #include "dissector/hep/hep.h"
 #include "session/findings_output.h"
+#include "session/hep_listener.h"
 #include "session/limits.h"
 #include "session/live_analysis.h"
 #include "session/live_source.h"
@@ -317,61 +318,22 @@ std::vector<std::uint8_t> ip_packet_of(
   return out;
 }
 
-int bind_fd(int fd, const addrinfo* a) {
-  return ::bind(fd, a->ai_addr, a->ai_addrlen);
-}
-
-int listen_socket(const std::string& bind, std::uint16_t port, int type, std::string& error) {
-  addrinfo hints{};
-  hints.ai_socktype = type;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  if (const int rc = getaddrinfo(bind.c_str(), service.c_str(), &hints, &found); rc != 0) {
-    error = "--bind " + bind + ": " + gai_strerror(rc);
-    return -1;
-  }
-  int fd = socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  const int on = 1;
-  const int off = 0;
-  if (fd >= 0) {
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (found->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-    if (type == SOCK_DGRAM) {
-      const int buffer = 8 << 20;  // bursts from a busy agent
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    }
-  }
-  if (fd < 0 || bind_fd(fd, found) != 0 || (type == SOCK_STREAM && ::listen(fd, 64) != 0)) {
-    error = std::string(type == SOCK_STREAM ? "TCP" : "UDP") + " port " + service + ": " +
-            std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(found);
-  return fd;
-}
-
 }  // namespace
 
 int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
   LiveFindings findings;
   if (!findings.open(options.findings_path)) return exit_status(ExitCode::unreadable);
-  std::string error;
-  const int udp = listen_socket(options.bind, options.port, SOCK_DGRAM, error);
-  const int tcp = udp >= 0 ? listen_socket(options.bind, options.port, SOCK_STREAM, error) : -1;
-  if (udp < 0 || tcp < 0) {
-    std::fprintf(stderr, "sipws: cannot listen for HEP: %s\n", error.c_str());
-    if (udp >= 0) ::close(udp);
+  auto listener = HepListener::open(options.bind, options.port);
+  if (!listener) {
+    std::fprintf(stderr, "sipws: %s\n", listener.error().c_str());
     return exit_status(ExitCode::unreadable);
   }
+  std::string error;
   std::unique_ptr<PcapWriter> writer;
   if (!options.write_path.empty()) {
     writer = PcapWriter::open(options.write_path, link_type::raw, error);
     if (!writer) {
       std::fprintf(stderr, "sipws: %s\n", error.c_str());
-      ::close(udp);
-      ::close(tcp);
       return exit_status(ExitCode::unreadable);
     }
   }
@@ -381,7 +343,7 @@ int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
   sigaction(SIGTERM, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   std::fprintf(stderr, "sipws: listening for HEP on %s port %u (UDP and TCP)\n",
-               options.bind.c_str(), options.port);
+               options.bind.c_str(), (*listener)->port());
   LivePrinter printer(options.format, options.calls);
   LiveAnalysis analysis(
       limits, *findings.sink, [&printer](const SipMessageRecord& r) { printer.on_message(r); },
@@ -390,13 +352,6 @@ int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
   std::fputs(message_header(options.format).c_str(), stdout);
   std::fflush(stdout);
 
-  struct Client {
-    int fd;
-    std::vector<std::uint8_t> buffer;
-  };
-  constexpr std::size_t kMaxClients = 256;
-  constexpr std::size_t kMaxClientBuffer = 1u << 20;  // one HEP packet is at most 64 KiB
-  std::vector<Client> clients;
   std::map<std::pair<Endpoint, Endpoint>, std::uint32_t> seqs;
   std::uint64_t packets = 0, sip = 0, other = 0, malformed = 0, rejected = 0, not_sip = 0;
   int reasons_shown = 0;
@@ -404,29 +359,15 @@ int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
     ++malformed;
     if (reasons_shown++ < 5) std::fprintf(stderr, "sipws: bad HEP packet: %s\n", why.c_str());
   };
-  auto take = [&](ByteView bytes, std::size_t& consumed) -> bool {
-    HepMessage m;
-    const HepParseResult r = parse_hep3(bytes, m);
-    consumed = r.consumed;
-    if (r.status == HepStatus::need_more) return false;
-    if (r.status == HepStatus::not_hep) {
-      complain("not HEPv3 (" + std::to_string(bytes.size()) + " bytes)");
-      consumed = bytes.size();
-      return true;
-    }
-    if (r.status == HepStatus::malformed) {
-      complain(r.error);
-      if (consumed == 0 || consumed > bytes.size()) consumed = bytes.size();
-      return true;
-    }
+  auto take = [&](const HepMessage& m) {
     ++packets;
     if (!options.password.empty() && m.auth_key != options.password) {
       ++rejected;
-      return true;
+      return;
     }
     if (m.protocol_type != 1) {
       ++other;
-      return true;
+      return;
     }
     // The SIP stage takes the payload as a message from the carrier HEP describes.
     SipCarrier carrier;
@@ -447,14 +388,12 @@ int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
     }
     if (!analysis.on_carried_message(carrier, m.payload)) {
       ++not_sip;
-      return true;
+      return;
     }
     ++sip;
-    return true;
   };
 
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::uint8_t> datagram(65536);
   while (!g_stop_requested) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -462,64 +401,9 @@ int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
         (options.count > 0 && packets + malformed >= options.count)) {
       break;
     }
-    std::vector<pollfd> fds{{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
-    for (const Client& c : clients) fds.push_back({c.fd, POLLIN, 0});
-    if (poll(fds.data(), fds.size(), 100) <= 0) continue;
-    if (fds[0].revents & POLLIN) {
-      for (int i = 0; i < 256; ++i) {  // drain a burst, then look at the others
-        const ssize_t n = recv(udp, datagram.data(), datagram.size(), 0);
-        if (n < 0) break;
-        std::size_t used = 0;
-        if (!take(ByteView(datagram.data(), static_cast<std::size_t>(n)), used)) {
-          complain("a datagram shorter than its HEP length");
-        }
-      }
-    }
-    if (fds[1].revents & POLLIN) {
-      const int fd = accept4(tcp, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-      if (fd >= 0 && clients.size() < kMaxClients) {
-        clients.push_back({fd, {}});
-      } else if (fd >= 0) {
-        ::close(fd);
-      } else if (errno == EMFILE || errno == ENFILE) {
-        usleep(100000);  // out of descriptors: the socket stays readable; do not spin
-      }
-    }
-    for (std::size_t i = 2; i < fds.size(); ++i) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      Client& c = clients[i - 2];
-      std::uint8_t chunk[65536];
-      const ssize_t n = recv(c.fd, chunk, sizeof chunk, 0);
-      bool close_it = n <= 0;
-      if (n > 0) c.buffer.insert(c.buffer.end(), chunk, chunk + n);
-      std::size_t at = 0;
-      while (at < c.buffer.size()) {
-        std::size_t used = 0;
-        const ByteView rest(c.buffer.data() + at, c.buffer.size() - at);
-        if (!take(rest, used)) break;
-        // A stream that is not HEP cannot be resynchronised: drop the client.
-        if (rest.size() >= 4 && std::memcmp(rest.data(), "HEP3", 4) != 0) close_it = true;
-        at += used;
-        if (close_it) break;
-      }
-      c.buffer.erase(c.buffer.begin(),
-                     c.buffer.begin() + static_cast<std::ptrdiff_t>(std::min(at, c.buffer.size())));
-      if (c.buffer.size() > kMaxClientBuffer) {
-        complain("a TCP client sent more than 1 MiB without a whole packet");
-        close_it = true;
-      }
-      if (close_it) {
-        ::close(c.fd);
-        c.fd = -1;
-      }
-    }
-    clients.erase(
-        std::remove_if(clients.begin(), clients.end(), [](const Client& c) { return c.fd < 0; }),
-        clients.end());
+    (*listener)->poll(100, take, complain);
   }
-  for (const Client& c : clients) ::close(c.fd);
-  ::close(udp);
-  ::close(tcp);
+  listener->reset();
   std::string written;
   if (writer) {
     if (!writer->close(error)) std::fprintf(stderr, "sipws: %s\n", error.c_str());

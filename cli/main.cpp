@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
@@ -20,6 +21,7 @@
 #include "dissector/hep/hep.h"
 #include "session/analysis.h"
 #include "session/limits.h"
+#include "tui/tui_command.h"
 
 namespace {
 
@@ -451,6 +453,33 @@ int main(int argc, char** argv) {
       "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
   add_filters(stats);
+  sipws::tui::TuiOptions tui_options;
+  int tui_hep_port = -1;
+  bool tui_no_mouse = false;
+  auto* tui = app.add_subcommand(
+      "tui",
+      "Browse calls, ladders, messages and findings in the terminal (like sngrep), from a file, "
+      "standard input (-), a live interface (-i) or HEP agents (--hep)");
+  tui->add_option("FILE", path,
+                  "pcap or pcapng file, optionally gzip-compressed; - for standard input (keys "
+                  "are read from the terminal: ssh host tcpdump -U -w - | sipws tui -)");
+  tui->add_option("-i,--interface", tui_options.source.capture.interface,
+                  "capture live on this interface (root or CAP_NET_RAW; privileges are dropped "
+                  "once it is open)");
+  tui->add_option("-f,--filter", tui_options.source.capture.filter,
+                  "with -i: a BPF capture filter");
+  tui->add_option("-w,--write", tui_options.source.capture.write_path,
+                  "with -i: also write every captured packet to this pcap file (F2 saves calls "
+                  "from it)");
+  tui->add_option("--capture-user", tui_options.source.user,
+                  "with -i: drop root privileges to this user once the device is open (default "
+                  "nobody)");
+  tui->add_option("--hep", tui_hep_port, "receive HEPv3 from agents on this port (UDP and TCP)")
+      ->check(CLI::Range(0, 65535));
+  tui->add_option("--bind", tui_options.source.hep_bind,
+                  "with --hep: the address to listen on (default ::, all)");
+  tui->add_flag("--no-mouse", tui_no_mouse, "ignore the mouse (the terminal keeps selecting text)");
+  add_filters(tui);
 
   try {
     app.parse(argc, argv);
@@ -475,7 +504,7 @@ int main(int argc, char** argv) {
     }
     limits.dissector.tls_key_log = keylog_path;
   }
-  for (CLI::App* command : {calls, flow, stats, export_command}) {
+  for (CLI::App* command : {calls, flow, stats, export_command, tui}) {
     if (command->count("--since") > 0) filter.since = since;
     if (command->count("--until") > 0) filter.until = until;
   }
@@ -506,6 +535,36 @@ int main(int argc, char** argv) {
     return run_check(path, limits, check_options);
   }
   if (*connections) return run_connections(path, limits, formats.at(format_name));
+  if (*tui) {
+    auto& source = tui_options.source;
+    const int given = (path.empty() ? 0 : 1) + (source.capture.interface.empty() ? 0 : 1) +
+                      (tui_hep_port < 0 ? 0 : 1);
+    if (given != 1) {
+      std::fprintf(stderr,
+                   "sipws: tui needs one of FILE, - (standard input), -i INTERFACE or "
+                   "--hep PORT\n");
+      return kExitUsage;
+    }
+    if (!path.empty()) {
+      source.kind = path == "-" ? sipws::tui::SourceOptions::Kind::standard_input
+                                : sipws::tui::SourceOptions::Kind::file;
+      source.path = path;
+    } else if (!source.capture.interface.empty()) {
+      source.kind = sipws::tui::SourceOptions::Kind::interface;
+    } else {
+      source.kind = sipws::tui::SourceOptions::Kind::hep;
+      source.hep_port = static_cast<std::uint16_t>(tui_hep_port);
+    }
+    // A screen of calls keeps ended calls in view (until live_calls or live_call_idle push them
+    // out) unless --limit live_call_linger says otherwise.
+    const bool linger_given =
+        std::any_of(limit_settings.begin(), limit_settings.end(),
+                    [](const std::string& l) { return l.rfind("live_call_linger=", 0) == 0; });
+    if (!linger_given) limits.live_calls.linger = 0;
+    tui_options.terminal.filter = filter;
+    tui_options.terminal.mouse = !tui_no_mouse;
+    return sipws::tui::run_tui(tui_options, limits);
+  }
   if (*capture) return sipws::cli::run_capture_helper(live_options);
   if (*live) {
     if (list_interfaces) {

@@ -63,22 +63,8 @@ QPlainTextEdit* monospace_text(QWidget* parent) {
 }
 
 QString opcode_name(std::uint8_t opcode) {
-  switch (opcode) {
-    case 0:
-      return QStringLiteral("continuation");
-    case 1:
-      return QStringLiteral("text");
-    case 2:
-      return QStringLiteral("binary");
-    case 8:
-      return QStringLiteral("close");
-    case 9:
-      return QStringLiteral("ping");
-    case 10:
-      return QStringLiteral("pong");
-    default:
-      return QStringLiteral("reserved %1").arg(opcode);
-  }
+  const QString name = QString::fromLatin1(ws_opcode_name(opcode));
+  return name == QLatin1String("reserved") ? QStringLiteral("reserved %1").arg(opcode) : name;
 }
 
 }  // namespace

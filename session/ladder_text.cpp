@@ -9,6 +9,12 @@
 
 namespace sipws {
 
+std::vector<std::string> ladder_text(const Ladder& ladder, LadderTextOptions options) {
+  static const CallStore no_messages(false);
+  options.verbose = false;
+  return ladder_text(no_messages, ladder, options);
+}
+
 std::vector<std::string> ladder_text(const CallStore& store, const Ladder& ladder,
                                      const LadderTextOptions& options) {
   std::vector<std::string> lines;

@@ -21,5 +21,8 @@ struct LadderTextOptions {
 // The lines, without line ends; trailing spaces trimmed.
 std::vector<std::string> ladder_text(const CallStore& store, const Ladder& ladder,
                                      const LadderTextOptions& options);
+// Without the messages' text (options.verbose is ignored): for a ladder merged from several
+// stores, as a live terminal UI builds.
+std::vector<std::string> ladder_text(const Ladder& ladder, LadderTextOptions options);
 
 }  // namespace sipws

@@ -4,6 +4,25 @@
 
 namespace sipws {
 
+std::string_view ws_opcode_name(std::uint8_t opcode) {
+  switch (opcode) {
+    case 0:
+      return "continuation";
+    case 1:
+      return "text";
+    case 2:
+      return "binary";
+    case 8:
+      return "close";
+    case 9:
+      return "ping";
+    case 10:
+      return "pong";
+    default:
+      return "reserved";
+  }
+}
+
 std::size_t parse_ws_frame_header(ByteView b, WsFrameHeader& h) {
   if (b.size() < 2) return 0;
   const std::uint8_t len7 = b[1] & 0x7f;

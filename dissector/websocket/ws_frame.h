@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "capture/bytes.h"
 #include "capture/raw_packet.h"
@@ -37,6 +38,9 @@ struct WsFrameHeader {
   bool length_msb_set = false;
   std::uint64_t first_frame = 0;  // capture frame where the header started
 };
+
+// "continuation", "text", "binary", "close", "ping", "pong", or "reserved" (RFC 6455 §5.2).
+std::string_view ws_opcode_name(std::uint8_t opcode);
 
 // Parses the header at the start of `bytes` if all of it is there; returns its length, or 0.
 std::size_t parse_ws_frame_header(ByteView bytes, WsFrameHeader& header);

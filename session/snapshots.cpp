@@ -1,10 +1,10 @@
-#include "gui/snapshots.h"
+#include "session/snapshots.h"
 
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
 
-namespace sipws::gui {
+namespace sipws {
 
 FindingRow finding_row(const Analysis& analysis, std::size_t index) {
   const Finding& f = analysis.findings()[index];
@@ -53,14 +53,14 @@ std::string sdp_line(const SdpMedia& m) {
 
 }  // namespace
 
-MessageSnapshot message_snapshot(const Analysis& analysis, std::uint64_t message,
-                                 const std::vector<FindingRow>& findings) {
+MessageSnapshot message_snapshot(const CallStore& store, std::uint64_t record, std::uint64_t call,
+                                 std::vector<FindingRow> findings) {
   MessageSnapshot s;
-  const auto& records = analysis.store().records();
-  if (message >= records.size()) return s;
-  const SipMessageRecord& r = records[message];
-  s.message = message;
-  s.call = analysis.call_of(message);
+  const auto& records = store.records();
+  if (record >= records.size()) return s;
+  const SipMessageRecord& r = records[record];
+  s.message = record;
+  s.call = call;
   s.frame = r.frame;
   s.first_frame = r.first_frame;
   s.timestamp = r.timestamp;
@@ -93,10 +93,17 @@ MessageSnapshot message_snapshot(const Analysis& analysis, std::uint64_t message
     s.inflated_bytes = r.bytes.size();
     s.frames = ws_frame_bytes(r);
   }
-  for (const FindingRow& f : findings) {
-    if (f.message == message) s.findings.push_back(f);
-  }
+  s.findings = std::move(findings);
   return s;
+}
+
+MessageSnapshot message_snapshot(const Analysis& analysis, std::uint64_t message,
+                                 const std::vector<FindingRow>& findings) {
+  std::vector<FindingRow> own;
+  for (const FindingRow& f : findings) {
+    if (f.message == message) own.push_back(f);
+  }
+  return message_snapshot(analysis.store(), message, analysis.call_of(message), std::move(own));
 }
 
 std::string format_seconds(TimeNs ns) {
@@ -123,4 +130,4 @@ std::string format_clock(TimeNs ns) {
   return text;
 }
 
-}  // namespace sipws::gui
+}  // namespace sipws

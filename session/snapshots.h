@@ -1,0 +1,62 @@
+#pragma once
+// Snapshots of an analysis for the interactive front ends (the GUI, the terminal UI): plain
+// values copied out while the analysis is locked, identified by ids (call index, message index,
+// finding index), never pointers into it. Models and widgets hold only these, so the reading
+// thread may go on changing the analysis.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "calls/ladder.h"
+#include "dissector/websocket/ws_frame_bytes.h"
+#include "session/analysis.h"
+
+namespace sipws {
+
+struct FindingRow {
+  std::size_t index = 0;  // in Analysis::findings()
+  Severity severity = Severity::note;
+  std::string name;  // "ws.frame.unmasked_client"
+  std::string explanation;
+  std::string rfc;
+  std::string detail;
+  std::uint64_t frame = 0;
+  std::uint64_t message = kNoId;
+  std::uint64_t call = kNoId;
+};
+FindingRow finding_row(const Analysis& analysis, std::size_t index);
+
+struct MessageSnapshot {
+  std::uint64_t message = 0;
+  std::uint64_t call = kNoId;
+  std::uint64_t frame = 0;
+  std::uint64_t first_frame = 0;
+  TimeNs timestamp = 0;
+  std::string src;
+  std::string dst;
+  std::string transport;
+  std::string summary;  // "INVITE sip:bob@..." or "200 OK"
+  std::string text;     // the SIP message as sent
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::string> sdp;  // one line per session/media fact
+  bool websocket = false;
+  WsCarrier carrier;                 // frame list and compressed bytes cleared (see frames)
+  std::uint64_t inflated_bytes = 0;  // the message text's size
+  std::vector<WsFrameBytes> frames;  // with bytes, masked and unmasked
+  std::vector<FindingRow> findings;  // about this message
+};
+MessageSnapshot message_snapshot(const Analysis& analysis, std::uint64_t message,
+                                 const std::vector<FindingRow>& findings);
+// The same for record `record` of `store`, which belongs to call `call` (a live analysis's
+// store of one call); `findings` are this message's own.
+MessageSnapshot message_snapshot(const CallStore& store, std::uint64_t record, std::uint64_t call,
+                                 std::vector<FindingRow> findings);
+
+std::string format_seconds(TimeNs ns);                  // "12.345678"
+std::string format_duration(std::optional<TimeNs> ns);  // "1.234 s" or ""
+std::string format_clock(TimeNs ns);                    // "2026-11-24 10:11:12.345678" (UTC)
+
+}  // namespace sipws
