@@ -19,6 +19,8 @@ packages=(
   xvfb xauth                # the GUI test under a virtual X server (xvfb-run)
   sngrep                    # a HEP peer no one here wrote, for the HEP tests
   tcpreplay iproute2        # live memory test: a capture replayed in a loop into a veth pair
+  libncurses-dev            # sipws tui: ncurses with wide characters (ncursesw)
+  tmux                      # the terminal UI test drives it in a tmux pane
 )
 
 missing=()

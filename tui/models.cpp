@@ -579,7 +579,7 @@ constexpr std::array kColumnKeys = {
 };
 constexpr std::array kFilterKeys = {
     KeyHelp{"Up/Down Tab", "next field"},
-    KeyHelp{"text, Backspace", "edit the field"},
+    KeyHelp{"text, Backspace, Ctrl-U", "edit the field (Ctrl-U clears it)"},
     KeyHelp{"Enter", "apply the filters", "apply"},
     KeyHelp{"F8", "clear every field", "clear"},
     KeyHelp{"Esc", "cancel", "cancel"},

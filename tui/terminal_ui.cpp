@@ -23,6 +23,7 @@ void on_interrupt(int) {
 }
 
 constexpr int kEscape = 27;
+constexpr int kClearLine = 21;  // Ctrl-U, as in a shell
 constexpr int kRefreshMs = 200;
 
 bool is_enter(int key) {
@@ -884,6 +885,8 @@ void Ui::on_filter_key(int key) {
     filter_field_ = (filter_field_ + 1) % kFilterFields;
   } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
     if (!field.empty()) field.pop_back();
+  } else if (key == kClearLine) {
+    field.clear();
   } else if (key == KEY_F(8)) {
     for (std::string& f : filter_edit_) f.clear();
   } else if (key >= 32 && key < 127) {
@@ -894,6 +897,11 @@ void Ui::on_filter_key(int key) {
 void Ui::on_prompt_key(int key) {
   if (key == kEscape) {
     prompt_ = Prompt::none;
+    return;
+  }
+  if (key == kClearLine) {
+    prompt_text_.clear();
+    if (prompt_ == Prompt::search) table_.set_text(prompt_text_);
     return;
   }
   if (key == KEY_BACKSPACE || key == 127 || key == 8) {
