@@ -151,6 +151,19 @@ void LiveCapture::hand_over() {
   ready_.notify_one();
 }
 
+bool LiveCapture::flush_file(int timeout_ms) {
+  const std::uint64_t before = flushes_.load();
+  flush_requested_.store(true);
+  // pcap_dispatch may wait for traffic that does not come (TPACKET_V3 without packets): wake it.
+  if (pcap_ != nullptr && !stopped_.load()) pcap_breakloop(handle(pcap_));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (flushes_.load() == before && !finished_.load()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
 void LiveCapture::run() {
   is_precise_ = pcap_get_tstamp_precision(handle(pcap_)) == PCAP_TSTAMP_PRECISION_NANO;
   filling_ = std::make_unique<Batch>();
@@ -159,6 +172,12 @@ void LiveCapture::run() {
     const int rc = pcap_dispatch(handle(pcap_), -1, &LiveCapture::on_packet,
                                  reinterpret_cast<unsigned char*>(this));
     hand_over();
+    if (flush_requested_.exchange(false)) {
+      if (writer_) writer_->flush();
+      ++flushes_;
+    }
+    // A break that asked for a flush only: capture goes on.
+    if (rc == PCAP_ERROR_BREAK && !stopped_.load()) continue;
     if (rc == PCAP_ERROR_BREAK || (writer_ == nullptr && !options_.write_path.empty())) break;
     if (rc < 0) {
       error_ = pcap_geterr(handle(pcap_));

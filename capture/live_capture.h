@@ -70,6 +70,9 @@ class LiveCapture {
   // The capture thread has ended: every packet it took is in the queue (next() still has them).
   bool stopped() const { return finished_.load(); }
   LiveStats stats();
+  // From any thread: the -w file gets what was captured up to now (the capture thread flushes
+  // it within one dispatch timeout); waits up to `timeout_ms` for that. False when it did not.
+  bool flush_file(int timeout_ms = 1000);
   std::uint32_t link_type() const { return link_type_; }
   const std::string& error() const { return error_; }
 
@@ -116,6 +119,8 @@ class LiveCapture {
   std::uint64_t frame_number_ = 0;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> finished_{false};
+  std::atomic<bool> flush_requested_{false};
+  std::atomic<std::uint64_t> flushes_{0};
   LiveStats stats_;
   std::string error_;
 };

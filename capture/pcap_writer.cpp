@@ -53,6 +53,10 @@ void PcapWriter::write(const RawPacket& packet, ByteView bytes) {
   pcap_dump(reinterpret_cast<u_char*>(state_->dumper), &header, bytes.data());
 }
 
+bool PcapWriter::flush() {
+  return !state_ || state_->dumper == nullptr || pcap_dump_flush(state_->dumper) == 0;
+}
+
 bool PcapWriter::close(std::string& error) {
   if (!state_ || state_->dumper == nullptr) return true;
   State& s = *state_;

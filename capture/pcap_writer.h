@@ -20,6 +20,8 @@ class PcapWriter {
 
   // Writes `bytes` (the packet's own, or a cut of them) with the packet's time and length.
   void write(const RawPacket& packet, ByteView bytes);
+  // What was written so far reaches the file, for a reader that opens it while writing goes on.
+  bool flush();
   // Flushes and closes; false (with `error`) when the data could not all be written.
   bool close(std::string& error);
 

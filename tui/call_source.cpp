@@ -496,6 +496,9 @@ Result<ExportResult> CallSource::save(const std::vector<std::uint64_t>& calls,
         return Failure{"saving a live capture needs its -w FILE (without rotation) to read from"};
       }
       input = s.options.capture.write_path;
+      if (s.capture && !s.capture->flush_file()) {
+        return Failure{"the capture did not write " + input + " out in time; try again"};
+      }
       break;
     case Kind::standard_input:
     case Kind::hep:
