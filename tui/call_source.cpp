@@ -36,6 +36,9 @@ struct CallSource::State final : public FindingSink, public LiveCallObserver {
   SourceOptions options;
   AnalysisLimits limits;
   mutable std::mutex mutex;
+  // The UI thread is waiting for `mutex`: the reading thread lets it in between slices (a
+  // mutex is not fair, and a reader that locks again at once would starve the screen).
+  mutable std::atomic<int> ui_waiting{0};
   std::atomic<bool> stop{false};
   std::atomic<bool> reading{true};
 
@@ -125,6 +128,29 @@ struct CallSource::State final : public FindingSink, public LiveCallObserver {
   }
 };
 
+namespace {
+
+// The UI thread's hold on the source: says it is waiting, so that the reader steps aside.
+class UiLock {
+ public:
+  explicit UiLock(const CallSource::State& state) : waiting_(state.ui_waiting) {
+    ++waiting_;
+    lock_ = std::unique_lock(state.mutex);
+    --waiting_;
+  }
+
+ private:
+  std::atomic<int>& waiting_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+// The reading thread, between two slices or packets: the UI goes first.
+void let_ui_in(const CallSource::State& state) {
+  while (state.ui_waiting.load() > 0) std::this_thread::yield();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<CallSource>> CallSource::open(const SourceOptions& options,
                                                      const AnalysisLimits& limits) {
   auto state = std::make_unique<State>();
@@ -207,6 +233,7 @@ void CallSource::run() {
       // A slice at a time under the lock: a file does not make the reader wait.
       bool more = true;
       while (more && !s.stop) {
+        let_ui_in(s);
         std::lock_guard lock(s.mutex);
         more = reader.step(512);
         s.status.packets = reader.summary().frames;
@@ -286,13 +313,13 @@ void CallSource::run() {
 }
 
 SourceStatus CallSource::status() const {
-  std::lock_guard lock(state_->mutex);
+  UiLock lock(*state_);
   return state_->status;
 }
 
 SourceChanges CallSource::take_changes() {
   State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   SourceChanges changes;
   changes.findings_changed = s.findings_changed;
   s.findings_changed = false;
@@ -340,7 +367,7 @@ SourceChanges CallSource::take_changes() {
 
 FlowSnapshot CallSource::flow(const std::vector<std::uint64_t>& calls) const {
   const State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   FlowSnapshot flow;
   // The calls by the store that holds them: one store (a file) gives one ladder; a live
   // source's calls, each in its own store, give a ladder each, merged here in time order.
@@ -392,7 +419,7 @@ FlowSnapshot CallSource::flow(const std::vector<std::uint64_t>& calls) const {
 
 MessageSnapshot CallSource::message(const MessageRef& ref) const {
   const State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   const State::Held held = s.find(ref.call);
   if (held.call == nullptr || !held.store->keeps_records() ||
       ref.record >= held.store->records().size()) {
@@ -415,7 +442,7 @@ MessageSnapshot CallSource::message(const MessageRef& ref) const {
 
 std::vector<FindingRow> CallSource::findings() const {
   const State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   if (s.live) return {s.live_findings.begin(), s.live_findings.end()};
   std::vector<FindingRow> rows;
   const std::size_t n = s.offline->findings().size();
@@ -426,7 +453,7 @@ std::vector<FindingRow> CallSource::findings() const {
 
 std::vector<std::uint64_t> CallSource::group_of(std::uint64_t call) const {
   const State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   const State::Held held = s.find(call);
   if (held.call == nullptr || !s.offline) return {call};
   std::vector<std::uint64_t> out;
@@ -438,7 +465,7 @@ std::vector<std::uint64_t> CallSource::group_of(std::uint64_t call) const {
 
 std::vector<CarrierRow> CallSource::carriers() const {
   const State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   std::map<std::pair<SipTransport, std::uint64_t>, CarrierRow> rows;
   std::map<std::pair<SipTransport, std::uint64_t>, std::set<std::uint64_t>> calls;
   s.each_call([&](std::uint64_t index, const CallStore& store, const Call& call) {
@@ -474,7 +501,7 @@ std::vector<CarrierRow> CallSource::carriers() const {
 
 std::set<std::uint64_t> CallSource::matching(const CallFilter& filter) const {
   const State& s = *state_;
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   std::set<std::uint64_t> out;
   s.each_call([&](std::uint64_t index, const CallStore& store, const Call& call) {
     if (filter.matches(call, store)) out.insert(index);
@@ -505,7 +532,7 @@ Result<ExportResult> CallSource::save(const std::vector<std::uint64_t>& calls,
       return Failure{"saving needs a capture file to read the frames from (" + s.status.name +
                      " leaves none); run tcpdump -w FILE, then sipws tui FILE"};
   }
-  std::lock_guard lock(s.mutex);
+  UiLock lock(s);
   std::vector<CallInStore> selected;
   for (const std::uint64_t c : calls) {
     const State::Held held = s.find(c);

@@ -116,8 +116,9 @@ class CallSource {
   Result<ExportResult> save(const std::vector<std::uint64_t>& calls,
                             const std::string& output) const;
 
+  struct State;  // what the reading thread and the UI share (call_source.cpp)
+
  private:
-  struct State;
   explicit CallSource(std::unique_ptr<State> state);
   void run();
   std::unique_ptr<State> state_;
