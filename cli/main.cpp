@@ -561,6 +561,12 @@ int main(int argc, char** argv) {
         std::any_of(limit_settings.begin(), limit_settings.end(),
                     [](const std::string& l) { return l.rfind("live_call_linger=", 0) == 0; });
     if (!linger_given) limits.live_calls.linger = 0;
+    // Whole messages of every live call are kept for the screens: hold as many calls as sngrep
+    // does by default (-l 20000) unless --limit live_calls says otherwise.
+    const bool calls_given =
+        std::any_of(limit_settings.begin(), limit_settings.end(),
+                    [](const std::string& l) { return l.rfind("live_calls=", 0) == 0; });
+    if (!calls_given) limits.live_calls.max_calls = 20'000;
     tui_options.terminal.filter = filter;
     tui_options.terminal.mouse = !tui_no_mouse;
     return sipws::tui::run_tui(tui_options, limits);

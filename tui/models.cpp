@@ -126,10 +126,11 @@ std::string clock_text(TimeNs ns) {
 // ---- CallTable -------------------------------------------------------------------------------
 
 CallTable::CallTable() {
-  // sngrep's columns first: index, method, Call-ID, From, To, state; then what tells a call.
-  columns_ = {CallField::index,      CallField::start,     CallField::first_method,
-              CallField::call_id,    CallField::from_user, CallField::to_user,
-              CallField::messages,   CallField::state,     CallField::final_status,
+  // sngrep's columns first (index, method, Call-ID, From, To, state: what fits in 80 columns),
+  // then what else tells a call.
+  columns_ = {CallField::index,     CallField::first_method, CallField::call_id,
+              CallField::from_user, CallField::to_user,      CallField::state,
+              CallField::messages,  CallField::final_status, CallField::start,
               CallField::transports, CallField::findings};
 }
 
@@ -282,7 +283,7 @@ std::vector<std::string> CallTable::cells(const CallRow& row) const {
   for (const CallField f : columns_) {
     const FieldValue v = call_field(f).value(row);
     if (f == CallField::start && v.time) {
-      out.push_back(clock_text(*v.time));
+      out.push_back(clock_text(*v.time).substr(11));  // the time of day; the flow has the date
     } else {
       out.push_back(field_text(v));
     }
@@ -292,12 +293,15 @@ std::vector<std::string> CallTable::cells(const CallRow& row) const {
 
 namespace {
 
-// A column's width on screen: the schema's, wider for times, at least its title.
+// A column's width on screen: numbers as wide as their title (at least 5), the time of day
+// 12, a Call-ID 20 (more than the 16 characters that tell calls apart), others the schema's.
 std::size_t column_width(CallField field) {
-  if (field == CallField::start) return 23;
   const CallFieldSpec& spec = call_field(field);
-  return std::max<std::size_t>(static_cast<std::size_t>(std::max(spec.width, 3)),
-                               display_width(spec.title) + 1);
+  const std::size_t title = display_width(spec.title);
+  if (field == CallField::start) return 12;
+  if (field == CallField::call_id) return 20;
+  if (field_is_numeric(spec.value(CallRow{}))) return std::max<std::size_t>(title, 5);
+  return std::max<std::size_t>(static_cast<std::size_t>(std::max(spec.width, 3)), title);
 }
 
 std::string join_cells(const std::vector<std::string>& cells, std::span<const CallField> columns,
@@ -307,7 +311,11 @@ std::string join_cells(const std::vector<std::string>& cells, std::span<const Ca
     const bool last = i + 1 == cells.size();
     const std::size_t w = column_width(columns[i]);
     line += ' ';
-    line += last ? cells[i] : fit_columns(cells[i], w);
+    // Numbers to the right, as in every table of numbers.
+    const bool right = field_is_numeric(call_field(columns[i]).value(CallRow{})) &&
+                       columns[i] != CallField::start && display_width(cells[i]) < w;
+    if (right) line.append(w - display_width(cells[i]), ' ');
+    line += last || right ? cells[i] : fit_columns(cells[i], w);
   }
   return fit_columns(line, width);
 }

@@ -7,7 +7,7 @@ capture-pane), on the bundled samples:
   `sipws messages`) is an arrow label; q returns to the list; q on the list exits with status 0;
 - a search (/) and a filter (F7, state) narrow the list;
 - Space + F2 saves the marked call as pcap, and `sipws messages` reads back the same messages;
-- a resize redraws at the new size;
+- a resize redraws at the new size; a terminal without colours (vt100) shows the same list;
 - `sipws tui -` reads the capture from standard input with keys from the terminal;
 - `sipws tui --hep 0` lists what `sipws export --hep` sends it;
 - `sipws tui -i lo` (root) lists SIP sent on loopback as it happens, shows its flow, and saves
@@ -217,6 +217,17 @@ try:
     keys("q")
     if exit_status(status) != 0:
         failures.append("tui - did not exit with 0 on q")
+    stop()
+
+    # A terminal without colours (vt100): the same list, in bold and reverse.
+    path = os.path.join(samples, "ws-call-rejected.pcap")
+    status = start(f"TERM=vt100 {sipws} tui {path}")
+    text = wait_for(list_ready, "the list on a vt100")
+    if text is not None:
+        check_list(path, text)
+    keys("q")
+    if exit_status(status) != 0:
+        failures.append("tui on a vt100 did not exit with 0 on q")
     stop()
 
     # HEP agents: `sipws export --hep` sends a sample's messages to the port the UI was given.

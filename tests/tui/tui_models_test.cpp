@@ -203,6 +203,30 @@ TEST(MessageLines, ColourHeaderNamesWrapAndShowFramesAndFindings) {
   EXPECT_EQ(lines[3].style, Style::response);  // the start line
 }
 
+TEST(ListLines, FindingsAndConnectionsFitTheWidth) {
+  FindingRow f;
+  f.name = "sip.response.missing_to_tag";
+  f.severity = Severity::warning;
+  f.frame = 42;
+  f.call = 3;
+  f.detail = std::string(300, 'd');
+  const StyledLine line = finding_line(f, 100);
+  EXPECT_EQ(display_width(line.text), 100u);
+  EXPECT_NE(line.text.find("sip.response.missing_to_tag"), std::string::npos);
+  EXPECT_EQ(line.text.substr(line.span_from, 7), "warning");
+  EXPECT_EQ(line.span_style, Style::pending);
+  CarrierRow c;
+  c.transport = SipTransport::ws;
+  c.client = "127.0.0.1:5555";
+  c.server = "127.0.0.1:8080";
+  c.messages = 7;
+  c.ws_frames = 9;
+  const StyledLine carrier = carrier_line(c, 80);
+  EXPECT_EQ(display_width(carrier.text), 80u);
+  EXPECT_NE(carrier.text.find("127.0.0.1:8080"), std::string::npos);
+  EXPECT_EQ(display_width(carrier_header(80).text), 80u);
+}
+
 TEST(Keys, EveryScreenHasHelpAndAWayBack) {
   for (const Screen s : {Screen::calls, Screen::flow, Screen::message, Screen::findings,
                          Screen::connections, Screen::columns, Screen::filter}) {
