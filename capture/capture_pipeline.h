@@ -26,6 +26,7 @@ class CapturePipeline {
         flows_(observer, findings, limits.flows) {}
 
   void on_packet(const RawPacket& packet) {
+    if (first_timestamp_ == INT64_MIN) first_timestamp_ = packet.timestamp;
     if (packet.timestamp < latest_timestamp_ && !reported_unsorted_) report_unsorted(packet);
     latest_timestamp_ = std::max(latest_timestamp_, packet.timestamp);
     if (decoder_.decode(packet, decoded_) == DecodeStatus::transport) flows_.on_packet(decoded_);
@@ -38,6 +39,8 @@ class CapturePipeline {
     flows_.finish();
   }
 
+  // The first packet's time (INT64_MIN before any): where "+30s" counts from.
+  TimeNs first_timestamp() const { return first_timestamp_; }
   const DecodeCounters& decode_counters() const { return decoder_.counters(); }
   const FlowCounters& flow_counters() const { return flows_.counters(); }
 
@@ -49,6 +52,7 @@ class CapturePipeline {
   FlowTable flows_;
   DecodedPacket decoded_;
   TimeNs latest_timestamp_ = INT64_MIN;
+  TimeNs first_timestamp_ = INT64_MIN;
   bool reported_unsorted_ = false;
   bool finished_ = false;
 };

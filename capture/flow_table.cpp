@@ -56,7 +56,8 @@ void FlowTable::on_packet(const DecodedPacket& packet) {
 }
 
 FlowTable::TcpConnection* FlowTable::open_tcp(const FlowKey& key, const DecodedPacket& p) {
-  if (tcp_.size() >= limits_.max_tcp_connections) {
+  // (A table of 0 connections has nothing to end: the limits table refuses 0 anyway.)
+  if (tcp_.size() >= limits_.max_tcp_connections && tcp_.least_recent() != nullptr) {
     TcpConnection* victim = tcp_.least_recent();
     if (!victim->closed) {
       Finding f{FindingId::limit_tcp_connections};
@@ -197,7 +198,7 @@ void FlowTable::on_udp(const DecodedPacket& p) {
   const FlowKey key = FlowKey::of(p.src, p.dst, Transport::udp, src_is_low);
   UdpFlow* flow = udp_.find(key);
   if (flow == nullptr) {
-    if (udp_.size() >= limits_.max_udp_flows) {
+    if (udp_.size() >= limits_.max_udp_flows && udp_.least_recent() != nullptr) {
       UdpFlow* victim = udp_.least_recent();
       Finding f{FindingId::limit_udp_flows};
       f.frame = p.frame_number;

@@ -69,6 +69,17 @@ bool rule_enabled(std::string_view id, const CheckOptions& options) {
   return false;
 }
 
+Result<void> check_rule_names(const CheckOptions& options) {
+  for (const auto* names : {&options.rules, &options.disable}) {
+    for (const std::string& name : *names) {
+      bool any = false;
+      for (const FindingKind& k : all_finding_kinds()) any = any || matches(k.name, name);
+      if (!any) return Failure{"no rule matches '" + name + "' (see --list-rules)"};
+    }
+  }
+  return {};
+}
+
 void print_rules(std::FILE* out) {
   std::fprintf(out, "%-36s %-8s %-20s %s\n", "id", "severity", "rfc", "explanation");
   for (const FindingKind& k : all_finding_kinds()) {

@@ -8,6 +8,7 @@
 
 #include "calls/call_store.h"
 #include "capture/finding.h"
+#include "capture/result.h"
 
 namespace sipws::cli {
 
@@ -22,6 +23,9 @@ struct CheckOptions {
 
 // Whether a finding id is selected by the options.
 bool rule_enabled(std::string_view id, const CheckOptions& options);
+// Fails with "no rule matches 'X' (see --list-rules)" for a --rules or --disable value that is
+// neither a rule id nor a prefix of one: a misspelt rule must not keep a CI gate green.
+Result<void> check_rule_names(const CheckOptions& options);
 
 void print_rules(std::FILE* out);
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "calls/call_export.h"
 #include "capture/capture_pipeline.h"
@@ -32,6 +33,7 @@ constexpr int kExitOk = exit_status(sipws::ExitCode::ok);
 constexpr int kExitUsage = exit_status(sipws::ExitCode::usage);
 constexpr int kExitUnreadable = exit_status(sipws::ExitCode::unreadable);
 constexpr int kExitDamaged = exit_status(sipws::ExitCode::damaged);
+constexpr int kExitNothingMatched = exit_status(sipws::ExitCode::nothing_matched);
 constexpr int kExitFindings = exit_status(sipws::ExitCode::findings_at_or_above);
 
 // Opens `path` and runs it through the capture pipeline into `observer`. Returns the exit code
@@ -151,19 +153,49 @@ std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limit
   return a;
 }
 
+// The calls the filters select, once the capture is read (call references and times after the
+// start resolved against it). Fails (usage) for a reference that names no call or several.
+struct Selection {
+  std::vector<const sipws::Call*> calls;
+  int code = kExitOk;  // kExitUsage: the filters are wrong; kExitNothingMatched: none passes
+};
+Selection select(const CallAnalysis& a, sipws::CallFilter filter) {
+  Selection s;
+  if (auto resolved = filter.resolve(a.store, a.analysis.first_timestamp()); !resolved) {
+    std::fprintf(stderr, "sipws: %s\n", resolved.error().c_str());
+    s.code = kExitUsage;
+    return s;
+  }
+  s.calls = sipws::select_calls(a.store, filter);
+  if (s.calls.empty() && !filter.empty()) {
+    std::fprintf(stderr, "sipws: no call matches the filters\n");
+    s.code = kExitNothingMatched;
+  }
+  return s;
+}
+// The exit status: a damaged file first, then what the selection says.
+int finish(int code, const sipws::ReadSummary& summary, const Selection& selection) {
+  const int read = finish(code, summary);
+  return read != kExitOk ? read : selection.code;
+}
+
 int run_calls(const std::string& path, const Limits& limits, OutputFormat format,
               const sipws::CallFilter& filter) {
   auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
-  sipws::cli::print_calls(stdout, format, a->store, sipws::select_calls(a->store, filter));
-  return finish(a->code, a->summary);
+  const Selection selected = select(*a, filter);
+  if (selected.code == kExitUsage) return kExitUsage;
+  sipws::cli::print_calls(stdout, format, a->store, selected.calls);
+  return finish(a->code, a->summary, selected);
 }
 
 int run_flow(const std::string& path, const Limits& limits, const sipws::CallFilter& filter,
              const sipws::LadderTextOptions& options) {
   auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
-  const auto calls = sipws::select_calls(a->store, filter);
+  const Selection selected = select(*a, filter);
+  if (selected.code == kExitUsage) return kExitUsage;
+  const auto& calls = selected.calls;
   bool first = true;
   for (const sipws::Call* call : calls) {
     if (!first) std::printf("\n");
@@ -175,17 +207,17 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::CallFil
     sipws::cli::print_sdp_summary(stdout, a->store, *call);
     sipws::cli::print_flow(stdout, a->store, sipws::build_ladder(a->store, {call}), options);
   }
-  if (calls.empty()) std::fprintf(stderr, "sipws: no call matches\n");
-  return finish(a->code, a->summary);
+  return finish(a->code, a->summary, selected);
 }
 
 int run_stats(const std::string& path, const Limits& limits, OutputFormat format,
               const sipws::CallFilter& filter) {
   auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
-  sipws::cli::print_stats(stdout, format, a->store, sipws::select_calls(a->store, filter),
-                          a->analysis.counters());
-  return finish(a->code, a->summary);
+  const Selection selected = select(*a, filter);
+  if (selected.code == kExitUsage) return kExitUsage;
+  sipws::cli::print_stats(stdout, format, a->store, selected.calls, a->analysis.counters());
+  return finish(a->code, a->summary, selected);
 }
 
 int run_export(const std::string& path, const Limits& limits, const std::string& output,
@@ -210,10 +242,12 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
   }
   auto a = analyse_calls(path, limits, true);
   if (a->code == kExitUnreadable) return a->code;
-  const auto calls = sipws::select_calls(a->store, filter);
+  const Selection selected = select(*a, filter);
+  if (selected.code == kExitUsage) return kExitUsage;
+  const auto& calls = selected.calls;
   if (calls.empty()) {
-    std::fprintf(stderr, "sipws: no call matches\n");
-    return kExitUsage;
+    if (filter.empty()) std::fprintf(stderr, "sipws: no call to export\n");
+    return finish(a->code, a->summary, Selection{{}, kExitNothingMatched});
   }
   if (!output.empty()) {
     const auto result = sipws::export_calls(path, output, a->store, calls);
@@ -307,23 +341,34 @@ int main(int argc, char** argv) {
   add_common(connections);
 
   sipws::CallFilter filter;
-  double since = 0;
-  double until = 0;
+  std::vector<std::string> filter_calls, filter_methods, filter_users, filter_states;
+  std::string since_text, until_text;
   auto add_filters = [&](CLI::App* command) {
-    command->add_option("--call", filter.call_ids, "only this Call-ID (repeatable)")
+    command
+        ->add_option("--call", filter_calls,
+                     "only this call: its Call-ID, the index `calls` prints, or a unique start of "
+                     "its Call-ID (repeatable, or comma-separated)")
         ->allow_extra_args(false);
-    command->add_option("--method", filter.method, "only calls with a message of this method");
-    command->add_option("--user", filter.user, "only calls whose From or To user is this");
+    command
+        ->add_option("--method", filter_methods,
+                     "only calls with a message of this method (repeatable, or comma-separated)")
+        ->allow_extra_args(false);
+    command
+        ->add_option("--user", filter_users,
+                     "only calls whose From or To user is this (repeatable, or comma-separated)")
+        ->allow_extra_args(false);
     command->add_option("--address", filter.address,
                         "only calls with a message from or to this address[:port]");
-    command->add_option(
-        "--state", filter.state,
-        "only calls in this state (call_setup, ringing, in_call, completed, cancelled, rejected, "
-        "busy, diverted, failed, registered, unregistered, ok, challenged, no_response)");
-    command->add_option("--since", since,
-                        "only calls that end at or after this time (epoch seconds)");
-    command->add_option("--until", until,
-                        "only calls that start at or before this time (epoch seconds)");
+    command
+        ->add_option(
+            "--state", filter_states,
+            "only calls in this state (repeatable, or comma-separated): " + sipws::state_names())
+        ->allow_extra_args(false);
+    command->add_option("--since", since_text,
+                        "only calls that end at or after this time: epoch seconds, ISO 8601 "
+                        "(2026-11-24T22:35:00Z) or after the capture's start (+30s, +2m)");
+    command->add_option("--until", until_text,
+                        "only calls that start at or before this time (as --since)");
   };
   auto* calls = app.add_subcommand("calls", "List the calls: state, timings, legs");
   add_common(calls);
@@ -333,7 +378,8 @@ int main(int argc, char** argv) {
   flow->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
       ->required();
   add_filters(flow);
-  flow->add_option("--width", flow_options.width, "width in columns (default 80)");
+  flow->add_option("--width", flow_options.width, "width in columns (default 80)")
+      ->check(CLI::Range(std::size_t{20}, std::size_t{10000}));
   flow->add_flag("-v,--verbose", flow_options.verbose, "print each message under its arrow");
   std::string export_path;
   auto* export_command =
@@ -349,7 +395,8 @@ int main(int argc, char** argv) {
     command->add_option("--hep-transport", o.hep_tcp, "udp (default) or tcp")
         ->transform(
             CLI::CheckedTransformer(std::map<std::string, bool>{{"udp", false}, {"tcp", true}}));
-    command->add_option("--hep-id", o.hep_id, "HEP capture agent id (default 0)");
+    command->add_option("--hep-id", o.hep_id, "HEP capture agent id (default 0)")
+        ->check(CLI::Range(0.0, 4294967295.0));
     command->add_option("--hep-password", o.hep_password, "HEP authentication key");
   };
   add_hep_options(export_command, hep_options);
@@ -395,22 +442,33 @@ int main(int argc, char** argv) {
   auto add_capture_options = [&](CLI::App* command) {
     command->add_option("-w,--write", live_options.capture.write_path,
                         "also write every captured packet to this pcap file");
-    command->add_option("--rotate-size", live_options.capture.rotate_bytes,
-                        "with -w: start FILE.1, FILE.2, ... when a file reaches this many bytes");
-    command->add_option("--rotate-seconds", live_options.capture.rotate_seconds,
-                        "with -w: start the next file after this many seconds");
-    command->add_option("--queue-packets", live_options.capture.queue_packets,
-                        "packets that may wait for analysis before drops are counted (100000)");
-    command->add_option("--snaplen", live_options.capture.snaplen,
-                        "bytes captured per packet (default 262144)");
+    command
+        ->add_option("--rotate-size", live_options.capture.rotate_bytes,
+                     "with -w: start FILE.1, FILE.2, ... when a file reaches this many bytes")
+        ->check(CLI::Range(0.0, 1e18));
+    command
+        ->add_option("--rotate-seconds", live_options.capture.rotate_seconds,
+                     "with -w: start the next file after this many seconds")
+        ->check(CLI::Range(0.0, 1e9));
+    command
+        ->add_option("--queue-packets", live_options.capture.queue_packets,
+                     "packets that may wait for analysis before drops are counted (100000)")
+        ->check(CLI::Range(1.0, 1e8));
+    command
+        ->add_option("--snaplen", live_options.capture.snaplen,
+                     "bytes captured per packet (default 262144)")
+        ->check(CLI::Range(1, 262144));
     command->add_option("--user", live_options.user,
                         "drop root privileges to this user once the device is open (default "
                         "nobody; root keeps them)");
   };
   add_capture_options(live);
   add_hep_options(live, live_options);
-  live->add_option("-c,--count", live_options.count, "stop after this many packets");
-  live->add_option("--duration", live_options.duration, "stop after this many seconds");
+  live->add_option("-c,--count", live_options.count, "stop after this many packets (0: no limit)")
+      ->check(CLI::Range(0.0, 1e18));
+  live->add_option("--duration", live_options.duration,
+                   "stop after this many seconds (0: no limit)")
+      ->check(CLI::Range(0.0, 1e9));
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
   live->add_option("--findings", live_options.findings_path,
                    "write findings to FILE as JSON Lines while capturing; at the end FILE is "
@@ -422,7 +480,10 @@ int main(int argc, char** argv) {
       "listen",
       "Receive HEPv3 (UDP and TCP) from capture agents (Kamailio siptrace, heplify, sngrep -H) "
       "and print the SIP messages as they arrive");
-  listen->add_option("--hep", listen_options.port, "the port to listen on (UDP and TCP)")
+  listen
+      ->add_option("--hep", listen_options.port,
+                   "the port to listen on (UDP and TCP; 0 takes a free one and says which)")
+      ->check(CLI::Range(0, 65535))
       ->required();
   listen->add_option("--bind", listen_options.bind, "the address to listen on (default ::, all)");
   listen->add_option("--format", listen_format, "text, tsv or json (as `messages` prints)")
@@ -432,8 +493,14 @@ int main(int argc, char** argv) {
   listen->add_flag("--calls", listen_options.calls, "also print call state changes (text)");
   listen->add_option("--findings", listen_options.findings_path,
                      "write findings to FILE as JSON Lines (as live --findings)");
-  listen->add_option("-c,--count", listen_options.count, "stop after this many HEP packets");
-  listen->add_option("--duration", listen_options.duration, "stop after this many seconds");
+  listen
+      ->add_option("-c,--count", listen_options.count,
+                   "stop after this many HEP packets (0: no limit)")
+      ->check(CLI::Range(0.0, 1e18));
+  listen
+      ->add_option("--duration", listen_options.duration,
+                   "stop after this many seconds (0: no limit)")
+      ->check(CLI::Range(0.0, 1e9));
   listen->add_option("--hep-password", listen_options.password,
                      "accept only packets with this authentication key");
   auto* capture = app.add_subcommand(
@@ -443,12 +510,16 @@ int main(int argc, char** argv) {
   capture->add_option("-i,--interface", live_options.capture.interface, "the interface")
       ->required();
   capture->add_option("-f,--filter", live_options.capture.filter, "a BPF capture filter");
-  capture->add_option("-c,--count", live_options.count, "stop after this many packets");
-  capture->add_option("--duration", live_options.duration, "stop after this many seconds");
+  capture->add_option("-c,--count", live_options.count, "stop after this many packets")
+      ->check(CLI::Range(0.0, 1e18));
+  capture->add_option("--duration", live_options.duration, "stop after this many seconds")
+      ->check(CLI::Range(0.0, 1e9));
   add_capture_options(capture);
-  capture->add_option("--stats-interval", live_options.stats_interval,
-                      "print a line of counters (captured, dropped) to standard error this "
-                      "often, in seconds (the GUI's status bar reads it)");
+  capture
+      ->add_option("--stats-interval", live_options.stats_interval,
+                   "print a line of counters (captured, dropped) to standard error this "
+                   "often, in seconds (the GUI's status bar reads it)")
+      ->check(CLI::Range(0.0, 1e6));
   auto* stats = app.add_subcommand(
       "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
@@ -504,9 +575,23 @@ int main(int argc, char** argv) {
     }
     limits.dissector.tls_key_log = keylog_path;
   }
-  for (CLI::App* command : {calls, flow, stats, export_command, tui}) {
-    if (command->count("--since") > 0) filter.since = since;
-    if (command->count("--until") > 0) filter.until = until;
+  filter.call_ids = sipws::split_list(filter_calls);
+  filter.methods = sipws::split_list(filter_methods);
+  filter.users = sipws::split_list(filter_users);
+  filter.states = sipws::split_list(filter_states);
+  if (auto known = sipws::check_states(filter.states); !known) {
+    std::fprintf(stderr, "sipws: --state: %s\n", known.error().c_str());
+    return kExitUsage;
+  }
+  for (auto [text, bound, name] : {std::tuple{&since_text, &filter.since, "--since"},
+                                   std::tuple{&until_text, &filter.until, "--until"}}) {
+    if (text->empty()) continue;
+    auto parsed = sipws::parse_time_bound(*text);
+    if (!parsed) {
+      std::fprintf(stderr, "sipws: %s: %s\n", name, parsed.error().c_str());
+      return kExitUsage;
+    }
+    *bound = *parsed;
   }
   if (*messages) return run_messages(path, limits, formats.at(format_name));
   if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
@@ -525,6 +610,10 @@ int main(int argc, char** argv) {
     if (path.empty()) {
       std::fprintf(stderr, "sipws: check needs a FILE (or --list-rules)\n");
       return kExitUnreadable;
+    }
+    if (auto known = sipws::cli::check_rule_names(check_options); !known) {
+      std::fprintf(stderr, "sipws: %s\n", known.error().c_str());
+      return kExitUsage;
     }
     check_options.format = check_format == "json"    ? sipws::cli::CheckFormat::json
                            : check_format == "junit" ? sipws::cli::CheckFormat::junit

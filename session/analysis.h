@@ -37,6 +37,8 @@ class Analysis final : private SipMessageSink {
   Analysis& operator=(const Analysis&) = delete;
 
   CapturePipeline& pipeline() { return pipeline_; }
+  // The first packet's time (INT64_MIN before any).
+  TimeNs first_timestamp() const { return pipeline_.first_timestamp(); }
   TlsKeyLog& key_log() { return dissector_.key_log(); }
   // Every datagram that is not SIP, classified (where media analysis subscribes).
   void set_datagram_observer(DatagramObserver* observer) {

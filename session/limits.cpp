@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <limits>
 
 namespace sipws {
 namespace {
@@ -26,11 +27,12 @@ constexpr std::array kLimits = {
               [](const AnalysisLimits& l) -> std::uint64_t {
                 return l.capture.flows.max_tcp_connections;
               },
-              [](AnalysisLimits& l, std::uint64_t v) { l.capture.flows.max_tcp_connections = v; }},
+              [](AnalysisLimits& l, std::uint64_t v) { l.capture.flows.max_tcp_connections = v; },
+              1},
     LimitSpec{
         "udp_flows", U::count, "UDP flows tracked at once",
         [](const AnalysisLimits& l) -> std::uint64_t { return l.capture.flows.max_udp_flows; },
-        [](AnalysisLimits& l, std::uint64_t v) { l.capture.flows.max_udp_flows = v; }},
+        [](AnalysisLimits& l, std::uint64_t v) { l.capture.flows.max_udp_flows = v; }, 1},
     LimitSpec{"tcp_buffer_per_direction", U::bytes,
               "out-of-order bytes held for one direction of one connection",
               [](const AnalysisLimits& l) -> std::uint64_t {
@@ -144,12 +146,21 @@ Result<void> apply_limit(std::string_view setting, AnalysisLimits& limits) {
   const std::string_view text = setting.substr(eq + 1);
   std::uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error == std::errc::result_out_of_range) {
+    return Failure{"--limit " + std::string(name) + ": '" + std::string(text) +
+                   "' is out of range (at most " +
+                   std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")"};
+  }
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
     return Failure{"--limit " + std::string(name) + ": '" + std::string(text) +
-                   "' is not a number"};
+                   "' is not a number (a whole number, 0 or more)"};
   }
   for (const LimitSpec& limit : kLimits) {
     if (limit.name == name) {
+      if (value < limit.min) {
+        return Failure{"--limit " + std::string(name) + ": " + std::string(text) +
+                       " is too small (at least " + std::to_string(limit.min) + ")"};
+      }
       limit.set(limits, value);
       return {};
     }

@@ -21,6 +21,7 @@ enum class ExitCode : int {
   findings_at_or_above = 1,  // check: something at or above --fail-on
   unreadable = 2,            // the file could not be opened or is not a capture
   damaged = 3,               // the capture is truncated or damaged; partial results shown
+  nothing_matched = 4,       // filters were given and no call passes them (every command)
 };
 inline constexpr int exit_status(ExitCode code) {
   return static_cast<int>(code);
@@ -33,6 +34,7 @@ struct LimitSpec {
   std::string_view bounds;                      // what it bounds, for --help and the README
   std::uint64_t (*get)(const AnalysisLimits&);  // in the unit (seconds, not nanoseconds)
   void (*set)(AnalysisLimits&, std::uint64_t);
+  std::uint64_t min = 0;  // the smallest value that makes sense (a table of 0 flows does not)
 };
 
 std::span<const LimitSpec> all_limits();

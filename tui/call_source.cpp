@@ -499,9 +499,30 @@ std::vector<CarrierRow> CallSource::carriers() const {
   return out;
 }
 
-std::set<std::uint64_t> CallSource::matching(const CallFilter& filter) const {
+Result<std::set<std::uint64_t>> CallSource::matching(CallFilter filter) const {
   const State& s = *state_;
   UiLock lock(s);
+  // Call references and times after the start: a file's calls resolve them; a live source's
+  // calls are in stores of their own, so its references are Call-IDs and its start is the
+  // first call's.
+  if (s.offline) {
+    if (auto resolved = filter.resolve(s.offline->store(), s.offline->first_timestamp());
+        !resolved) {
+      return Failure{resolved.error()};
+    }
+  } else {
+    TimeNs first = INT64_MAX;
+    s.each_call([&first](std::uint64_t, const CallStore&, const Call& call) {
+      first = std::min(first, call.start);
+    });
+    CallStore none(false);
+    std::vector<std::string> ids = std::move(filter.call_ids);
+    filter.call_ids.clear();
+    if (auto resolved = filter.resolve(none, first == INT64_MAX ? INT64_MIN : first); !resolved) {
+      return Failure{resolved.error()};
+    }
+    filter.call_ids = std::move(ids);
+  }
   std::set<std::uint64_t> out;
   s.each_call([&](std::uint64_t index, const CallStore& store, const Call& call) {
     if (filter.matches(call, store)) out.insert(index);

@@ -109,8 +109,9 @@ class CallSource {
   // The calls of `call`'s group (the legs of a B2BUA call; a file's analysis groups them).
   std::vector<std::uint64_t> group_of(std::uint64_t call) const;
   std::vector<CarrierRow> carriers() const;
-  // The calls that pass the command line's filters (session/call_filter), of all held.
-  std::set<std::uint64_t> matching(const CallFilter& filter) const;
+  // The calls that pass the command line's filters (session/call_filter), of all held; fails
+  // for a --call reference that names no call or several.
+  Result<std::set<std::uint64_t>> matching(CallFilter filter) const;
   // Writes the frames of `calls` as pcap, as `sipws export` does, from the file read (or a live
   // capture's -w file). Fails for standard input and HEP, which leave no file to read again.
   Result<ExportResult> save(const std::vector<std::uint64_t>& calls,

@@ -128,9 +128,9 @@ std::string clock_text(TimeNs ns) {
 CallTable::CallTable() {
   // sngrep's columns first (index, method, Call-ID, From, To, state: what fits in 80 columns),
   // then what else tells a call.
-  columns_ = {CallField::index,     CallField::first_method, CallField::call_id,
-              CallField::from_user, CallField::to_user,      CallField::state,
-              CallField::messages,  CallField::final_status, CallField::start,
+  columns_ = {CallField::index,      CallField::first_method, CallField::call_id,
+              CallField::from_user,  CallField::to_user,      CallField::state,
+              CallField::messages,   CallField::final_status, CallField::start,
               CallField::transports, CallField::findings};
 }
 

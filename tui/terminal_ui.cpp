@@ -415,11 +415,9 @@ void Ui::draw_filter(int top, int) {
     put(top + 2 + 2 * i, 32, filter_edit_[static_cast<std::size_t>(i)] + (here ? "_" : ""),
         here ? Style::selected : Style::plain, COLS - 34);
   }
-  std::string states = "States:";
-  for (int s = 0; s <= static_cast<int>(CallState::no_response); ++s) {
-    states += " " + std::string(call_state_name(static_cast<CallState>(s)));
-  }
-  put(top + 3 + 2 * kFilterFields, 2, states, Style::dim, COLS - 4);
+  put(top + 3 + 2 * kFilterFields, 2, "States: " + state_names(), Style::dim, COLS - 4);
+  put(top + 4 + 2 * kFilterFields, 2, "Several values: comma-separated; a call passes with any.",
+      Style::dim, COLS - 4);
 }
 
 void Ui::draw_help(int top, int height) {
@@ -478,7 +476,7 @@ void Ui::refresh_data() {
   const bool findings_changed = changes.findings_changed;
   table_.apply(std::move(changes));
   if (rows_changed && filter_active_ && !table_.paused()) {
-    table_.set_passing(source_.matching(filter_));
+    if (auto passing = source_.matching(filter_)) table_.set_passing(std::move(*passing));
   }
   // The open screens follow the source while it is read (the list pauses on request).
   if (table_.paused()) return;
@@ -489,47 +487,38 @@ void Ui::refresh_data() {
 
 void Ui::apply_filter() {
   CallFilter f;
-  auto trim = [](std::string s) {
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    while (!s.empty() && s.front() == ' ') s.erase(s.begin());
-    return s;
-  };
-  for (std::string_view ids = filter_edit_[kCallId]; !ids.empty();) {
-    const std::size_t comma = ids.find(',');
-    std::string id = trim(std::string(ids.substr(0, comma)));
-    if (!id.empty()) f.call_ids.push_back(id);
-    if (comma == std::string_view::npos) break;
-    ids.remove_prefix(comma + 1);
-  }
-  f.method = trim(filter_edit_[kMethod]);
-  f.user = trim(filter_edit_[kUser]);
-  f.address = trim(filter_edit_[kAddress]);
-  f.state = trim(filter_edit_[kState]);
-  if (!f.state.empty()) {
-    bool known = false;
-    for (int s = 0; s <= static_cast<int>(CallState::no_response); ++s) {
-      known = known || call_state_name(static_cast<CallState>(s)) == f.state;
-    }
-    if (!known) {
-      status_ = "no state is called '" + f.state + "' (the states are listed below)";
-      return;
-    }
+  f.call_ids = split_list({filter_edit_[kCallId]});
+  f.methods = split_list({filter_edit_[kMethod]});
+  f.users = split_list({filter_edit_[kUser]});
+  const auto address = split_list({filter_edit_[kAddress]});
+  f.address = address.empty() ? "" : address.front();
+  f.states = split_list({filter_edit_[kState]});
+  if (auto known = check_states(f.states); !known) {
+    status_ = known.error();
+    return;
   }
   for (const auto& [field, target] : {std::pair{kSince, &f.since}, std::pair{kUntil, &f.until}}) {
-    const std::string text = trim(filter_edit_[field]);
+    const auto text = split_list({filter_edit_[field]});
     if (text.empty()) continue;
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0') {
-      status_ = "'" + text + "' is not a time in epoch seconds";
+    auto bound = parse_time_bound(text.front());
+    if (!bound) {
+      status_ = bound.error();
       return;
     }
-    *target = value;
+    *target = *bound;
+  }
+  if (!f.empty()) {
+    auto passing = source_.matching(f);
+    if (!passing) {
+      status_ = passing.error();
+      return;
+    }
+    table_.set_passing(std::move(*passing));
+  } else {
+    table_.set_passing(std::nullopt);
   }
   filter_ = f;
-  filter_active_ = !f.call_ids.empty() || !f.method.empty() || !f.user.empty() ||
-                   !f.address.empty() || !f.state.empty() || f.since || f.until;
-  table_.set_passing(filter_active_ ? std::optional(source_.matching(filter_)) : std::nullopt);
+  filter_active_ = !f.empty();
   table_.move(0);
   back();
 }
@@ -1006,23 +995,35 @@ void Ui::on_key(int key) {
 
 int Ui::run() {
   filter_ = options_.filter;
-  filter_active_ = !filter_.call_ids.empty() || !filter_.method.empty() || !filter_.user.empty() ||
-                   !filter_.address.empty() || !filter_.state.empty() || filter_.since ||
-                   filter_.until;
-  filter_edit_[kMethod] = filter_.method;
-  filter_edit_[kUser] = filter_.user;
+  filter_active_ = !filter_.empty();
+  auto joined = [](const std::vector<std::string>& values) {
+    std::string out;
+    for (const std::string& v : values) out += (out.empty() ? "" : ",") + v;
+    return out;
+  };
+  filter_edit_[kCallId] = joined(filter_.call_ids);
+  filter_edit_[kMethod] = joined(filter_.methods);
+  filter_edit_[kUser] = joined(filter_.users);
   filter_edit_[kAddress] = filter_.address;
-  filter_edit_[kState] = filter_.state;
-  for (const std::string& id : filter_.call_ids) {
-    filter_edit_[kCallId] += (filter_edit_[kCallId].empty() ? "" : ",") + id;
+  filter_edit_[kState] = joined(filter_.states);
+  for (const auto& [field, bound] :
+       {std::pair{kSince, &filter_.since}, std::pair{kUntil, &filter_.until}}) {
+    if (*bound) {
+      filter_edit_[field] = ((*bound)->from_start ? "+" : "") + std::to_string((*bound)->seconds);
+    }
   }
-  if (filter_.since) filter_edit_[kSince] = std::to_string(*filter_.since);
-  if (filter_.until) filter_edit_[kUntil] = std::to_string(*filter_.until);
 
   init_colors();
   if (options_.mouse) mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED, nullptr);
   refresh_data();
-  if (filter_active_) table_.set_passing(source_.matching(filter_));
+  if (filter_active_) {
+    // A wrong --call shows on the bar; the list stays whole.
+    if (auto passing = source_.matching(filter_)) {
+      table_.set_passing(std::move(*passing));
+    } else {
+      status_ = passing.error();
+    }
+  }
   draw();
   while (!quit_ && !g_interrupted) {
     const int key = getch();

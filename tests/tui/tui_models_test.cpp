@@ -269,9 +269,17 @@ TEST(CallSource, AFileGivesItsCallsFlowsMessagesAndSavedCalls) {
   EXPECT_EQ(m.text.rfind("INVITE ", 0), 0u);
   EXPECT_TRUE(m.websocket);
   EXPECT_FALSE(m.frames.empty());
-  CallFilter busy;
-  busy.state = "completed";
-  EXPECT_EQ((*source)->matching(busy), (std::set<std::uint64_t>{1}));
+  CallFilter completed;
+  completed.states = {"completed"};
+  const auto passing = (*source)->matching(completed);
+  ASSERT_TRUE(passing) << passing.error();
+  EXPECT_EQ(*passing, (std::set<std::uint64_t>{1}));
+  CallFilter by_index;
+  by_index.call_ids = {"1"};  // the index `calls` prints
+  EXPECT_EQ(*(*source)->matching(by_index), (std::set<std::uint64_t>{1}));
+  CallFilter nothing;
+  nothing.call_ids = {"no-such-call"};
+  EXPECT_FALSE((*source)->matching(nothing));
   EXPECT_FALSE((*source)->carriers().empty());
   const std::string out = test::temp_dir() + "/tui-saved.pcap";
   const auto saved = (*source)->save({1}, out);
