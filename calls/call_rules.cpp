@@ -37,7 +37,7 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         if (m.status_code >= 200 && m.cseq_method == t.method) answered = true;
         if (m.status_code > 100 && m.to_tag_empty) {
           report(findings, FindingId::sip_response_missing_to_tag, m, call.index,
-                 std::to_string(m.status_code));
+                 std::to_string(m.status_code) + " to " + std::string(m.cseq_method));
         }
         // The request this response answers on the same hop.
         const MessageSummary* request = nullptr;
@@ -69,6 +69,29 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         }
         if (first != nullptr)
           report(findings, FindingId::sip_no_final_response, *first, call.index, t.method);
+      }
+    }
+    // The ACK for a 2xx is a transaction of its own, with the CSeq number of the INVITE it
+    // acknowledges (RFC 3261 §13.2.2.4). Which INVITE: the latest 2xx to an INVITE that reached
+    // the ACK's sender before it. Its CSeq is that INVITE's on this hop (a B2BUA renumbers per
+    // leg).
+    for (const SipTransaction& ack : call.transactions) {
+      if (ack.method != "ACK" || ack.messages.empty()) continue;
+      const MessageSummary& a = messages[call.messages[ack.messages.front()].record];
+      if (!a.is_request || !a.cseq) continue;
+      const MessageSummary* answer = nullptr;
+      for (const CallMessage& cm : call.messages) {
+        const MessageSummary& r = messages[cm.record];
+        if (r.frame > a.frame) break;
+        if (!r.is_request && r.status_code >= 200 && r.status_code < 300 &&
+            r.cseq_method == "INVITE" && r.dst.address == a.src.address && r.cseq) {
+          answer = &r;
+        }
+      }
+      if (answer != nullptr && *a.cseq != *answer->cseq) {
+        report(findings, FindingId::sip_ack_2xx_cseq_mismatch, a, call.index,
+               "ACK " + std::to_string(*a.cseq) + ", the INVITE's 2xx in frame " +
+                   std::to_string(answer->frame) + ": " + std::to_string(*answer->cseq));
       }
     }
     // An ACK to a non-2xx and a CANCEL share their INVITE's branch and CSeq number.

@@ -11,7 +11,9 @@ bool looks_like_tls(ByteView b, Direction direction) {
 }
 
 TlsAnalyzer::TlsAnalyzer(AnalyzerContext& context, const ConnectionCarrier& carrier)
-    : decryptor_(context.key_log, *this, context.findings, carrier.info.index) {}
+    : decryptor_(context.key_log, *this, context.findings, carrier.info.index) {
+  decryptor_.set_server_port(carrier.info.server.port);
+}
 
 void TlsAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64_t frame,
                           TimeNs timestamp) {

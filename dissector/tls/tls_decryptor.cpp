@@ -5,6 +5,7 @@
 #include <openssl/kdf.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -259,10 +260,38 @@ std::string TlsDecryptor::describe() const {
   return text;
 }
 
+bool TlsDecryptor::may_carry_sip() const {
+  std::string name = info_.sni;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* hint : {"sip", "wss", "ws.", "ws-", "voip", "pbx", "webrtc", "kamailio",
+                           "asterisk", "freeswitch", "opensips", "phone"}) {
+    if (name.find(hint) != std::string::npos) return true;
+  }
+  for (const std::string& protocol : info_.alpn) {
+    if (protocol.find("sip") != std::string::npos) return true;
+  }
+  // The ports of TLS services that are not SIP: HTTPS (443: every web page, so the SNI above
+  // must speak for it), mail, news, LDAP, DNS, FTP, push, MQTT. Any other port, 5061 and the
+  // WSS ports of Kamailio, Asterisk and FreeSWITCH set-ups among them, may carry SIP.
+  constexpr std::uint16_t kNotSip[] = {443, 465, 563, 587, 636,  853,
+                                       989, 990, 993, 995, 5223, 8883};
+  for (const std::uint16_t p : kNotSip) {
+    if (server_port_ == p) return false;
+  }
+  return true;
+}
+
 void TlsDecryptor::fail(Direction d, FindingId id, std::uint64_t frame, const std::string& why) {
   sides_[static_cast<std::size_t>(d)]->stopped = true;
   if (reported_) return;  // one finding a connection says it
   reported_ = true;
+  if (id == FindingId::tls_not_decrypted) {
+    if (keys_.empty() && keys_.first_time_without_keys()) {
+      findings_.report(FindingId::tls_no_key_log, frame, connection_, d,
+                       "give the key log the TLS library wrote (SSLKEYLOGFILE) with --keylog");
+    }
+    if (!may_carry_sip()) id = FindingId::tls_not_decrypted_other;
+  }
   findings_.report(id, frame, connection_, d, describe() + ": " + why);
 }
 
@@ -436,6 +465,17 @@ void TlsDecryptor::client_hello(ByteView body) {
   info_.client_hello_seen = true;
   if (!r.vector8() || !r.vector16() || !r.vector8()) return;
   for_each_extension(r, [this](std::uint16_t type, ByteView data) {
+    if (type == 16) {  // application_layer_protocol_negotiation: a list of 8-bit strings
+      Reader a(data);
+      std::uint16_t list = 0;
+      std::uint8_t length = 0;
+      ByteView name;
+      if (!a.u16(list)) return;
+      while (info_.alpn.size() < 16 && a.u8(length) && a.bytes(length, name)) {
+        info_.alpn.emplace_back(name.begin(), name.end());
+      }
+      return;
+    }
     if (type != 0) return;  // server_name
     Reader n(data);
     std::uint16_t list = 0;

@@ -27,6 +27,7 @@ struct TlsSessionInfo {
   std::uint16_t version = 0;  // 0x0303 TLS 1.2, 0x0304 TLS 1.3 (from supported_versions)
   std::uint16_t cipher_suite = 0;
   std::string sni;
+  std::vector<std::string> alpn;  // the ClientHello's protocols, e.g. "http/1.1", "h2"
   bool client_hello_seen = false;
   bool server_hello_seen = false;
   std::array<bool, 2> decrypting{};  // per direction: records are being opened
@@ -56,6 +57,10 @@ class TlsDecryptor {
   void on_end(std::uint64_t frame);
 
   const TlsSessionInfo& info() const { return info_; }
+  // The server's port: with SNI and ALPN, what says whether the connection may carry SIP or
+  // WebSocket (0: unknown, taken as a yes).
+  void set_server_port(std::uint16_t port) { server_port_ = port; }
+  bool may_carry_sip() const;
 
  private:
   struct Keys;
@@ -81,6 +86,7 @@ class TlsDecryptor {
   TlsRandom server_random_{};
   std::unique_ptr<Side> sides_[2];
   bool reported_ = false;
+  std::uint16_t server_port_ = 0;
 };
 
 }  // namespace sipws

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sipws {
@@ -38,12 +39,16 @@ class TlsKeyLog {
   std::size_t size() const { return secrets_.size(); }
   std::size_t malformed_lines() const { return malformed_; }
   bool empty() const { return secrets_.empty() && path_.empty(); }
+  // True the first time only: the capture says once that it has no key log, before the
+  // connections that could not be decrypted because of it.
+  bool first_time_without_keys() const { return !std::exchange(said_no_keys_, true); }
 
  private:
   void read_new_lines() const;
 
   mutable std::map<TlsRandom, TlsSecrets> secrets_;
   mutable std::size_t malformed_ = 0;
+  mutable bool said_no_keys_ = false;
   std::string path_;
   mutable std::uint64_t loaded_size_ = 0;
 };

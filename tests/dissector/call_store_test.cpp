@@ -371,6 +371,27 @@ TEST_F(CallRulesTest, CancelWithAnotherCSeqNumber) {
   EXPECT_EQ(check(), (Found{{FindingId::sip_cseq_number_mismatch, 3}}));
 }
 
+TEST_F(CallRulesTest, AckForA2xxWithAnotherCSeqNumber) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "7 INVITE");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "7 INVITE", "call-1", "tt");
+  // A new transaction (its own branch), but the wrong number: frame 3.
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "8 ACK", "call-1", "tt", "z9hG4bK-2");
+  send(alice_, proxy_, "BYE sip:bob@example.com SIP/2.0", "9 BYE", "call-1", "tt", "z9hG4bK-3");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "9 BYE", "call-1", "tt", "z9hG4bK-3");
+  EXPECT_EQ(check(), (Found{{FindingId::sip_ack_2xx_cseq_mismatch, 3}}));
+}
+
+TEST_F(CallRulesTest, AckForA2xxOfAReInviteCarriesTheReInvitesNumber) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "call-1", "tt", "z9hG4bK-2");
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "2 INVITE", "call-1", "tt",
+       "z9hG4bK-3");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "2 INVITE", "call-1", "tt", "z9hG4bK-3");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "2 ACK", "call-1", "tt", "z9hG4bK-4");
+  EXPECT_EQ(check(), Found{});
+}
+
 TEST_F(CallRulesTest, ResponseWithoutToTag) {
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
   send(proxy_, alice_, "SIP/2.0 100 Trying", "1 INVITE");   // legal: 100 needs no tag

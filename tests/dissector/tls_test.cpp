@@ -130,6 +130,26 @@ TEST(TlsDecryptor, ADamagedRecordStopsThatDirectionWithAFinding) {
   EXPECT_EQ(out.text[0], reference.text[0]) << "the other direction is not affected";
 }
 
+// Without a key log: the capture says so once, first; a connection that may carry SIP (its
+// port, SNI or ALPN) is a warning, one on a port of other TLS services (HTTPS) only a note.
+TEST(TlsDecryptor, WithoutKeysTheCaptureSaysSoOnceAndHttpsIsANote) {
+  const auto segments = segments_of(samples_dir() + "/wss-tls12-ecdhe-aes128gcm.pcap");
+  const TlsKeyLog keys;  // none
+  FindingCollector findings;
+  Plaintext out;
+  for (const std::uint16_t port : {std::uint16_t{443}, std::uint16_t{5061}, std::uint16_t{443}}) {
+    TlsDecryptor tls(keys, out, findings, 0);
+    tls.set_server_port(port);
+    for (const Segment& seg : segments) tls.on_data(seg.direction, seg.bytes, seg.frame, 0);
+  }
+  ASSERT_EQ(findings.findings().size(), 4u);
+  EXPECT_EQ(findings.findings()[0].id, FindingId::tls_no_key_log);
+  EXPECT_EQ(findings.findings()[1].id, FindingId::tls_not_decrypted_other);  // 443
+  EXPECT_EQ(findings.findings()[2].id, FindingId::tls_not_decrypted);        // 5061
+  EXPECT_EQ(findings.findings()[3].id, FindingId::tls_not_decrypted_other);
+  EXPECT_EQ(findings.count(FindingId::tls_no_key_log), 1u);
+}
+
 // Lost bytes end a direction's decryption (record boundaries and sequence numbers are gone),
 // with a tls.gap finding; the other direction goes on.
 TEST(TlsDecryptor, AGapStopsThatDirectionWithAFinding) {
