@@ -38,7 +38,7 @@ inline constexpr std::uint8_t psh = 0x08;
 inline constexpr std::uint8_t ack = 0x10;
 }  // namespace tcp_flag
 
-enum class Transport : std::uint8_t { tcp = 6, udp = 17 };
+enum class Transport : std::uint8_t { tcp = 6, udp = 17, sctp = 132 };
 
 // A flow's key with the lower endpoint first, so both directions of a flow find the same entry.
 struct FlowKey {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "capture/sctp/sctp_reassembler.h"
+
 namespace sipws {
 
 struct FlowTable::TcpConnection {
@@ -50,6 +52,9 @@ void FlowTable::on_packet(const DecodedPacket& packet) {
   }
   if (packet.transport == Transport::tcp) {
     on_tcp(packet);
+  } else if (packet.transport == Transport::sctp) {
+    if (!sctp_) sctp_ = std::make_unique<SctpReassembler>(observer_, findings_);
+    sctp_->on_packet(packet);
   } else {
     on_udp(packet);
   }

@@ -189,6 +189,7 @@ class FlowTable {
   TcpBufferBudget budget_;
   FlowMap<TcpConnection> tcp_;
   FlowMap<UdpFlow> udp_;
+  std::unique_ptr<class SctpReassembler> sctp_;  // made at the first SCTP packet
   std::uint64_t next_tcp_index_ = 0;
   std::uint64_t next_udp_index_ = 0;
   TimeNs now_ = 0;

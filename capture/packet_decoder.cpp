@@ -1,5 +1,7 @@
 #include "capture/packet_decoder.h"
 
+#include <cstdio>
+
 namespace sipws {
 namespace {
 
@@ -25,6 +27,8 @@ DecodeStatus PacketDecoder::decode(const RawPacket& packet, DecodedPacket& out) 
     case DecodeStatus::transport:
       if (out.transport == Transport::tcp) {
         ++counters_.tcp;
+      } else if (out.transport == Transport::sctp) {
+        ++counters_.sctp;
       } else {
         ++counters_.udp;
       }
@@ -99,6 +103,7 @@ DecodeStatus PacketDecoder::by_ethertype(std::uint16_t ethertype, ByteView b, in
     b = b.subspan(4);
   }
   if (ethertype == 0x0800 || ethertype == 0x86dd) return ip(b, depth);
+  if (ethertype == 0x8847 || ethertype == 0x8848) return mpls(b, depth);
   return DecodeStatus::not_ip;
 }
 
@@ -214,11 +219,68 @@ DecodeStatus PacketDecoder::ipv6(ByteView b, int depth) {
   return malformed("too many IPv6 extension headers");
 }
 
+DecodeStatus PacketDecoder::unsupported_tunnel(const std::string& what) {
+  ++counters_.unsupported_tunnel;
+  if (unsupported_tunnels_.size() < 64 && unsupported_tunnels_.insert(what).second) {
+    Finding f{FindingId::decode_unsupported_tunnel};
+    f.frame = packet_->frame_number;
+    f.detail = what + " (the first such packet; the decode counters count them all)";
+    findings_.report(std::move(f));
+  }
+  return DecodeStatus::other_ip_protocol;
+}
+
+DecodeStatus PacketDecoder::mpls(ByteView b, int depth) {
+  if (depth >= kMaxEncapsulationDepth) return DecodeStatus::other_ip_protocol;
+  // 4-byte entries until the bottom of the stack (S bit), then an IP header: its version
+  // nibble says which (pseudowires carrying Ethernet start otherwise).
+  for (int labels = 0; labels < 16; ++labels) {
+    if (b.size() < 4) return malformed("MPLS label stack cut short");
+    const bool bottom = (b[2] & 0x01) != 0;
+    b = b.subspan(4);
+    if (!bottom) continue;
+    if (!b.empty() && ((b[0] >> 4) == 4 || (b[0] >> 4) == 6)) return ip(b, depth + 1);
+    return unsupported_tunnel("MPLS carrying other than IP (a pseudowire)");
+  }
+  return malformed("MPLS label stack too deep");
+}
+
+DecodeStatus PacketDecoder::ppp(ByteView b, int depth) {
+  // Address and control (FF 03) may be left out, and the protocol may be one byte (RFC 1661
+  // §6.5-6.6: PPTP peers negotiate both away).
+  if (b.size() >= 2 && b[0] == 0xff && b[1] == 0x03) b = b.subspan(2);
+  if (b.empty()) return malformed("PPP header cut short");
+  std::uint16_t protocol = b[0];
+  if ((b[0] & 0x01) == 0) {
+    if (b.size() < 2) return malformed("PPP header cut short");
+    protocol = load_be16(b.data());
+    b = b.subspan(2);
+  } else {
+    b = b.subspan(1);
+  }
+  if (protocol == 0x0021 || protocol == 0x0057) return ip(b, depth + 1);
+  if (protocol == 0x00fd) return unsupported_tunnel("PPP with compressed data (CCP/MPPE)");
+  return DecodeStatus::other_ip_protocol;  // link control (LCP, IPCP, ...): no payload
+}
+
 DecodeStatus PacketDecoder::gre(ByteView b, int depth) {
   if (depth >= kMaxEncapsulationDepth) return DecodeStatus::other_ip_protocol;
   if (b.size() < 4) return malformed("GRE header cut short");
   const std::uint16_t flags = load_be16(b.data());
   const std::uint16_t protocol = load_be16(b.data() + 2);
+  if ((flags & 0x0007) == 1) {
+    // Enhanced GRE (PPTP, RFC 2637 §4.1): key (payload length, call id) always, sequence and
+    // acknowledgment numbers when their flags say so; the payload is a PPP frame.
+    std::size_t len = 8;
+    if (flags & 0x1000) len += 4;
+    if (flags & 0x0080) len += 4;
+    if (b.size() < len) return malformed("enhanced GRE header cut short");
+    const std::uint16_t payload = load_be16(b.data() + 4);
+    if (protocol != 0x880b)
+      return unsupported_tunnel("enhanced GRE with protocol " + std::to_string(protocol));
+    if (payload == 0) return DecodeStatus::other_ip_protocol;  // an acknowledgment only
+    return ppp(b.subspan(len, std::min<std::size_t>(payload, b.size() - len)), depth);
+  }
   std::size_t len = 4;
   if (flags & 0x8000) len += 4;  // checksum + reserved
   if (flags & 0x2000) len += 4;  // key
@@ -241,9 +303,52 @@ DecodeStatus PacketDecoder::gre(ByteView b, int depth) {
     case 0x0800:
     case 0x86dd:
       return ip(inner, depth + 1);
-    default:
-      return DecodeStatus::other_ip_protocol;
+    case 0x8847:
+    case 0x8848:
+      return mpls(inner, depth + 1);
+    case 0x880b:
+      return ppp(inner, depth);
+    default: {
+      char name[48];
+      std::snprintf(name, sizeof name, "GRE carrying protocol 0x%04x", protocol);
+      return unsupported_tunnel(name);
+    }
   }
+}
+
+std::optional<DecodeStatus> PacketDecoder::udp_tunnel(std::uint16_t src_port,
+                                                      std::uint16_t dst_port, ByteView b,
+                                                      int depth) {
+  const auto either = [&](std::uint16_t port) { return src_port == port || dst_port == port; };
+  if (depth >= kMaxEncapsulationDepth) return std::nullopt;
+  if (dst_port == 4789 || dst_port == 8472) {
+    // VXLAN (RFC 7348 §5): 8 bytes, the I flag set, then the inner Ethernet frame.
+    if (b.size() < 8 + 14 || (b[0] & 0x08) == 0) return std::nullopt;
+    return ethernet(b.subspan(8), depth + 1);
+  }
+  if (either(2152)) {
+    // GTP-U (3GPP TS 29.281 §5): version 1, protocol type GTP; a T-PDU (255) carries an IP
+    // packet; the other messages (echo, error indication, end marker) carry none.
+    if (b.size() < 8 || (b[0] >> 5) != 1 || (b[0] & 0x10) == 0) return std::nullopt;
+    if (b[1] != 0xff) return DecodeStatus::other_ip_protocol;
+    std::size_t at = 8;
+    if (b[0] & 0x07) {  // sequence number, N-PDU number, next extension header type
+      if (b.size() < 12) return malformed("GTP-U header cut short");
+      std::uint8_t next = b[11];
+      at = 12;
+      for (int n = 0; next != 0 && n < 16; ++n) {  // extension headers: length in 4-byte units
+        if (b.size() < at + 1 || b[at] == 0) return malformed("GTP-U extension header cut short");
+        const std::size_t length = b[at] * 4u;
+        if (b.size() < at + length) return malformed("GTP-U extension header cut short");
+        next = b[at + length - 1];
+        at += length;
+      }
+    }
+    return ip(b.subspan(at), depth + 1);
+  }
+  if (dst_port == 6081) return unsupported_tunnel("Geneve (UDP 6081)");
+  if (either(1701)) return unsupported_tunnel("L2TP (UDP 1701)");
+  return std::nullopt;
 }
 
 DecodeStatus PacketDecoder::transport(std::uint8_t protocol, ByteView b, std::uint32_t wire_length,
@@ -251,6 +356,7 @@ DecodeStatus PacketDecoder::transport(std::uint8_t protocol, ByteView b, std::ui
   if (protocol == 47) return gre(b, depth);
   if (protocol == 4) return ip(b, depth + 1 > kMaxEncapsulationDepth ? depth : depth + 1);
   if (protocol == 41) return ip(b, depth + 1 > kMaxEncapsulationDepth ? depth : depth + 1);
+  if (protocol == 115) return unsupported_tunnel("L2TPv3 (IP protocol 115)");
   DecodedPacket& out = *out_;
   out.src.address = src_;
   out.dst.address = dst_;
@@ -278,6 +384,17 @@ DecodeStatus PacketDecoder::transport(std::uint8_t protocol, ByteView b, std::ui
     out.dst.port = load_be16(b.data() + 2);
     out.wire_payload_length = udp_length - 8;
     out.payload = b.subspan(8, std::min<std::size_t>(b.size() - 8, udp_length - 8));
+    if (auto tunnelled = udp_tunnel(out.src.port, out.dst.port, out.payload, depth)) {
+      return *tunnelled;
+    }
+  } else if (protocol == 132) {
+    // SCTP: the common header (ports, verification tag, checksum), then chunks.
+    if (b.size() < 12) return malformed("SCTP header cut short");
+    out.transport = Transport::sctp;
+    out.src.port = load_be16(b.data());
+    out.dst.port = load_be16(b.data() + 2);
+    out.payload = b.subspan(12);
+    out.wire_payload_length = wire_length >= 12 ? wire_length - 12 : 0;
   } else {
     return DecodeStatus::other_ip_protocol;
   }

@@ -1,9 +1,12 @@
 #pragma once
-// Link layer -> IPv4/IPv6 (with fragment reassembly) -> UDP/TCP. Stateless apart from the
+// Link layer -> IPv4/IPv6 (with fragment reassembly) -> UDP/TCP, through the tunnels users
+// capture (GRE and ERSPAN, PPTP's PPP, IP-in-IP, VXLAN, GTP-U, MPLS). Stateless apart from the
 // fragments it holds; every view it returns points into the packet or into its reassembly buffer.
 
 #include <cstdint>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "capture/finding.h"
 #include "capture/flow_key.h"
@@ -36,7 +39,7 @@ struct DecodedPacket {
 };
 
 enum class DecodeStatus {
-  transport,          // a UDP datagram or TCP segment: `out` is filled
+  transport,          // a UDP datagram, TCP segment or SCTP packet: `out` is filled
   fragment_held,      // an IP fragment kept until its datagram is whole
   other_ip_protocol,  // IP, but neither TCP nor UDP (ICMP, SCTP, ...)
   not_ip,             // ARP, LLDP and such
@@ -48,6 +51,7 @@ struct DecodeCounters {
   std::uint64_t packets = 0;
   std::uint64_t tcp = 0;
   std::uint64_t udp = 0;
+  std::uint64_t sctp = 0;
   std::uint64_t other_ip = 0;
   std::uint64_t not_ip = 0;
   std::uint64_t unsupported_link = 0;
@@ -55,6 +59,7 @@ struct DecodeCounters {
   std::uint64_t fragments = 0;
   std::uint64_t reassembled = 0;
   std::uint64_t snaplen_cut = 0;
+  std::uint64_t unsupported_tunnel = 0;  // inside a tunnel sipws cannot open
 };
 
 class PacketDecoder {
@@ -75,11 +80,18 @@ class PacketDecoder {
   DecodeStatus ipv4(ByteView bytes, int depth);
   DecodeStatus ipv6(ByteView bytes, int depth);
   DecodeStatus gre(ByteView bytes, int depth);
+  DecodeStatus ppp(ByteView bytes, int depth);   // PPTP's payload (enhanced GRE)
+  DecodeStatus mpls(ByteView bytes, int depth);  // a label stack, then IP
+  // What a UDP datagram carries when it is a tunnel (VXLAN, GTP-U); nullopt when it is not one.
+  std::optional<DecodeStatus> udp_tunnel(std::uint16_t src_port, std::uint16_t dst_port,
+                                         ByteView payload, int depth);
+  DecodeStatus unsupported_tunnel(const std::string& what);
   DecodeStatus transport(std::uint8_t protocol, ByteView bytes, std::uint32_t wire_length,
                          int depth);
   DecodeStatus malformed(const char* what);
 
   FindingSink& findings_;
+  std::set<std::string> unsupported_tunnels_;  // the kinds already reported
   IpReassembler fragments_;
   DecodeCounters counters_;
   std::set<std::uint32_t> reported_link_types_;

@@ -11,7 +11,9 @@ def put(target, name, data):
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
 
-for p in sorted(glob.glob(os.path.join(samples, "*.pcap*"))):
+# The samples, the media captures and the tunnel carriers (GRE, PPTP, VXLAN, GTP-U, IP-in-IP,
+# SCTP): seeds for the pipeline (which includes the packet decoder) and the capture file reader.
+for p in sorted(glob.glob(os.path.join(samples, "*.pcap*")) + glob.glob(os.path.join(samples, "carriers", "*.pcap")) + glob.glob(os.path.join(samples, "media", "*.pcap"))):
     if p.endswith(".tsv") or os.path.getsize(p) > 64 * 1024:
         continue
     put("fuzz_pipeline", os.path.basename(p), open(p, "rb").read())

@@ -66,7 +66,7 @@ struct HepTransportCode {
 };
 constexpr HepTransportCode kHepTransportCodes[] = {
     {SipTransport::udp, 1}, {SipTransport::tcp, 2}, {SipTransport::ws, 3},
-    {SipTransport::wss, 4}, {SipTransport::tls, 5},
+    {SipTransport::wss, 4}, {SipTransport::tls, 5}, {SipTransport::sctp, 6},
 };
 
 std::uint8_t transport_code(SipTransport t) {
@@ -92,7 +92,10 @@ std::vector<std::uint8_t> encode_hep3(const SipMessageRecord& r, const HepEncode
   std::vector<std::uint8_t> out{'H', 'E', 'P', '3', 0, 0};
   const bool v6 = r.src.address.version == 6;
   chunk8(out, kIpFamily, v6 ? 10 : 2);
-  chunk8(out, kIpProtocol, r.transport == SipTransport::udp ? 17 : 6);
+  chunk8(out, kIpProtocol,
+         r.transport == SipTransport::udp    ? 17
+         : r.transport == SipTransport::sctp ? 132
+                                             : 6);
   chunk(out, 0, v6 ? kIpv6Src : kIpv4Src, r.src.address.bytes.data(), v6 ? 16 : 4);
   chunk(out, 0, v6 ? kIpv6Dst : kIpv4Dst, r.dst.address.bytes.data(), v6 ? 16 : 4);
   chunk16(out, kSrcPort, r.src.port);

@@ -14,7 +14,7 @@
 
 namespace sipws {
 
-enum class SipTransport : std::uint8_t { udp, tcp, ws, wss, tls };
+enum class SipTransport : std::uint8_t { udp, tcp, ws, wss, tls, sctp };
 // Each transport's name, as outputs write it and as a Via's transport says it (lower case). A new
 // transport is an enumerator and a row here.
 struct SipTransportName {
@@ -23,7 +23,7 @@ struct SipTransportName {
 };
 inline constexpr SipTransportName kSipTransportNames[] = {
     {SipTransport::udp, "udp"}, {SipTransport::tcp, "tcp"}, {SipTransport::ws, "ws"},
-    {SipTransport::wss, "wss"}, {SipTransport::tls, "tls"},
+    {SipTransport::wss, "wss"}, {SipTransport::tls, "tls"}, {SipTransport::sctp, "sctp"},
 };
 std::string_view transport_name(SipTransport transport);
 // The transport named `name` (any case); none when there is no such transport.

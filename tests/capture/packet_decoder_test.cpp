@@ -229,3 +229,147 @@ TEST_F(DecoderTest, NonIpIsSkipped) {
 
 }  // namespace
 }  // namespace sipws
+
+namespace sipws {
+namespace {
+
+// Tunnels on hand-built packets (the real captures of samples/carriers/ are compared with tshark
+// in messages_vs_tshark.py; these are the variants they do not all contain).
+class TunnelTest : public DecoderTest {
+ protected:
+  Bytes inner_udp(const std::string& text) { return udp_datagram(text); }
+  Bytes outer(std::uint8_t protocol, const Bytes& payload) {
+    return concat({test::ipv4_header("10.0.0.1", "10.0.0.2", protocol, payload.size()), payload});
+  }
+  Bytes outer_udp(std::uint16_t sport, std::uint16_t dport, const Bytes& payload) {
+    return outer(17, concat({test::udp_header(sport, dport, payload.size()), payload}));
+  }
+};
+
+TEST_F(TunnelTest, PptpEnhancedGreWithCompressedAndFullPppHeaders) {
+  const Bytes ip = inner_udp("OPTIONS");
+  const auto length = static_cast<std::uint8_t>(ip.size() + 1);
+  // Version 1, key and sequence present, protocol 0x880B; payload length, call id, sequence.
+  const Bytes compressed = concat({{0x30, 0x01, 0x88, 0x0b, 0x00, length, 0x00, 0x07, 0, 0, 0, 1},
+                                   {0x21},  // PPP: address/control left out, 1-byte protocol
+                                   ip});
+  ASSERT_EQ(decode(link_type::raw, outer(47, compressed)), DecodeStatus::transport);
+  EXPECT_EQ(payload(), "OPTIONS");
+  EXPECT_EQ(out_.src.to_string(), "192.0.2.1:5060");
+  const auto full_length = static_cast<std::uint8_t>(ip.size() + 4);
+  const Bytes full = concat({{0x30, 0x01, 0x88, 0x0b, 0x00, full_length, 0x00, 0x07, 0, 0, 0, 2},
+                             {0xff, 0x03, 0x00, 0x21},
+                             ip});
+  ASSERT_EQ(decode(link_type::raw, outer(47, full)), DecodeStatus::transport);
+  EXPECT_EQ(payload(), "OPTIONS");
+  // An acknowledgment alone (no payload) is no packet to analyse.
+  EXPECT_EQ(
+      decode(link_type::raw, outer(47, Bytes{0x20, 0x81, 0x88, 0x0b, 0, 0, 0, 7, 0, 0, 0, 2})),
+      DecodeStatus::other_ip_protocol);
+}
+
+TEST_F(TunnelTest, GtpUWithAnExtensionHeaderAndVxlan) {
+  const Bytes ip = inner_udp("REGISTER");
+  // GTP-U: E flag, T-PDU, length, TEID, sequence, N-PDU, next type 0x85; one extension header
+  // (4 bytes: length 1, two bytes of content, next type 0).
+  const auto gtp_length = static_cast<std::uint8_t>(ip.size() + 8);
+  const Bytes gtp = concat(
+      {{0x34, 0xff, 0x00, gtp_length, 0, 0, 0, 1, 0, 0, 0, 0x85}, {0x01, 0x10, 0x05, 0x00}, ip});
+  ASSERT_EQ(decode(link_type::raw, outer_udp(2152, 2152, gtp)), DecodeStatus::transport);
+  EXPECT_EQ(payload(), "REGISTER");
+  // VXLAN: the I flag, VNI 42, then Ethernet.
+  const Bytes vxlan = concat({{0x08, 0, 0, 0, 0, 0, 42, 0}, test::ethernet_header(0x0800), ip});
+  ASSERT_EQ(decode(link_type::raw, outer_udp(40000, 4789, vxlan)), DecodeStatus::transport);
+  EXPECT_EQ(payload(), "REGISTER");
+  // Without the I flag it is not VXLAN: the datagram itself.
+  const Bytes not_vxlan = concat({{0x00, 0, 0, 0, 0, 0, 42, 0}, test::ethernet_header(0x0800), ip});
+  ASSERT_EQ(decode(link_type::raw, outer_udp(40000, 4789, not_vxlan)), DecodeStatus::transport);
+  EXPECT_EQ(out_.dst.port, 4789);
+}
+
+TEST_F(TunnelTest, MplsAndATunnelThatCannotBeOpenedIsANoteOnce) {
+  const Bytes ip = inner_udp("BYE");
+  // Two labels, the second at the bottom of the stack.
+  ASSERT_EQ(
+      decode(link_type::ethernet,
+             concat({test::ethernet_header(0x8847), {0, 0x01, 0x00, 64, 0, 0x02, 0x01, 64}, ip})),
+      DecodeStatus::transport);
+  EXPECT_EQ(payload(), "BYE");
+  // GRE carrying NSH (0x894F): counted, reported once.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(decode(link_type::raw, outer(47, concat({{0x00, 0x00, 0x89, 0x4f}, ip}))),
+              DecodeStatus::other_ip_protocol);
+  }
+  EXPECT_EQ(decoder_.counters().unsupported_tunnel, 3u);
+  EXPECT_EQ(findings_.count(FindingId::decode_unsupported_tunnel), 1u);
+}
+
+}  // namespace
+}  // namespace sipws
+
+#include "capture/sctp/sctp_reassembler.h"
+
+namespace sipws {
+namespace {
+
+// SCTP user messages (hand-built chunks): one whole in a chunk, one in two fragments across two
+// packets with a retransmission of the first between them, each handed on once.
+class SctpCollector final : public FlowObserver {
+ public:
+  StreamSink* on_tcp_open(const TcpConnectionInfo&) override { return nullptr; }
+  void on_udp_datagram(const UdpFlowInfo&, const UdpDatagram&) override {}
+  void on_message(const CarriedMessage& m) override {
+    messages.emplace_back(std::string(m.transport),
+                          std::string(m.payload.begin(), m.payload.end()));
+    first_frames.push_back(m.first_frame);
+  }
+  std::vector<std::pair<std::string, std::string>> messages;
+  std::vector<std::uint64_t> first_frames;
+};
+
+Bytes data_chunk(std::uint8_t flags, std::uint32_t tsn, const std::string& text) {
+  // Type 0 (DATA), flags, length, TSN, stream 1, stream sequence 0, PPID 0, the text, padding.
+  const std::size_t length = 16 + text.size();
+  Bytes chunk((length + 3) & ~std::size_t{3}, 0);
+  chunk[1] = flags;
+  chunk[2] = static_cast<std::uint8_t>(length >> 8);
+  chunk[3] = static_cast<std::uint8_t>(length);
+  for (int i = 0; i < 4; ++i) chunk[4 + i] = static_cast<std::uint8_t>(tsn >> (24 - 8 * i));
+  chunk[9] = 1;
+  std::copy(text.begin(), text.end(), chunk.begin() + 16);
+  return chunk;
+}
+
+TEST(Sctp, WholeAndFragmentedMessagesOnceEach) {
+  FindingCollector findings;
+  SctpCollector observer;
+  SctpReassembler sctp(observer, findings);
+  std::vector<Bytes> held;
+  std::uint64_t frame = 0;
+  auto packet = [&](const Bytes& chunks) {
+    held.push_back(chunks);
+    DecodedPacket p;
+    p.frame_number = ++frame;
+    p.transport = Transport::sctp;
+    p.src = Endpoint{IpAddress::v4(std::array<std::uint8_t, 4>{10, 0, 0, 1}.data()), 5060};
+    p.dst = Endpoint{IpAddress::v4(std::array<std::uint8_t, 4>{10, 0, 0, 2}.data()), 5060};
+    p.payload = ByteView(held.back());
+    sctp.on_packet(p);
+  };
+  packet(data_chunk(0x03, 1, "OPTIONS whole"));
+  packet(data_chunk(0x02, 2, "INVITE first half, "));
+  packet(data_chunk(0x02, 2, "INVITE first half, "));                     // retransmitted
+  packet(concat({data_chunk(0x01, 3, "second half"), {0x03, 0, 0, 4}}));  // and a SACK-ish chunk
+  ASSERT_EQ(observer.messages.size(), 2u);
+  EXPECT_EQ(observer.messages[0], (std::pair<std::string, std::string>{"sctp", "OPTIONS whole"}));
+  EXPECT_EQ(observer.messages[1].second, "INVITE first half, second half");
+  EXPECT_EQ(observer.first_frames[1], 2u);
+  EXPECT_EQ(sctp.associations(), 1u);
+  // A chunk longer than its packet: malformed, nothing handed on.
+  packet(Bytes{0x00, 0x03, 0x00, 0x40, 0, 0, 0, 9});
+  EXPECT_EQ(observer.messages.size(), 2u);
+  EXPECT_EQ(findings.count(FindingId::decode_malformed), 1u);
+}
+
+}  // namespace
+}  // namespace sipws
