@@ -337,6 +337,28 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
 void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retransmission) {
   const SipMessage& m = r.sip;
   if (retransmission) return;
+  // Why it ended: headers and who hung up, whatever the method.
+  if (call.caller_tag_hash == 0 && m.is_request) call.caller_tag_hash = branch_hash(m.from.tag);
+  if (const std::string_view reason = m.header("Reason"); !reason.empty()) {
+    call.reason_header.assign(reason);
+  }
+  if (!m.is_request) {
+    if (const std::string_view warning = m.header("Warning"); !warning.empty()) {
+      call.warning_header.assign(warning);
+    }
+  }
+  if (m.is_request && (m.method == "BYE" || m.method == "CANCEL") &&
+      call.ended_by == Call::EndedBy::nobody) {
+    // A CANCEL comes from the caller; a BYE from whoever's tag is in its From.
+    call.ended_by = m.method == "CANCEL" || branch_hash(m.from.tag) == call.caller_tag_hash
+                        ? Call::EndedBy::caller
+                        : Call::EndedBy::callee;
+  }
+  const auto set_final = [&call, &r, &m](int code) {
+    call.final_status = code;
+    call.final_reason.assign(m.reason);
+    call.final_from = r.src;
+  };
   if (!call.is_invite()) {
     // The outcome of the last request of the call's first method.
     if (m.is_request || m.cseq_method != call.first_method) return;
@@ -359,7 +381,7 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
     } else {
       call.state = CallState::rejected;
     }
-    call.final_status = m.status_code;
+    set_final(m.status_code);
     return;
   }
   // INVITE calls. Only the initial INVITE (no To tag) sets up the call; re-INVITEs do not.
@@ -380,6 +402,7 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
   if (code < 200) {
     if ((code == 180 || code == 183) && call.state == CallState::call_setup)
       call.state = CallState::ringing;
+    if (code > 100 && !call.first_provisional) call.first_provisional = r.timestamp;
     return;
   }
   if (code == 401 || code == 407) return;  // a challenge: the INVITE comes again
@@ -387,11 +410,11 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
   if (code < 300) {
     if (!call.answer) call.answer = r.timestamp;
     if (call.state != CallState::completed) call.state = CallState::in_call;
-    call.final_status = code;
+    if (!done) set_final(code);
     return;
   }
   if (done) return;  // a failed fork or re-INVITE does not undo an answered call
-  call.final_status = code;
+  set_final(code);
   if (code == 487 || call.state == CallState::cancelled) {
     call.state = CallState::cancelled;
   } else if (code < 400) {

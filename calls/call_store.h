@@ -172,6 +172,21 @@ struct Call {
   std::vector<SipTransaction> transactions;
   std::vector<SipDialog> dialogs;
   std::vector<std::string> correlation_ids;  // X-Call-ID, Session-ID, ... values seen
+  // Why and how it ended: the final response's reason phrase and sender, the last Reason
+  // (RFC 3326) and Warning (RFC 3261 §20.43) headers, who sent the BYE or CANCEL, the first
+  // 18x to the initial INVITE (post-dial delay).
+  enum class EndedBy : std::uint8_t { nobody, caller, callee };
+  std::string final_reason;
+  std::string reason_header;
+  std::string warning_header;
+  std::optional<Endpoint> final_from;
+  EndedBy ended_by = EndedBy::nobody;
+  std::optional<TimeNs> first_provisional;  // the first 18x to the initial INVITE
+  std::uint64_t caller_tag_hash = 0;        // the initial request's From tag: who is the caller
+  std::optional<TimeNs> pdd() const {
+    if (!invite_time || !first_provisional) return std::nullopt;
+    return *first_provisional - *invite_time;
+  }
   // Its first SDP offer and the answer to it, summarised as they arrive; null until an SDP came
   // (held apart: a REGISTER or OPTIONS "call" should not carry room for one).
   std::unique_ptr<CallSdp> sdp;

@@ -122,6 +122,11 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
   std::map<std::string, std::size_t> states;
   std::map<std::string, std::size_t> transports;
   std::vector<double> setup_times;
+  std::vector<double> pdds;
+  // RFC 6076 §4.6-4.7: attempts are the INVITE calls not redirected (3xx); ASR counts the
+  // answered ones, NER (the effectiveness ratio, SEER) also those the callee's side refused or
+  // did not answer (480, 486, 600, 603): what the network did right.
+  std::size_t attempts = 0, answered = 0, effective = 0;
   std::size_t messages = 0;
   std::size_t compressed = 0;
   std::size_t fragmented = 0;
@@ -130,6 +135,14 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
   for (const Call* c : calls) {
     ++states[std::string(call_state_name(c->state))];
     if (auto s = c->setup_time()) setup_times.push_back(static_cast<double>(*s) / 1e9);
+    if (auto p = c->pdd()) pdds.push_back(static_cast<double>(*p) / 1e9);
+    if (c->is_invite() && !(c->final_status >= 300 && c->final_status < 400)) {
+      ++attempts;
+      const bool ok = c->answer.has_value();
+      answered += ok ? 1 : 0;
+      const int f = c->final_status;
+      effective += ok || f == 480 || f == 486 || f == 600 || f == 603 ? 1 : 0;
+    }
     for (const auto& cm : c->messages) {
       const MessageSummary& r = store.summaries()[cm.record];
       ++messages;
@@ -148,12 +161,13 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
     }
   }
   std::sort(setup_times.begin(), setup_times.end());
-  auto quantile = [&setup_times](double q) {
-    if (setup_times.empty()) return 0.0;
+  std::sort(pdds.begin(), pdds.end());
+  auto quantile = [](const std::vector<double>& sorted, double q) {
+    if (sorted.empty()) return 0.0;
     const std::size_t i =
-        std::min(setup_times.size() - 1,
-                 static_cast<std::size_t>(q * static_cast<double>(setup_times.size() - 1) + 0.5));
-    return setup_times[i];
+        std::min(sorted.size() - 1,
+                 static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5));
+    return sorted[i];
   };
   struct Row {
     std::string section;
@@ -173,13 +187,22 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
     std::snprintf(number, sizeof number, "%.6f", v);
     return std::string(number);
   };
-  rows.push_back({"setup_time", "count", std::to_string(setup_times.size())});
-  if (!setup_times.empty()) {
-    rows.push_back({"setup_time", "min", fmt(setup_times.front())});
-    rows.push_back({"setup_time", "median", fmt(quantile(0.5))});
-    rows.push_back({"setup_time", "p90", fmt(quantile(0.9))});
-    rows.push_back({"setup_time", "max", fmt(setup_times.back())});
+  for (const auto& [section, values] :
+       {std::pair{"setup_time", &setup_times}, std::pair{"pdd", &pdds}}) {
+    rows.push_back({section, "count", std::to_string(values->size())});
+    if (values->empty()) continue;
+    rows.push_back({section, "min", fmt(values->front())});
+    rows.push_back({section, "median", fmt(quantile(*values, 0.5))});
+    rows.push_back({section, "p90", fmt(quantile(*values, 0.9))});
+    rows.push_back({section, "max", fmt(values->back())});
   }
+  rows.push_back({"ratio", "attempts", std::to_string(attempts)});
+  rows.push_back(
+      {"ratio", "asr",
+       attempts ? fmt(static_cast<double>(answered) / static_cast<double>(attempts)) : ""});
+  rows.push_back(
+      {"ratio", "ner",
+       attempts ? fmt(static_cast<double>(effective) / static_cast<double>(attempts)) : ""});
   rows.push_back({"websocket", "connections", std::to_string(counters.websocket_connections)});
   rows.push_back({"websocket", "frames", std::to_string(counters.websocket_frames)});
   rows.push_back(

@@ -23,6 +23,14 @@ CallRow call_row(const Call& call, std::size_t findings) {
   row.findings = findings;
   for (const SipTransport t : call.transports) row.transports.emplace_back(transport_name(t));
   row.group = call.group;
+  row.final_reason = call.final_reason;
+  row.reason_header = call.reason_header;
+  row.warning_header = call.warning_header;
+  if (call.final_from) row.final_from = call.final_from->to_string();
+  row.ended_by = call.ended_by == Call::EndedBy::caller   ? "caller"
+                 : call.ended_by == Call::EndedBy::callee ? "callee"
+                                                          : "";
+  row.pdd = call.pdd();
   for (const SipTransaction& t : call.transactions) {
     if ((" " + row.methods + " ").find(" " + t.method + " ") != std::string::npos) continue;
     row.methods += (row.methods.empty() ? "" : " ") + t.method;
@@ -95,12 +103,25 @@ constexpr std::array kCallFields = {
                   [](const CallRow& r) { return count(r.findings); }},
     CallFieldSpec{F::methods, "", "", "Methods", 16, true,
                   [](const CallRow& r) { return text(r.methods); }},
+    CallFieldSpec{F::final_reason, "final_reason", "final_reason", "Reason", 16, true,
+                  [](const CallRow& r) { return text(r.final_reason); }},
+    CallFieldSpec{F::reason_header, "reason_header", "reason_header", "Reason header", 24, true,
+                  [](const CallRow& r) { return text(r.reason_header); }},
+    CallFieldSpec{F::warning_header, "warning_header", "warning_header", "Warning", 24, true,
+                  [](const CallRow& r) { return text(r.warning_header); }},
+    CallFieldSpec{F::final_from, "final_from", "final_from", "Final from", 21, true,
+                  [](const CallRow& r) { return text(r.final_from); }},
+    CallFieldSpec{F::ended_by, "ended_by", "ended_by", "Ended by", 8, false,
+                  [](const CallRow& r) { return text(r.ended_by); }},
+    CallFieldSpec{F::pdd, "pdd", "pdd", "PDD", 8, false,
+                  [](const CallRow& r) { return time(r.pdd, K::duration); }},
 };
 
 constexpr CallField kTsvFields[] = {
-    F::call_id,      F::start,      F::messages,        F::first_method, F::state,
-    F::final_status, F::from_user,  F::to_user,         F::group,        F::setup_time,
-    F::duration,     F::transports, F::retransmissions, F::dialogs};
+    F::call_id, F::start, F::messages, F::first_method, F::state, F::final_status, F::from_user,
+    F::to_user, F::group, F::setup_time, F::duration, F::transports, F::retransmissions, F::dialogs,
+    // Why a call failed (issue #20), at the end: the columns before are a contract.
+    F::final_reason, F::reason_header, F::warning_header, F::final_from, F::ended_by, F::pdd};
 constexpr CallField kGuiFields[] = {F::start,      F::call_id,  F::first_method, F::from_user,
                                     F::to_user,    F::state,    F::final_status, F::messages,
                                     F::setup_time, F::duration, F::transports,   F::findings};

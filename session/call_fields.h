@@ -39,6 +39,13 @@ struct CallRow {
   std::vector<std::string> transports;  // "udp", "ws", in SipTransport order
   std::string methods;                  // every transaction's method once, "INVITE ACK BYE"
   std::uint64_t group = 0;
+  // Why it failed (or how it ended).
+  std::string final_reason;    // "Busy Here"
+  std::string reason_header;   // Q.850;cause=17;text="user busy"
+  std::string warning_header;  // 399 proxy.example.com "Media negotiation failed"
+  std::string final_from;      // "192.0.2.7:5060"
+  std::string ended_by;        // "caller", "callee" or ""
+  std::optional<TimeNs> pdd;   // post-dial delay: INVITE to the first 18x
 };
 CallRow call_row(const Call& call, std::size_t findings);
 
@@ -60,6 +67,12 @@ enum class CallField {
   dialogs,
   findings,
   methods,
+  final_reason,
+  reason_header,
+  warning_header,
+  final_from,
+  ended_by,
+  pdd,
 };
 
 struct CallFieldSpec {

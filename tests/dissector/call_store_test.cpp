@@ -163,6 +163,34 @@ TEST_F(CallStoreTest, AnsweredAndCompleted) {
   EXPECT_EQ(c.transactions.size(), 3u);  // INVITE, ACK (to a 2xx: its own), BYE
 }
 
+// Why a call ended: the callee's BYE (its own tag in From) with a Reason; the post-dial delay.
+TEST_F(CallStoreTest, EndedByTheCalleeWithAReason) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 183 Session Progress", "1 INVITE", "call-1", "tt");  // frame 2
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "call-1", "tt", "z9hG4bK-2");
+  send(proxy_, alice_, "BYE sip:alice@example.com SIP/2.0", "1 BYE", "call-1", "ft", "z9hG4bK-3",
+       "Reason: Q.850;cause=16;text=\"Normal call clearing\"\r\n", "", "tt");
+  const Call& c = call();
+  EXPECT_EQ(c.ended_by, Call::EndedBy::callee);
+  EXPECT_EQ(c.reason_header, "Q.850;cause=16;text=\"Normal call clearing\"");
+  EXPECT_EQ(*c.pdd(), 1'000'000'000);  // INVITE in frame 1, 183 in frame 2
+  EXPECT_EQ(c.final_reason, "OK");
+  EXPECT_EQ(c.final_from, proxy_);
+}
+
+TEST_F(CallStoreTest, RejectedWithAWarning) {
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 488 Not Acceptable Here", "1 INVITE", "call-1", "tt", "z9hG4bK-1",
+       "Warning: 399 proxy.example.com \"Media negotiation failed\"\r\n");
+  const Call& c = call();
+  EXPECT_EQ(c.state, CallState::rejected);
+  EXPECT_EQ(c.final_reason, "Not Acceptable Here");
+  EXPECT_EQ(c.warning_header, "399 proxy.example.com \"Media negotiation failed\"");
+  EXPECT_EQ(c.ended_by, Call::EndedBy::nobody);
+  EXPECT_FALSE(c.pdd());
+}
+
 TEST_F(CallStoreTest, ChallengeThenAnswer) {
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
   send(proxy_, alice_, "SIP/2.0 407 Proxy Authentication Required", "1 INVITE", "call-1", "x");

@@ -26,7 +26,8 @@ TEST(CallFields, TsvAndJsonKeepTheirContract) {
   for (const CallField f : tsv_call_fields()) tsv += std::string(call_field(f).tsv_column) + " ";
   EXPECT_EQ(tsv,
             "call_id start messages first_method state final_status from_user to_user group "
-            "setup_time duration transports retransmissions dialogs ");
+            "setup_time duration transports retransmissions dialogs final_reason reason_header "
+            "warning_header final_from ended_by pdd ");
   std::string json;
   for (const CallField f : json_call_fields()) json += std::string(call_field(f).json_key) + " ";
   EXPECT_EQ(json, tsv);
