@@ -141,6 +141,13 @@ std::uint64_t capture_loop(LiveCapture& live, const LiveCommandOptions& options,
 }  // namespace
 
 int run_capture_helper(const LiveCommandOptions& options) {
+  if (isatty(STDOUT_FILENO)) {
+    std::fprintf(stderr,
+                 "sipws: capture writes binary pcapng to standard output, not to a terminal: "
+                 "redirect it (sipws capture -i %s > out.pcapng) or pipe it (| sipws tui -)\n",
+                 options.capture.interface.c_str());
+    return exit_status(ExitCode::usage);
+  }
   auto live = open_unprivileged(options);
   if (!live) return 2;
   std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away ends the capture, not the process

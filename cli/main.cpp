@@ -303,6 +303,12 @@ int run_check(const std::string& path, const Limits& limits,
 
 }  // namespace
 
+// A range check whose text stays out of --help (CLI11 would print "UINT:FLOAT in [0 - 1e+09]").
+template <class T>
+CLI::Validator in_range(T min, T max) {
+  return CLI::Range(min, max).description("");
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"sipws: analyse SIP over WebSocket (and plain SIP) in captures"};
   app.set_version_flag("--version", "sipws 0.1.0");
@@ -315,7 +321,7 @@ int main(int argc, char** argv) {
                  "threads for reading a capture file: 2 (default) parses SIP on a second thread "
                  "while the first reads, reassembles and inflates; 1 does it all on one. The "
                  "output is the same")
-      ->check(CLI::Range(1, 2));
+      ->check(in_range(1, 2));
   app.add_option("--keylog", keylog_path,
                  "TLS key log file (SSLKEYLOGFILE format) to decrypt wss:// and SIP over TLS with; "
                  "pcapng files may carry their own (Decryption Secrets Blocks)");
@@ -379,7 +385,7 @@ int main(int argc, char** argv) {
       ->required();
   add_filters(flow);
   flow->add_option("--width", flow_options.width, "width in columns (default 80)")
-      ->check(CLI::Range(std::size_t{20}, std::size_t{10000}));
+      ->check(in_range(std::size_t{20}, std::size_t{10000}));
   flow->add_flag("-v,--verbose", flow_options.verbose, "print each message under its arrow");
   std::string export_path;
   auto* export_command =
@@ -392,11 +398,13 @@ int main(int argc, char** argv) {
     command->add_option("--hep", o.hep,
                         "also send every SIP message as HEPv3 to this collector (HOST:PORT; "
                         "Homer's heplify-server, sngrep -L, sipws listen)");
-    command->add_option("--hep-transport", o.hep_tcp, "udp (default) or tcp")
-        ->transform(
-            CLI::CheckedTransformer(std::map<std::string, bool>{{"udp", false}, {"tcp", true}}));
+    command
+        ->add_option_function<std::string>(
+            "--hep-transport", [&o](const std::string& t) { o.hep_tcp = t == "tcp"; },
+            "udp (default) or tcp")
+        ->check(CLI::IsMember({"udp", "tcp"}));
     command->add_option("--hep-id", o.hep_id, "HEP capture agent id (default 0)")
-        ->check(CLI::Range(0.0, 4294967295.0));
+        ->check(in_range(0.0, 4294967295.0));
     command->add_option("--hep-password", o.hep_password, "HEP authentication key");
   };
   add_hep_options(export_command, hep_options);
@@ -445,19 +453,19 @@ int main(int argc, char** argv) {
     command
         ->add_option("--rotate-size", live_options.capture.rotate_bytes,
                      "with -w: start FILE.1, FILE.2, ... when a file reaches this many bytes")
-        ->check(CLI::Range(0.0, 1e18));
+        ->check(in_range(0.0, 1e18));
     command
         ->add_option("--rotate-seconds", live_options.capture.rotate_seconds,
                      "with -w: start the next file after this many seconds")
-        ->check(CLI::Range(0.0, 1e9));
+        ->check(in_range(0.0, 1e9));
     command
         ->add_option("--queue-packets", live_options.capture.queue_packets,
                      "packets that may wait for analysis before drops are counted (100000)")
-        ->check(CLI::Range(1.0, 1e8));
+        ->check(in_range(1.0, 1e8));
     command
         ->add_option("--snaplen", live_options.capture.snaplen,
                      "bytes captured per packet (default 262144)")
-        ->check(CLI::Range(1, 262144));
+        ->check(in_range(1, 262144));
     command->add_option("--user", live_options.user,
                         "drop root privileges to this user once the device is open (default "
                         "nobody; root keeps them)");
@@ -465,10 +473,10 @@ int main(int argc, char** argv) {
   add_capture_options(live);
   add_hep_options(live, live_options);
   live->add_option("-c,--count", live_options.count, "stop after this many packets (0: no limit)")
-      ->check(CLI::Range(0.0, 1e18));
+      ->check(in_range(0.0, 1e18));
   live->add_option("--duration", live_options.duration,
                    "stop after this many seconds (0: no limit)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(in_range(0.0, 1e9));
   live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
   live->add_option("--findings", live_options.findings_path,
                    "write findings to FILE as JSON Lines while capturing; at the end FILE is "
@@ -483,7 +491,7 @@ int main(int argc, char** argv) {
   listen
       ->add_option("--hep", listen_options.port,
                    "the port to listen on (UDP and TCP; 0 takes a free one and says which)")
-      ->check(CLI::Range(0, 65535))
+      ->check(in_range(0, 65535))
       ->required();
   listen->add_option("--bind", listen_options.bind, "the address to listen on (default ::, all)");
   listen->add_option("--format", listen_format, "text, tsv or json (as `messages` prints)")
@@ -496,11 +504,11 @@ int main(int argc, char** argv) {
   listen
       ->add_option("-c,--count", listen_options.count,
                    "stop after this many HEP packets (0: no limit)")
-      ->check(CLI::Range(0.0, 1e18));
+      ->check(in_range(0.0, 1e18));
   listen
       ->add_option("--duration", listen_options.duration,
                    "stop after this many seconds (0: no limit)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(in_range(0.0, 1e9));
   listen->add_option("--hep-password", listen_options.password,
                      "accept only packets with this authentication key");
   auto* capture = app.add_subcommand(
@@ -511,15 +519,15 @@ int main(int argc, char** argv) {
       ->required();
   capture->add_option("-f,--filter", live_options.capture.filter, "a BPF capture filter");
   capture->add_option("-c,--count", live_options.count, "stop after this many packets")
-      ->check(CLI::Range(0.0, 1e18));
+      ->check(in_range(0.0, 1e18));
   capture->add_option("--duration", live_options.duration, "stop after this many seconds")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(in_range(0.0, 1e9));
   add_capture_options(capture);
   capture
       ->add_option("--stats-interval", live_options.stats_interval,
                    "print a line of counters (captured, dropped) to standard error this "
                    "often, in seconds (the GUI's status bar reads it)")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(in_range(0.0, 1e6));
   auto* stats = app.add_subcommand(
       "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
@@ -546,12 +554,39 @@ int main(int argc, char** argv) {
                   "with -i: drop root privileges to this user once the device is open (default "
                   "nobody)");
   tui->add_option("--hep", tui_hep_port, "receive HEPv3 from agents on this port (UDP and TCP)")
-      ->check(CLI::Range(0, 65535));
+      ->check(in_range(0, 65535));
   tui->add_option("--bind", tui_options.source.hep_bind,
                   "with --hep: the address to listen on (default ::, all)");
   tui->add_flag("--no-mouse", tui_no_mouse, "ignore the mouse (the terminal keeps selecting text)");
   add_filters(tui);
 
+  // A first word that is no command is named (CLI11 says only that a command is required).
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--threads" || word == "--keylog" || word == "--limit") {
+      ++i;  // its value
+      continue;
+    }
+    if (word.empty() || word[0] == '-') continue;
+    std::string names;
+    bool known = false;
+    for (const CLI::App* c : app.get_subcommands([](CLI::App*) { return true; })) {
+      names += (names.empty() ? "" : ", ") + c->get_name();
+      known = known || c->get_name() == word;
+    }
+    if (!known) {
+      std::fprintf(stderr, "sipws: no command is called '%s' (the commands: %s)\n", word.c_str(),
+                   names.c_str());
+      return kExitUsage;
+    }
+    break;
+  }
+  // Each command's --help names the global options that apply to it.
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    command->footer(
+        "Global options (before or after the command): --threads 1|2, --keylog FILE, "
+        "--limit NAME=VALUE (repeatable; the names: sipws --help), --version");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

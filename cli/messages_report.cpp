@@ -15,6 +15,13 @@ namespace sipws::cli {
 namespace {}  // namespace
 
 std::string message_header(OutputFormat format) {
+  if (format == OutputFormat::text) {
+    // The columns of message_line's text below.
+    char head[200];
+    std::snprintf(head, sizeof head, "%6s  %-17s  %s -> %s  %-3s  %-24s  %s  %s  %s\n", "frame",
+                  "time", "src", "dst", "via", "message", "call-id", "cseq", "from -> to");
+    return head;
+  }
   if (format != OutputFormat::tsv) return {};
   return message_tsv_header();
 }
@@ -50,12 +57,17 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
       const std::string what = m.is_request ? method : status + " " + std::string(m.reason);
       char head[160];
       std::snprintf(head, sizeof head, "%6" PRIu64 "  %s  ", r.frame, time.c_str());
-      char what_col[64];
-      std::snprintf(what_col, sizeof what_col, "%-3s  %-24s", transport.c_str(),
-                    tsv_field(what).c_str());
-      return std::string(head) + r.src.to_string() + " -> " + r.dst.to_string() + "  " + what_col +
-             "  " + tsv_field(m.call_id) + "  " + message_field_text(MessageField::cseq, r) + "  " +
-             tsv_field(m.from.uri.user) + " -> " + tsv_field(m.to.uri.user) + "\n";
+      char via[16];
+      std::snprintf(via, sizeof via, "%-3s  ", transport.c_str());
+      // At least 24 columns; a long reason phrase is cut at 40, on a character boundary (never
+      // inside a UTF-8 sequence: "486 Занято" stays whole).
+      const std::string shown = tsv_field(what);
+      const std::string what_col =
+          display_width(shown) <= 24 ? fit_columns(shown, 24) : fit_columns(shown, 40, false);
+      return std::string(head) + r.src.to_string() + " -> " + r.dst.to_string() + "  " + via +
+             what_col + "  " + tsv_field(m.call_id) + "  " +
+             message_field_text(MessageField::cseq, r) + "  " + tsv_field(m.from.uri.user) +
+             " -> " + tsv_field(m.to.uri.user) + "\n";
     }
   }
   return {};

@@ -29,6 +29,16 @@ std::string tsv_field(std::string_view text);
 // a cut ends in '~'.
 std::string fit_width(std::string text, std::size_t width);
 
+// Text as a terminal shows it: UTF-8 decoded (a byte that is not UTF-8 is U+FFFD, of length
+// 1), wide characters two columns, combining marks none.
+char32_t decode_utf8(std::string_view text, std::size_t at, std::size_t& length);
+int width_of_code_point(char32_t code_point);
+std::size_t display_width(std::string_view text);
+// `text` cut to `width` display columns on a character boundary (never inside a UTF-8
+// sequence; a byte that is not UTF-8 shows as '?', a control character as '?' or a space),
+// padded with spaces when `pad`.
+std::string fit_columns(std::string_view text, std::size_t width, bool pad = true);
+
 // `text` as a JSON string literal, quotes included, invalid UTF-8 replaced by U+FFFD.
 std::string json_quote(std::string_view text);
 void append_json_quote(std::string& out, std::string_view text);

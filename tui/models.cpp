@@ -9,81 +9,8 @@
 #include "session/ladder_text.h"
 
 namespace sipws::tui {
-namespace {
-
-// One UTF-8 sequence at text[at]: its code point and its length; U+FFFD of length 1 when the
-// bytes there are not UTF-8.
-char32_t decode(std::string_view text, std::size_t at, std::size_t& length) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  length = 1;
-  if (lead < 0x80) return lead;
-  std::size_t need = 0;
-  char32_t cp = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    need = 1;
-    cp = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    need = 2;
-    cp = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    need = 3;
-    cp = lead & 0x07;
-  } else {
-    return 0xFFFD;
-  }
-  for (std::size_t i = 1; i <= need; ++i) {
-    if (at + i >= text.size() || (byte(at + i) & 0xC0) != 0x80) return 0xFFFD;
-    cp = (cp << 6) | (byte(at + i) & 0x3F);
-  }
-  length = need + 1;
-  return cp;
-}
-
-int width_of(char32_t cp) {
-  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 1;  // control: drawn as '?'
-  if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F)) return 0;
-  const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
-                    (cp >= 0x20000 && cp <= 0x3FFFD);
-  return wide ? 2 : 1;
-}
-
-}  // namespace
-
-std::size_t display_width(std::string_view text) {
-  std::size_t width = 0;
-  for (std::size_t at = 0; at < text.size();) {
-    std::size_t length = 1;
-    width += static_cast<std::size_t>(width_of(decode(text, at, length)));
-    at += length;
-  }
-  return width;
-}
-
-std::string fit_columns(std::string_view text, std::size_t width, bool pad) {
-  std::string out;
-  std::size_t used = 0;
-  for (std::size_t at = 0; at < text.size();) {
-    std::size_t length = 1;
-    const char32_t cp = decode(text, at, length);
-    const auto w = static_cast<std::size_t>(width_of(cp));
-    if (used + w > width) break;
-    if (cp == 0xFFFD && length == 1) {
-      out += '?';  // a byte that is not UTF-8: never half a character on screen
-    } else if (cp < 0x20 || cp == 0x7F) {
-      out += cp == '\t' ? ' ' : '?';
-    } else {
-      out.append(text.substr(at, length));
-    }
-    used += w;
-    at += length;
-  }
-  if (pad && used < width) out.append(width - used, ' ');
-  return out;
-}
+using sipws::decode_utf8;
+using sipws::width_of_code_point;
 
 Style style_of(CallState state) {
   switch (state_tone(state)) {
@@ -397,8 +324,8 @@ void wrap_into(std::vector<StyledLine>& out, std::string_view text, std::size_t 
     std::size_t shown = 0;
     while (used < text.size() && shown < (first ? width : width - 2)) {
       std::size_t length = 1;
-      const char32_t cp = decode(text, used, length);
-      const auto w = static_cast<std::size_t>(width_of(cp));
+      const char32_t cp = decode_utf8(text, used, length);
+      const auto w = static_cast<std::size_t>(width_of_code_point(cp));
       if (shown + w > (first ? width : width - 2)) break;
       shown += w;
       used += length;

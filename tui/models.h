@@ -16,6 +16,7 @@
 
 #include "session/call_fields.h"
 #include "session/call_filter.h"
+#include "session/output_format.h"
 #include "session/snapshots.h"
 #include "tui/call_source.h"
 
@@ -150,8 +151,8 @@ std::string_view screen_title(Screen screen);
 
 // The text of a time for the list and the flow: "2026-11-24 10:11:12.345" (UTC).
 std::string clock_text(TimeNs ns);
-// `text` cut to `width` display columns (UTF-8 aware), padded with spaces when `pad`.
-std::string fit_columns(std::string_view text, std::size_t width, bool pad = true);
-std::size_t display_width(std::string_view text);
+// Display widths and cuts on character boundaries: session/output_format's.
+using sipws::display_width;
+using sipws::fit_columns;
 
 }  // namespace sipws::tui

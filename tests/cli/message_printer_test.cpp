@@ -73,3 +73,29 @@ TEST(MessagePrinter, SpilledRunsPrintExactlyAsInMemory) {
 
 }  // namespace
 }  // namespace sipws::cli
+
+namespace sipws::cli {
+namespace {
+
+// The text format's header row, and a long reason phrase in Cyrillic cut on a character boundary
+// (it was cut inside a UTF-8 sequence). Hand-built response.
+TEST(MessageLine, TextHasAHeaderAndCutsReasonsOnCharacters) {
+  EXPECT_EQ(message_header(OutputFormat::text).rfind(" frame", 0), 0u);
+  SipMessageRecord r;
+  r.frame = 3;
+  std::string reason;
+  for (int i = 0; i < 30; ++i) reason += "\xD0\x97\xD0\xB0";  // "За" x 30: 60 characters
+  const std::string text = "SIP/2.0 486 " + reason + "\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n\r\n";
+  r.bytes.assign(text.begin(), text.end());
+  parse_sip_message(std::string_view(r.bytes.data(), r.bytes.size()), r.sip);
+  const std::string line = message_line(OutputFormat::text, r);
+  const std::size_t at = line.find("486 ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string shown = line.substr(at, line.find("  ", at) - at);
+  EXPECT_EQ(display_width(shown), 40u);  // "486 " and 36 letters
+  EXPECT_EQ(shown.size() % 2, 0u);       // whole two-byte letters, nothing half
+  EXPECT_EQ(fit_columns(shown, 40, false), shown);
+}
+
+}  // namespace
+}  // namespace sipws::cli
