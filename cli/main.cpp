@@ -22,6 +22,8 @@
 #include "dissector/hep/hep.h"
 #include "session/analysis.h"
 #include "session/limits.h"
+#include "session/snapshots.h"
+#include "tui/models.h"
 #include "tui/tui_command.h"
 
 namespace {
@@ -187,6 +189,55 @@ int run_calls(const std::string& path, const Limits& limits, OutputFormat format
   if (selected.code == kExitUsage) return kExitUsage;
   sipws::cli::print_calls(stdout, format, a->store, selected.calls);
   return finish(a->code, a->summary, selected);
+}
+
+// `sipws show FILE FRAME`: the message(s) completed in that frame (or message number N) in full,
+// as tshark -V shows SIP: what carried it, the text, the SDP summary, the WebSocket frames, the
+// findings about it. The text is the terminal UI's message screen, without its colours.
+int run_show(const std::string& path, const Limits& given, std::uint64_t frame,
+             std::optional<std::uint64_t> message) {
+  Limits limits = given;
+  limits.keep_records = true;
+  limits.dissector.sip_thread = false;
+  sipws::Analysis analysis(limits);
+  sipws::ReadSummary summary;
+  const int code = read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
+    return analysis.read(file, p);
+  });
+  if (code == kExitUnreadable) return code;
+  analysis.finish();
+  std::vector<sipws::FindingRow> findings;
+  for (std::size_t i = 0; i < analysis.findings().size(); ++i) {
+    findings.push_back(sipws::finding_row(analysis, i));
+  }
+  std::size_t shown = 0;
+  const auto& records = analysis.store().records();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (message ? i != *message : records[i].frame != frame) continue;
+    const sipws::MessageSnapshot m = sipws::message_snapshot(analysis, i, findings);
+    if (shown++ > 0) std::printf("\n");
+    const sipws::SipMessageRecord& r = records[i];
+    std::printf(
+        "Carried by %s, %s %" PRIu64 ", frames %" PRIu64 "-%" PRIu64 "%s\n", m.transport.c_str(),
+        r.transport == sipws::SipTransport::udp ? "flow" : "connection", r.connection,
+        r.first_frame, r.frame,
+        m.call != sipws::kNoId
+            ? (", call " + std::to_string(m.call) + " (" + std::string(r.sip.call_id) + ")").c_str()
+            : "");
+    for (const sipws::tui::StyledLine& line : sipws::tui::message_lines(m, 200)) {
+      std::printf("%s\n", line.text.c_str());
+    }
+  }
+  if (shown == 0) {
+    if (message) {
+      std::fprintf(stderr, "sipws: no message %" PRIu64 " (the capture has %zu, numbered from 0)\n",
+                   *message, records.size());
+    } else {
+      std::fprintf(stderr, "sipws: no SIP message was completed in frame %" PRIu64 "\n", frame);
+    }
+    return finish(code, summary, Selection{{}, kExitNothingMatched});
+  }
+  return finish(code, summary);
 }
 
 int run_flow(const std::string& path, const Limits& limits, const sipws::CallFilter& filter,
@@ -528,6 +579,18 @@ int main(int argc, char** argv) {
                    "print a line of counters (captured, dropped) to standard error this "
                    "often, in seconds (the GUI's status bar reads it)")
       ->check(in_range(0.0, 1e6));
+  std::uint64_t show_frame = 0;
+  std::uint64_t show_message = 0;
+  auto* show = app.add_subcommand(
+      "show", "Print the SIP message(s) completed in a frame in full, as tshark -V shows SIP");
+  show->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
+      ->required();
+  show->add_option("FRAME", show_frame, "the frame number (as messages and tshark print it)")
+      ->check(in_range(0.0, 1e18));
+  show->add_option("--message", show_message,
+                   "the message with this number instead (0-based, in the order messages "
+                   "completed; the terminal UI's #N)")
+      ->check(in_range(0.0, 1e18));
   auto* stats = app.add_subcommand(
       "stats", "Counts by method, status and state; setup times; WebSocket figures");
   add_common(stats);
@@ -659,6 +722,14 @@ int main(int argc, char** argv) {
     return run_check(path, limits, check_options);
   }
   if (*connections) return run_connections(path, limits, formats.at(format_name));
+  if (*show) {
+    if (show->count("FRAME") == 0 && show->count("--message") == 0) {
+      std::fprintf(stderr, "sipws: show needs a FRAME (or --message N)\n");
+      return kExitUsage;
+    }
+    return run_show(path, limits, show_frame,
+                    show->count("--message") > 0 ? std::optional(show_message) : std::nullopt);
+  }
   if (*tui) {
     auto& source = tui_options.source;
     const int given = (path.empty() ? 0 : 1) + (source.capture.interface.empty() ? 0 : 1) +

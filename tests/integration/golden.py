@@ -19,6 +19,10 @@ CASES = [
     ("stats-deflate.json", ["stats", "--format", "json", "ws-deflate-fragmented.pcap"]),
     ("messages-two-legs.tsv", ["messages", "--format", "tsv", "ws-udp-two-legs.pcap"]),
     ("messages-deflate.json", ["messages", "--format", "json", "ws-deflate-fragmented.pcap"]),
+    ("messages-answered.txt", ["messages", "ws-call-answered.pcap"]),
+    # A compressed INVITE in full: carrier, text, SDP summary, WebSocket frame.
+    ("show-deflate-invite.txt", ["show", "ws-deflate-no-context-takeover.pcap", "18"]),
+    ("show-message-3.txt", ["show", "ws-call-rejected.pcap", "--message", "3"]),
 ]
 
 failures = 0
