@@ -20,6 +20,7 @@
 #include "cli/hep_sender.h"
 #include "cli/messages_report.h"
 #include "dissector/hep/hep.h"
+#include "session/call_fields.h"
 #include "session/findings_output.h"
 #include "session/hep_listener.h"
 #include "session/limits.h"
@@ -48,11 +49,36 @@ class LivePrinter final : public LiveCallObserver {
     std::fputs(message_line(format_, record).c_str(), stdout);
     std::fflush(stdout);
   }
-  void on_call_message(const Call& call, std::uint64_t, bool state_changed) override {
-    if (!calls_ || !state_changed || format_ != OutputFormat::text) return;
-    std::printf("        call %s: %s%s\n", call.call_id.c_str(),
-                std::string(call_state_name(call.state)).c_str(),
-                call.final_status ? (" " + std::to_string(call.final_status)).c_str() : "");
+  void on_call_message(const Call& call, std::uint64_t index, bool state_changed) override {
+    if (!calls_ || !state_changed) return;
+    if (format_ == OutputFormat::json) {
+      // A JSON line of its own among the messages' lines, told apart by "event".
+      const CallRow row = call_row(call, 0);
+      JsonObject o;
+      o.string("event", "call_state");
+      o.number("call", index);
+      o.string("call_id", call.call_id);
+      o.seconds("time", call.end, 6);
+      o.string("state", call_state_name(call.state));
+      o.number_or_null("final_status", call.final_status != 0,
+                       static_cast<std::uint64_t>(call.final_status));
+      o.string("first_method", call.first_method);
+      o.string("from_user", call.from_user);
+      o.string("to_user", call.to_user);
+      for (const CallField f :
+           {CallField::final_reason, CallField::reason_header, CallField::warning_header,
+            CallField::final_from, CallField::ended_by, CallField::pdd}) {
+        const CallFieldSpec& spec = call_field(f);
+        field_json(o, spec.json_key, spec.value(row));
+      }
+      std::fputs(o.take_line().c_str(), stdout);
+    } else if (format_ == OutputFormat::text) {
+      std::printf("        call %s: %s%s\n", call.call_id.c_str(),
+                  std::string(call_state_name(call.state)).c_str(),
+                  call.final_status ? (" " + std::to_string(call.final_status)).c_str() : "");
+    } else {
+      return;  // TSV: one table of messages, no room for another kind of row
+    }
     std::fflush(stdout);
   }
 

@@ -528,7 +528,9 @@ int main(int argc, char** argv) {
   live->add_option("--duration", live_options.duration,
                    "stop after this many seconds (0: no limit)")
       ->check(in_range(0.0, 1e9));
-  live->add_flag("--calls", live_options.calls, "also print call state changes (text format)");
+  live->add_flag("--calls", live_options.calls,
+                 "also print call state changes (text; with --format json as JSON lines "
+                 "{\"event\":\"call_state\",...})");
   live->add_option("--findings", live_options.findings_path,
                    "write findings to FILE as JSON Lines while capturing; at the end FILE is "
                    "what `sipws check --format json` prints for the -w file");
@@ -549,7 +551,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "tsv", "json"}));
   listen->add_option("-w,--write", listen_options.write_path,
                      "also write what arrived to this pcap (raw IP; every command reads it)");
-  listen->add_flag("--calls", listen_options.calls, "also print call state changes (text)");
+  listen->add_flag("--calls", listen_options.calls,
+                   "also print call state changes (text; with --format json as JSON lines "
+                   "{\"event\":\"call_state\",...})");
   listen->add_option("--findings", listen_options.findings_path,
                      "write findings to FILE as JSON Lines (as live --findings)");
   listen

@@ -153,6 +153,34 @@ if "4 rejected" not in err or sum(messages(out).values()) != 4:
 else:
     print("ok   a wrong authentication key is rejected, the right one accepted")
 
+# listen --port 0 names the port it got; --format json --calls: call events as JSON lines among
+# the messages, each call's last state as `calls` gives it.
+import json
+p = subprocess.Popen([sipws, "listen", "--hep", "0", "--bind", "127.0.0.1", "--format", "json", "--calls",
+                      "--duration", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+line = p.stderr.readline()
+got_port = line.split(" port ")[1].split()[0] if " port " in line else "0"
+if got_port == "0":
+    failures.append(f"listen --hep 0 did not say its port: {line!r}")
+source = os.path.join(samples, "ws-call-rejected.pcap")
+subprocess.run([sipws, "export", source, "--hep", f"127.0.0.1:{got_port}", "-w", os.path.join(tmp, "x.pcap")],
+               capture_output=True)
+out, err = finish(p)
+events = {}
+try:
+    for l in out.splitlines():
+        o = json.loads(l)
+        if o.get("event") == "call_state":
+            events[o["call_id"]] = (o["state"], o["final_status"] or 0)
+except ValueError as e:
+    failures.append(f"listen --format json --calls wrote a line that is not JSON: {e}")
+want = {c["call_id"]: (c["state"], c["final_status"] or 0) for c in
+        (json.loads(l) for l in subprocess.run([sipws, "calls", "--format", "json", source], capture_output=True, text=True).stdout.splitlines())}
+if events != want:
+    failures.append(f"call events {events} != calls {want}")
+else:
+    print(f"ok   listen --hep 0 took port {got_port}; JSON call events end in the states of calls: {want}")
+
 for f in failures:
     print("FAIL", f)
 sys.exit(1 if failures else 0)
