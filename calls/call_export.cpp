@@ -35,16 +35,36 @@ bool span_matches(const Span& s, const DecodedPacket& p, DecodeStatus status, st
 
 }  // namespace
 
-ExportResult export_calls(const std::string& input, const std::string& output,
-                          const CallStore& store, const std::vector<const Call*>& calls) {
-  std::vector<CallInStore> in_store;
-  in_store.reserve(calls.size());
-  for (const Call* call : calls) in_store.push_back({&store, call});
-  return export_calls(input, output, in_store);
+std::vector<const Call*> calls_needing_whole_connections(const CallStore& store,
+                                                         const std::vector<const Call*>& calls) {
+  std::vector<const Call*> out;
+  for (const Call* call : calls) {
+    for (const CallMessage& cm : call->messages) {
+      if (store.records()[cm.record].ws.context_takeover) {
+        out.push_back(call);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 ExportResult export_calls(const std::string& input, const std::string& output,
-                          std::span<const CallInStore> calls) {
+                          const CallStore& store, const std::vector<const Call*>& calls) {
+  return export_calls(input, output, store, calls, ExportOptions{});
+}
+
+ExportResult export_calls(const std::string& input, const std::string& output,
+                          const CallStore& store, const std::vector<const Call*>& calls,
+                          const ExportOptions& options) {
+  std::vector<CallInStore> in_store;
+  in_store.reserve(calls.size());
+  for (const Call* call : calls) in_store.push_back({&store, call});
+  return export_calls(input, output, in_store, options);
+}
+
+ExportResult export_calls(const std::string& input, const std::string& output,
+                          std::span<const CallInStore> calls, const ExportOptions& options) {
   ExportResult result;
   std::vector<Span> spans;
   for (const CallInStore& selected : calls) {
@@ -58,6 +78,11 @@ ExportResult export_calls(const std::string& input, const std::string& output,
       if (r.transport != SipTransport::udp && r.handshake_last_frame != 0) {
         spans.push_back(
             {r.src, r.dst, true, false, r.connection_first_frame, r.handshake_last_frame});
+      }
+      if (options.whole_connections && r.ws.context_takeover) {
+        // The whole connection, both ways, from its first frame on: every message whose
+        // compression context this one needs.
+        spans.push_back({r.src, r.dst, true, false, r.connection_first_frame, UINT64_MAX});
       }
     }
   }

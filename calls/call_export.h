@@ -22,12 +22,24 @@ struct ExportResult {
 // otherwise they are written as raw IP.
 ExportResult export_calls(const std::string& input, const std::string& output,
                           const CallStore& store, const std::vector<const Call*>& calls);
+// Calls whose WebSocket messages were compressed with context takeover: cut out of their
+// connection, they cannot be inflated by anyone (the earlier messages' context is missing).
+std::vector<const Call*> calls_needing_whole_connections(const CallStore& store,
+                                                         const std::vector<const Call*>& calls);
+struct ExportOptions {
+  // Every frame of the WebSocket connections whose compressed messages need the ones before
+  // them (context takeover), so that the file inflates.
+  bool whole_connections = false;
+};
+ExportResult export_calls(const std::string& input, const std::string& output,
+                          const CallStore& store, const std::vector<const Call*>& calls,
+                          const ExportOptions& options);
 // The same for calls held in several stores (a live analysis keeps a store per call).
 struct CallInStore {
   const CallStore* store = nullptr;
   const Call* call = nullptr;
 };
 ExportResult export_calls(const std::string& input, const std::string& output,
-                          std::span<const CallInStore> calls);
+                          std::span<const CallInStore> calls, const ExportOptions& options = {});
 
 }  // namespace sipws

@@ -272,7 +272,8 @@ int run_stats(const std::string& path, const Limits& limits, OutputFormat format
 }
 
 int run_export(const std::string& path, const Limits& limits, const std::string& output,
-               const sipws::CallFilter& filter, const sipws::cli::LiveCommandOptions& hep) {
+               const sipws::CallFilter& filter, const sipws::cli::LiveCommandOptions& hep,
+               bool whole_connections) {
   if (output.empty() && hep.hep.empty()) {
     std::fprintf(stderr, "sipws: export wants -w FILE, --hep HOST:PORT, or both\n");
     return kExitUsage;
@@ -301,7 +302,22 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
     return finish(a->code, a->summary, Selection{{}, kExitNothingMatched});
   }
   if (!output.empty()) {
-    const auto result = sipws::export_calls(path, output, a->store, calls);
+    const auto needing = sipws::calls_needing_whole_connections(a->store, calls);
+    if (!needing.empty() && !whole_connections) {
+      std::string names;
+      for (std::size_t i = 0; i < needing.size() && i < 5; ++i) {
+        names += (i == 0 ? "" : ", ") + needing[i]->call_id;
+      }
+      if (needing.size() > 5) names += ", ... (" + std::to_string(needing.size()) + " calls)";
+      std::fprintf(stderr,
+                   "sipws: warning: %s: compressed WebSocket messages that need the messages "
+                   "before them on their connection (permessage-deflate with context takeover); "
+                   "cut out of it, neither tshark nor sipws can inflate them. "
+                   "--whole-connections keeps every frame of those connections\n",
+                   names.c_str());
+    }
+    const auto result =
+        sipws::export_calls(path, output, a->store, calls, sipws::ExportOptions{whole_connections});
     if (!result.error.empty()) {
       std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
       return kExitUnreadable;
@@ -444,6 +460,11 @@ int main(int argc, char** argv) {
   export_command->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed")
       ->required();
   export_command->add_option("-w,--write", export_path, "the pcap file to write");
+  bool whole_connections = false;
+  export_command->add_flag(
+      "--whole-connections", whole_connections,
+      "keep every frame of the WebSocket connections whose compressed messages need the ones "
+      "before them (permessage-deflate with context takeover), so that the file inflates");
   sipws::cli::LiveCommandOptions hep_options;  // --hep and its settings, for export
   auto add_hep_options = [](CLI::App* command, sipws::cli::LiveCommandOptions& o) {
     command->add_option("--hep", o.hep,
@@ -699,7 +720,9 @@ int main(int argc, char** argv) {
   if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
   if (*flow) return run_flow(path, limits, filter, flow_options);
   if (*stats) return run_stats(path, limits, formats.at(format_name), filter);
-  if (*export_command) return run_export(path, limits, export_path, filter, hep_options);
+  if (*export_command) {
+    return run_export(path, limits, export_path, filter, hep_options, whole_connections);
+  }
   if (*listen) {
     listen_options.format = formats.at(listen_format);
     return sipws::cli::run_listen(listen_options, limits);

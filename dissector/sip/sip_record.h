@@ -32,6 +32,9 @@ std::optional<SipTransport> transport_named(std::string_view name);
 struct WsCarrier {
   std::uint8_t opcode = 0;  // text or binary
   bool compressed = false;
+  // Compressed with the context of the messages before it (permessage-deflate without
+  // no_context_takeover for this direction): it inflates only after them (RFC 7692 §7.2.3).
+  bool context_takeover = false;
   bool masked = false;
   std::uint32_t frames = 0;
   std::uint64_t wire_bytes = 0;

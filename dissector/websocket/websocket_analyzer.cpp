@@ -115,6 +115,12 @@ void WebSocketAnalyzer::on_ws_message(WsMessage& message) {
   carrier_.stamp(record, message.direction);
   record.ws.opcode = message.opcode;
   record.ws.compressed = message.compressed;
+  if (message.compressed) {
+    const bool to_server = message.direction == Direction::to_server;
+    record.ws.context_takeover =
+        !session_.deflate || !(to_server ? session_.deflate->client_no_context_takeover
+                                         : session_.deflate->server_no_context_takeover);
+  }
   record.ws.masked = message.masked;
   record.ws.frames = message.frames;
   record.ws.wire_bytes = message.wire_bytes;

@@ -57,5 +57,34 @@ for path in CAPTURES:
         else:
             passed += 1
     print(f"ok   {name}: {len(call_ids)} calls exported")
+# A call on a permessage-deflate connection with context takeover: exported alone, it cannot be
+# inflated, and export says so, naming the call; --whole-connections keeps the connection, and
+# the call's messages all read back (with sipws and with tshark). Without context takeover: no
+# warning.
+for name, takeover in [("ws-deflate-context-takeover.pcap", True),
+                       ("ws-deflate-no-context-takeover.pcap", False)]:
+    path = os.path.join(samples, name)
+    rows = list(csv.DictReader(io.StringIO(subprocess.run([sipws, "calls", "--format", "tsv", path],
+                capture_output=True, text=True).stdout), delimiter="\t"))
+    invite = next(r for r in rows if r["first_method"] == "INVITE")
+    with tempfile.TemporaryDirectory() as tmp:
+        alone = subprocess.run([sipws, "export", "--call", invite["call_id"], "-w", os.path.join(tmp, "a.pcap"), path],
+                               capture_output=True, text=True)
+        warned = "warning" in alone.stderr and invite["call_id"] in alone.stderr
+        if warned != takeover:
+            failures += 1
+            print(f"FAIL {name}: the context-takeover warning {'missing' if takeover else 'given'}: {alone.stderr!r}")
+            continue
+        whole = os.path.join(tmp, "w.pcap")
+        subprocess.run([sipws, "export", "--call", invite["call_id"], "--whole-connections", "-w", whole, path],
+                       capture_output=True, text=True)
+        back = [r for r in csv.DictReader(io.StringIO(subprocess.run([sipws, "messages", "--format", "tsv", whole],
+                capture_output=True, text=True).stdout), delimiter="\t") if r["call_id"] == invite["call_id"]]
+        if len(back) != int(invite["messages"]):
+            failures += 1
+            print(f"FAIL {name}: --whole-connections reads back {len(back)} of {invite['messages']} messages")
+        else:
+            passed += 1
+            print(f"ok   {name}: {'warned, and ' if takeover else ''}--whole-connections reads back all {len(back)} messages")
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)
