@@ -79,8 +79,8 @@ TEST(Dissector, HandsEveryDatagramThatIsNotSipToItsObserverClassified) {
 }
 
 // A carrier that delivers whole messages (the capture layer's on_message): the SIP stage gets
-// them with the transport the carrier names, any case; a carrier SIP has no transport for yet
-// (here "sctp") is not SIP.
+// them with the transport the carrier names, any case ("sctp" since SCTP is a carrier); a
+// carrier SIP has no transport for (here "quic") is not SIP.
 TEST(Dissector, CarriedMessagesReachTheSipStageWithTheirTransport) {
   SipMessageCollector messages;
   FindingCollector findings;
@@ -97,9 +97,13 @@ TEST(Dissector, CarriedMessagesReachTheSipStageWithTheirTransport) {
   m.first_frame = 8;
   m.payload = sip;
   dissector.on_message(m);
-  m.transport = "sctp";
+  m.transport = "quic";
   dissector.on_message(m);
   ASSERT_EQ(messages.records.size(), 1u);
+  m.transport = "sctp";
+  dissector.on_message(m);
+  ASSERT_EQ(messages.records.size(), 2u);
+  EXPECT_EQ(messages.records[1].transport, SipTransport::sctp);
   EXPECT_EQ(messages.records[0].transport, SipTransport::tls);
   EXPECT_EQ(messages.records[0].connection, 4u);
   EXPECT_EQ(messages.records[0].frame, 9u);
