@@ -109,7 +109,7 @@ TEST(Dissector, CarriedMessagesReachTheSipStageWithTheirTransport) {
   EXPECT_EQ(messages.records[0].frame, 9u);
   EXPECT_EQ(messages.records[0].first_frame, 8u);
   EXPECT_EQ(transport_named("WSS"), SipTransport::wss);
-  EXPECT_FALSE(transport_named("sctp").has_value());
+  EXPECT_FALSE(transport_named("quic").has_value());
   for (const SipTransportName& t : kSipTransportNames) {
     EXPECT_EQ(transport_named(transport_name(t.transport)), t.transport);
   }
