@@ -53,10 +53,30 @@ std::string sdp_text(const char* what, const SdpSide& s) {
 
 }  // namespace
 
-void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call) {
+void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call,
+                       std::size_t width) {
   const CallSdp sdp = summarize_sdp(store, call);
-  if (sdp.offer) std::fprintf(out, "  %s\n", sdp_text("SDP offer", *sdp.offer).c_str());
-  if (sdp.answer) std::fprintf(out, "  %s\n", sdp_text("SDP answer", *sdp.answer).c_str());
+  // Each summary wrapped to the width at spaces, continuation lines indented.
+  const auto print = [out, width](const std::string& text) {
+    std::string_view rest(text);
+    std::string indent = "  ";
+    while (!rest.empty()) {
+      const std::size_t room = width > indent.size() + 10 ? width - indent.size() : 10;
+      std::size_t cut = rest.size();
+      if (display_width(rest) > room) {
+        const std::string fitted = fit_columns(rest, room, false);
+        cut = fitted.size();
+        const std::size_t space = rest.substr(0, cut).rfind(' ');
+        if (space != std::string_view::npos && space > 0) cut = space;
+      }
+      std::fprintf(out, "%s%s\n", indent.c_str(), std::string(rest.substr(0, cut)).c_str());
+      rest.remove_prefix(cut);
+      while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      indent = "      ";
+    }
+  };
+  if (sdp.offer) print(sdp_text("SDP offer", *sdp.offer));
+  if (sdp.answer) print(sdp_text("SDP answer", *sdp.answer));
 }
 
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,

@@ -21,7 +21,8 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls);
 
 // Two lines: the call's first SDP offer and its answer (codecs, media, ICE, DTLS, BUNDLE).
-void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call);
+void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call,
+                       std::size_t width = 80);
 
 // The text ladder (session/ladder_text), one line after another.
 void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder,

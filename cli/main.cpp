@@ -1,6 +1,7 @@
 // sipws: the command-line front end. Subcommands render what the lower layers found; none of
 // them holds protocol logic.
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -255,7 +256,7 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::CallFil
                 call->from_user.c_str(), call->to_user.c_str(),
                 std::string(sipws::call_state_name(call->state)).c_str(),
                 call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
-    sipws::cli::print_sdp_summary(stdout, a->store, *call);
+    sipws::cli::print_sdp_summary(stdout, a->store, *call, options.width);
     sipws::cli::print_flow(stdout, a->store, sipws::build_ladder(a->store, {call}), options);
   }
   return finish(a->code, a->summary, selected);
@@ -718,7 +719,15 @@ int main(int argc, char** argv) {
   }
   if (*messages) return run_messages(path, limits, formats.at(format_name));
   if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
-  if (*flow) return run_flow(path, limits, filter, flow_options);
+  if (*flow) {
+    // On a terminal, its width unless --width says otherwise.
+    winsize size{};
+    if (flow->count("--width") == 0 && isatty(STDOUT_FILENO) &&
+        ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20) {
+      flow_options.width = size.ws_col;
+    }
+    return run_flow(path, limits, filter, flow_options);
+  }
   if (*stats) return run_stats(path, limits, formats.at(format_name), filter);
   if (*export_command) {
     return run_export(path, limits, export_path, filter, hep_options, whole_connections);

@@ -24,7 +24,13 @@ std::vector<std::string> ladder_text(const CallStore& store, const Ladder& ladde
   // since the first one and the frame number.
   constexpr std::size_t kMargin = 18;
   const std::size_t usable = options.width > kMargin + 8 ? options.width - kMargin : 8 * n;
-  const std::size_t column = std::max<std::size_t>(14, usable / n);
+  // A column is never narrower than its address (an address cut is no address: "[2001:db8::~"
+  // names no one); the endpoint's name is cut first.
+  std::size_t widest_address = 0;
+  for (const LadderParticipant& p : ladder.participants) {
+    widest_address = std::max(widest_address, p.endpoint.to_string().size() + 1);
+  }
+  const std::size_t column = std::max({std::size_t{14}, usable / n, widest_address});
   const std::size_t total = kMargin + column * n;
   auto center = [column](std::size_t i) { return kMargin + column * i + column / 2; };
   // Header: endpoint and friendly name, centred on each lifeline.
@@ -54,9 +60,9 @@ std::vector<std::string> ladder_text(const CallStore& store, const Ladder& ladde
   };
   for (const LadderArrow& a : ladder.arrows) {
     // Two rows per message: the label between the lifelines, then the arrow with its times.
-    std::string label = a.label;
+    // A retransmission is marked first, where a narrow column still shows it.
+    std::string label = a.retransmission ? "(R) " + a.label : a.label;
     if (a.has_sdp) label += " (SDP)";
-    if (a.retransmission) label += " [retransmission]";
     label += " [" + std::string(transport_name(a.transport)) + "]";
     std::string top = lifelines();
     std::string arrow = lifelines();
