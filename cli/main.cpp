@@ -95,10 +95,11 @@ int run_connections(const std::string& path, const Limits& limits, OutputFormat 
   if (code == kExitUnreadable) return code;
   sipws::cli::print_connections(stdout, format, flows);
   if (format == OutputFormat::text) {
-    std::printf("Frames: %" PRIu64 " (TCP %" PRIu64 ", UDP %" PRIu64 ", other IP %" PRIu64
-                ", not IP %" PRIu64 ", malformed %" PRIu64 ", IP fragments %" PRIu64 ")\n",
-                summary.frames, d.tcp, d.udp, d.other_ip, d.not_ip + d.unsupported_link,
-                d.malformed, d.fragments);
+    std::printf("Frames: %" PRIu64 " (TCP %" PRIu64 ", UDP %" PRIu64 ", SCTP %" PRIu64
+                ", other IP %" PRIu64 ", not IP %" PRIu64 ", malformed %" PRIu64
+                ", IP fragments %" PRIu64 ", in tunnels sipws cannot open %" PRIu64 ")\n",
+                summary.frames, d.tcp, d.udp, d.sctp, d.other_ip, d.not_ip + d.unsupported_link,
+                d.malformed, d.fragments, d.unsupported_tunnel);
     sipws::cli::print_findings_summary(stdout, findings);
   }
   return finish(code, summary);
