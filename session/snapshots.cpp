@@ -6,8 +6,7 @@
 
 namespace sipws {
 
-FindingRow finding_row(const Analysis& analysis, std::size_t index) {
-  const Finding& f = analysis.findings()[index];
+FindingRow finding_row(const Finding& f, std::size_t index) {
   const FindingKind& kind = f.kind();
   FindingRow row;
   row.index = index;
@@ -17,6 +16,13 @@ FindingRow finding_row(const Analysis& analysis, std::size_t index) {
   row.rfc = std::string(kind.rfc_section);
   row.detail = f.detail;
   row.frame = f.frame;
+  row.call = f.call;
+  return row;
+}
+
+FindingRow finding_row(const Analysis& analysis, std::size_t index) {
+  const Finding& f = analysis.findings()[index];
+  FindingRow row = finding_row(f, index);
   row.message = analysis.message_of(f);
   row.call = f.call != kNoId ? f.call : analysis.call_of(row.message);
   return row;

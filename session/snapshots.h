@@ -28,6 +28,9 @@ struct FindingRow {
   std::uint64_t call = kNoId;
 };
 FindingRow finding_row(const Analysis& analysis, std::size_t index);
+// A finding without an analysis to place it (a live source's): its message unknown (kNoId),
+// its call as raised.
+FindingRow finding_row(const Finding& finding, std::size_t index);
 
 struct MessageSnapshot {
   std::uint64_t message = 0;

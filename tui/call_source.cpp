@@ -15,20 +15,6 @@ namespace {
 
 using Kind = SourceOptions::Kind;
 
-FindingRow row_of(const Finding& f, std::size_t index) {
-  const FindingKind& kind = f.kind();
-  FindingRow row;
-  row.index = index;
-  row.severity = kind.severity;
-  row.name = std::string(kind.name);
-  row.explanation = std::string(kind.explanation);
-  row.rfc = std::string(kind.rfc_section);
-  row.detail = f.detail;
-  row.frame = f.frame;
-  row.call = f.call;
-  return row;
-}
-
 }  // namespace
 
 // Everything the reading thread and the UI thread share; `mutex` guards all but the atomics.
@@ -63,7 +49,7 @@ struct CallSource::State final : public FindingSink, public LiveCallObserver {
   // FindingSink (live): under `mutex`, from the reading thread.
   using FindingSink::report;
   void report(Finding finding) override {
-    FindingRow row = row_of(finding, status.findings++);
+    FindingRow row = finding_row(finding, status.findings++);
     if (row.call != kNoId) {
       ++call_findings[row.call];
       dirty.insert(row.call);
