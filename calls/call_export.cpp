@@ -86,6 +86,8 @@ ExportResult export_calls(const std::string& input, const std::string& output,
       }
     }
   }
+  for (const ExportFlow& f : options.flows)
+    spans.push_back({f.from, f.to, f.either_way, false, f.first, f.last});
   // Pass 1: which frames, and which link types.
   std::set<std::uint64_t> keep;
   std::set<std::uint32_t> link_types;

@@ -26,10 +26,20 @@ ExportResult export_calls(const std::string& input, const std::string& output,
 // connection, they cannot be inflated by anyone (the earlier messages' context is missing).
 std::vector<const Call*> calls_needing_whole_connections(const CallStore& store,
                                                          const std::vector<const Call*>& calls);
+// More frames to keep: those of [first, last] between two endpoints (one way, or either way).
+// The calls' media (RTP, RTCP, STUN, DTLS) is exported this way.
+struct ExportFlow {
+  Endpoint from;
+  Endpoint to;
+  bool either_way = false;
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+};
 struct ExportOptions {
   // Every frame of the WebSocket connections whose compressed messages need the ones before
   // them (context takeover), so that the file inflates.
   bool whole_connections = false;
+  std::vector<ExportFlow> flows;
 };
 ExportResult export_calls(const std::string& input, const std::string& output,
                           const CallStore& store, const std::vector<const Call*>& calls,

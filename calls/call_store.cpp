@@ -457,27 +457,42 @@ void CallStore::finish() {
 namespace sipws {
 
 void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index) {
-  // The offer is the first SDP; the answer is the first SDP sent the other way after it.
+  // The offer is the first SDP; the answer is the first SDP sent the other way after it. Every
+  // other distinct body goes to `others`.
   if (!call.sdp) call.sdp = std::make_unique<CallSdp>();
   CallSdp& out = *call.sdp;
-  if (out.answer) return;
-  if (out.offer) {
+  enum class Slot { offer, answer, other } slot = Slot::other;
+  if (!out.offer) {
+    slot = Slot::offer;
+  } else if (!out.answer) {
     const SdpSide& offer = *out.offer;
-    if (!(r.src == offer.dst || r.dst == offer.src)) return;
-    if (r.sip.is_request == offer.request) return;
+    if ((r.src == offer.dst || r.dst == offer.src) && r.sip.is_request != offer.request) {
+      slot = Slot::answer;
+    }
   }
+  const std::uint64_t body_hash = mix(7, r.sip.body);
+  const bool seen =
+      std::find(out.body_hashes.begin(), out.body_hashes.end(), body_hash) != out.body_hashes.end();
+  if (slot == Slot::other && seen) return;  // the same body on another hop adds nothing
+  if (!seen) out.body_hashes.push_back(body_hash);
   const Sdp& sdp = *r.sip.sdp;
   SdpSide side;
   side.record = index;
+  side.time = r.timestamp;
   side.src = r.src;
   side.dst = r.dst;
   side.request = r.sip.is_request;
+  // A request is written by whoever its From names; a response by the other party.
+  const bool from_is_caller =
+      call.caller_tag_hash == 0 || branch_hash(r.sip.from.tag) == call.caller_tag_hash;
+  side.from_caller = r.sip.is_request == from_is_caller;
   side.ice_lite = sdp.ice_lite;
   for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
   for (const SdpMedia& m : sdp.media) {
     SdpMediaInfo info;
     info.type = intern(m.type);
     info.address = intern(m.connection);
+    parse_ip(m.connection, info.ip);
     info.port = to_u16(m.port);
     // Kept only when the number alone does not say it ("49170/2"): most calls have ports of
     // their own, which interning would keep for the life of the store.
@@ -486,7 +501,19 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
     info.direction = intern(m.direction);
     info.mid = intern(m.mid);
     info.codecs.reserve(m.codecs.size());
-    for (const auto& c : m.codecs) info.codecs.push_back(intern(c.encoding));
+    info.payload_types.reserve(m.codecs.size());
+    for (const auto& c : m.codecs) {
+      info.codecs.push_back(intern(c.encoding));
+      info.payload_types.push_back(
+          static_cast<std::uint8_t>(std::min<std::uint64_t>(to_u64(c.payload_type), 255)));
+    }
+    for (const std::string_view f : m.formats) {
+      if (!f.empty() && f.size() <= 3 &&
+          std::all_of(f.begin(), f.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+          to_u64(f) <= 127) {
+        info.formats.push_back(static_cast<std::uint8_t>(to_u64(f)));
+      }
+    }
     info.ice_ufrag = m.ice_ufrag;
     info.ice_pwd = m.ice_pwd;
     info.candidates.reserve(m.candidates.size());
@@ -514,10 +541,16 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
     }
     side.media.push_back(std::move(info));
   }
-  if (!out.offer) {
-    out.offer = std::move(side);
-  } else {
-    out.answer = std::move(side);
+  switch (slot) {
+    case Slot::offer:
+      out.offer = std::move(side);
+      break;
+    case Slot::answer:
+      out.answer = std::move(side);
+      break;
+    case Slot::other:
+      out.others.push_back(std::move(side));
+      break;
   }
 }
 

@@ -108,14 +108,17 @@ struct SdpCandidateInfo {
 struct SdpMediaInfo {
   std::string_view type;     // audio, video, application
   std::string_view address;  // c= of the section (or the session's)
+  IpAddress ip;              // that address parsed (version 0: a name, or none)
   // As written, when `port` alone does not say it ("49170/2", ""); a null view otherwise.
   std::string_view port_text;
   std::uint16_t port = 0;
   std::string_view proto;      // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
   std::string_view direction;  // sendrecv, sendonly, recvonly, inactive (empty: not said)
   std::string_view mid;
-  std::vector<std::string_view> codecs;  // "opus/48000/2", in rtpmap order
-  std::string ice_ufrag;                 // section's, or the session's
+  std::vector<std::string_view> codecs;     // "opus/48000/2", in rtpmap order
+  std::vector<std::uint8_t> payload_types;  // each codec's payload type, the same order
+  std::vector<std::uint8_t> formats;        // the m= line's payload types (RTP profiles)
+  std::string ice_ufrag;                    // section's, or the session's
   std::string ice_pwd;
   std::vector<SdpCandidateInfo> candidates;
   std::string fingerprint;  // "sha-256 AB:CD:..."
@@ -126,6 +129,8 @@ struct SdpMediaInfo {
 };
 struct SdpSide {
   std::uint64_t record = 0;  // the message that carried it
+  TimeNs time = 0;
+  bool from_caller = false;  // written by the caller (else the callee), as the From tag says
   Endpoint src;              // its sender and receiver
   Endpoint dst;
   bool request = false;  // carried by a request (else a response)
@@ -145,6 +150,10 @@ struct SdpSide {
 struct CallSdp {
   std::optional<SdpSide> offer;
   std::optional<SdpSide> answer;
+  // Every other SDP of the call, each distinct body once: re-INVITEs, UPDATEs, a 183's, and the
+  // copies a proxy or a media relay rewrote on another hop (what media association reads).
+  std::vector<SdpSide> others;
+  std::vector<std::uint64_t> body_hashes;  // of every SDP kept above
 };
 
 struct CallMessage {

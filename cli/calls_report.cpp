@@ -6,6 +6,7 @@
 #include <map>
 
 #include "session/call_fields.h"
+#include "session/media_fields.h"
 
 namespace sipws::cli {
 namespace {
@@ -80,7 +81,14 @@ void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call,
 }
 
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
-                 const std::vector<const Call*>& calls) {
+                 const std::vector<const Call*>& calls, const MediaReport* media,
+                 const MediaTracker* tracker) {
+  auto row_of = [&](const Call& c) {
+    CallRow row = call_row(c, 0);
+    if (media != nullptr && c.index < media->calls.size())
+      add_call_media(row, media->calls[c.index]);
+    return row;
+  };
   switch (format) {
     case OutputFormat::tsv: {
       std::string header;
@@ -90,7 +98,7 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       }
       std::fprintf(out, "%s\n", header.c_str());
       for (const Call* c : calls) {
-        const CallRow row = call_row(*c, 0);
+        const CallRow row = row_of(*c);
         std::string line;
         for (const CallField f : tsv_call_fields()) {
           if (!line.empty()) line += '\t';
@@ -102,7 +110,7 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
     }
     case OutputFormat::json:
       for (const Call* c : calls) {
-        const CallRow row = call_row(*c, 0);
+        const CallRow row = row_of(*c);
         JsonObject line;
         for (const CallField f : json_call_fields()) {
           const CallFieldSpec& spec = call_field(f);
@@ -111,6 +119,8 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
         const CallSdp sdp = summarize_sdp(store, *c);
         if (sdp.offer) line.object("sdp_offer", sdp_json(*sdp.offer));
         if (sdp.answer) line.object("sdp_answer", sdp_json(*sdp.answer));
+        if (media != nullptr && tracker != nullptr && c->index < media->calls.size())
+          line.object("media_detail", call_media_json(media->calls[c->index], *tracker));
         std::fputs(line.take_line().c_str(), out);
       }
       return;
@@ -136,7 +146,8 @@ void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder,
 }
 
 void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
-                 const std::vector<const Call*>& calls, const DissectorCounters& counters) {
+                 const std::vector<const Call*>& calls, const DissectorCounters& counters,
+                 const MediaReport* media, const MediaTracker* tracker) {
   std::map<std::string, std::size_t> methods;
   std::map<std::string, std::size_t> statuses;
   std::map<std::string, std::size_t> states;
@@ -234,6 +245,55 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
       {"websocket", "compressed_share",
        fmt(websocket ? static_cast<double>(compressed) / static_cast<double>(websocket) : 0.0)});
   rows.push_back({"websocket", "fragmented", std::to_string(fragmented)});
+  if (media != nullptr && tracker != nullptr) {
+    // The media of the selected calls (issue #18): streams by kind, RTP packets and loss, the
+    // streams above 5% loss, the MOS range; then each verdict's calls.
+    std::map<std::string, std::size_t> kinds;
+    std::map<std::string, std::size_t> verdicts;
+    std::uint64_t packets = 0, expected = 0, lost = 0, lossy = 0;
+    std::vector<double> mos;
+    for (const Call* c : calls) {
+      if (c->index >= media->calls.size()) continue;
+      const CallMedia& m = media->calls[c->index];
+      ++verdicts[std::string(media_verdict_name(m.verdict))];
+      for (const auto& q : m.mos) {
+        if (q) mos.push_back(*q);
+      }
+      for (const std::size_t i : m.streams) {
+        const MediaStream& stream = tracker->streams()[i];
+        ++kinds[std::string(media_kind_name(stream.kind))];
+        if (stream.control) continue;
+        packets += stream.rtp.packets;
+        expected += stream.rtp.expected();
+        lost += stream.rtp.lost();
+        lossy += stream.lost_percent() > 5.0 ? 1 : 0;
+      }
+    }
+    std::sort(mos.begin(), mos.end());
+    std::size_t streams = 0;
+    for (const auto& [k, v] : kinds) streams += v;
+    rows.push_back({"media", "streams", std::to_string(streams)});
+    for (const char* kind : {"rtp", "srtp", "rtcp", "srtcp"})
+      rows.push_back({"media", std::string(kind) + "_streams", std::to_string(kinds[kind])});
+    rows.push_back({"media", "orphan_streams", std::to_string(media->orphan_streams)});
+    rows.push_back({"media", "rtp_packets", std::to_string(packets)});
+    rows.push_back({"media", "rtp_lost", std::to_string(lost)});
+    rows.push_back(
+        {"media", "rtp_lost_pct",
+         fmt(expected ? 100.0 * static_cast<double>(lost) / static_cast<double>(expected) : 0.0)});
+    rows.push_back({"media", "streams_over_5pct_loss", std::to_string(lossy)});
+    rows.push_back({"media", "mos_count", std::to_string(mos.size())});
+    if (!mos.empty()) {
+      rows.push_back({"media", "mos_min", fmt(mos.front())});
+      rows.push_back({"media", "mos_median", fmt(quantile(mos, 0.5))});
+    }
+    for (const MediaVerdict v : {MediaVerdict::both_ways, MediaVerdict::caller_to_callee_only,
+                                 MediaVerdict::callee_to_caller_only, MediaVerdict::none,
+                                 MediaVerdict::held, MediaVerdict::no_sdp}) {
+      const std::string name(media_verdict_name(v));
+      rows.push_back({"media_verdict", name, std::to_string(verdicts[name])});
+    }
+  }
   switch (format) {
     case OutputFormat::tsv:
       std::fputs("section\tkey\tvalue\n", out);

@@ -8,6 +8,7 @@
 
 #include "calls/call_store.h"
 #include "calls/ladder.h"
+#include "calls/media.h"
 #include "cli/output.h"
 #include "dissector/dissector.h"
 #include "session/call_filter.h"
@@ -18,7 +19,8 @@ namespace sipws::cli {
 // The TSV columns start with the contract of issue #4: call_id start messages first_method
 // state final_status from_user to_user group.
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
-                 const std::vector<const Call*>& calls);
+                 const std::vector<const Call*>& calls, const MediaReport* media = nullptr,
+                 const MediaTracker* tracker = nullptr);
 
 // Two lines: the call's first SDP offer and its answer (codecs, media, ICE, DTLS, BUNDLE).
 void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call,
@@ -29,6 +31,7 @@ void print_flow(std::FILE* out, const CallStore& store, const Ladder& ladder,
                 const LadderTextOptions& options);
 
 void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
-                 const std::vector<const Call*>& calls, const DissectorCounters& counters);
+                 const std::vector<const Call*>& calls, const DissectorCounters& counters,
+                 const MediaReport* media = nullptr, const MediaTracker* tracker = nullptr);
 
 }  // namespace sipws::cli

@@ -23,6 +23,7 @@
 #include "dissector/hep/hep.h"
 #include "session/analysis.h"
 #include "session/limits.h"
+#include "session/media_fields.h"
 #include "session/snapshots.h"
 #include "tui/models.h"
 #include "tui/tui_command.h"
@@ -189,7 +190,8 @@ int run_calls(const std::string& path, const Limits& limits, OutputFormat format
   if (a->code == kExitUnreadable) return a->code;
   const Selection selected = select(*a, filter);
   if (selected.code == kExitUsage) return kExitUsage;
-  sipws::cli::print_calls(stdout, format, a->store, selected.calls);
+  sipws::cli::print_calls(stdout, format, a->store, selected.calls, &a->analysis.media_report(),
+                          &a->analysis.media());
   return finish(a->code, a->summary, selected);
 }
 
@@ -259,6 +261,73 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::CallFil
                 call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
     sipws::cli::print_sdp_summary(stdout, a->store, *call, options.width);
     sipws::cli::print_flow(stdout, a->store, sipws::build_ladder(a->store, {call}), options);
+    const auto& media = a->analysis.media_report();
+    if (call->index < media.calls.size() &&
+        media.calls[call->index].verdict != sipws::MediaVerdict::no_sdp) {
+      for (const std::string& line :
+           sipws::call_media_lines(media.calls[call->index], a->analysis.media())) {
+        std::printf("%s\n", sipws::fit_columns(line, options.width, false).c_str());
+      }
+    }
+  }
+  return finish(a->code, a->summary, selected);
+}
+
+// `sipws media FILE`: one row per RTP or RTCP stream (one SSRC one way), with its call; media
+// no call claims (orphan streams) last... in capture order, as the streams began. With call
+// filters, only the streams of the selected calls.
+int run_media(const std::string& path, const Limits& limits, OutputFormat format,
+              const sipws::CallFilter& filter) {
+  auto a = analyse_calls(path, limits, false);
+  if (a->code == kExitUnreadable) return a->code;
+  const Selection selected = select(*a, filter);
+  if (selected.code == kExitUsage) return kExitUsage;
+  std::vector<bool> wanted(a->store.calls().size(), filter.empty());
+  for (const sipws::Call* c : selected.calls) wanted[c->index] = true;
+  std::vector<const sipws::MediaStream*> streams;
+  for (const sipws::MediaStream& s : a->analysis.media().streams()) {
+    const bool orphan = s.call == sipws::kNoId;
+    // Orphans of one or two packets are mostly other UDP that looks like RTP by chance.
+    if (orphan ? !filter.empty() || (s.control ? s.rtcp.packets : s.rtp.packets) < 3
+               : !wanted[s.call]) {
+      continue;
+    }
+    streams.push_back(&s);
+  }
+  std::stable_sort(streams.begin(), streams.end(),
+                   [](const auto* x, const auto* y) { return x->first_frame < y->first_frame; });
+  switch (format) {
+    case OutputFormat::tsv:
+      std::fputs(sipws::media_tsv_header().c_str(), stdout);
+      for (const auto* s : streams)
+        std::fputs(sipws::media_tsv_line(sipws::media_row(*s, a->store)).c_str(), stdout);
+      break;
+    case OutputFormat::json:
+      for (const auto* s : streams)
+        std::fputs(sipws::media_json_line(sipws::media_row(*s, a->store)).c_str(), stdout);
+      break;
+    case OutputFormat::text: {
+      std::printf("%s\n", sipws::media_text_header().c_str());
+      for (const auto* s : streams)
+        std::printf("%s\n", sipws::media_text_line(sipws::media_row(*s, a->store)).c_str());
+      std::printf("%zu streams\n", streams.size());
+      bool header = false;
+      for (const sipws::Call& c : a->store.calls()) {
+        if (!wanted[c.index]) continue;
+        const sipws::CallMedia& m = a->analysis.media_report().calls[c.index];
+        if (m.verdict == sipws::MediaVerdict::no_sdp) continue;
+        if (!header) std::printf("\n");
+        header = true;
+        std::printf("Call %llu %s\n", static_cast<unsigned long long>(c.index), c.call_id.c_str());
+        for (const std::string& line : sipws::call_media_lines(m, a->analysis.media()))
+          std::printf("  %s\n", line.c_str());
+      }
+      break;
+    }
+  }
+  if (streams.empty() && !filter.empty()) {
+    std::fprintf(stderr, "sipws: the selected calls have no media\n");
+    return finish(a->code, a->summary, Selection{{}, kExitNothingMatched});
   }
   return finish(a->code, a->summary, selected);
 }
@@ -269,7 +338,8 @@ int run_stats(const std::string& path, const Limits& limits, OutputFormat format
   if (a->code == kExitUnreadable) return a->code;
   const Selection selected = select(*a, filter);
   if (selected.code == kExitUsage) return kExitUsage;
-  sipws::cli::print_stats(stdout, format, a->store, selected.calls, a->analysis.counters());
+  sipws::cli::print_stats(stdout, format, a->store, selected.calls, a->analysis.counters(),
+                          &a->analysis.media_report(), &a->analysis.media());
   return finish(a->code, a->summary, selected);
 }
 
@@ -318,8 +388,19 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
                    "--whole-connections keeps every frame of those connections\n",
                    names.c_str());
     }
-    const auto result =
-        sipws::export_calls(path, output, a->store, calls, sipws::ExportOptions{whole_connections});
+    // Each call's media goes with it: its RTP/RTCP streams, ICE checks and DTLS handshakes.
+    sipws::ExportOptions export_options{whole_connections, {}};
+    const auto& media = a->analysis.media_report();
+    for (const sipws::Call* c : calls) {
+      if (c->index >= media.calls.size()) continue;
+      sipws::for_each_media_flow(
+          media.calls[c->index], a->analysis.media(),
+          [&](const sipws::Endpoint& from, const sipws::Endpoint& to, bool either_way,
+              std::uint64_t first, std::uint64_t last) {
+            export_options.flows.push_back({from, to, either_way, first, last});
+          });
+    }
+    const auto result = sipws::export_calls(path, output, a->store, calls, export_options);
     if (!result.error.empty()) {
       std::fprintf(stderr, "sipws: %s\n", result.error.c_str());
       return kExitUnreadable;
@@ -448,6 +529,12 @@ int main(int argc, char** argv) {
   auto* calls = app.add_subcommand("calls", "List the calls: state, timings, legs");
   add_common(calls);
   add_filters(calls);
+  auto* media = app.add_subcommand(
+      "media",
+      "List the RTP and RTCP streams (one SSRC one way) with their calls, loss, jitter, "
+      "and each call's media verdict");
+  add_common(media);
+  add_filters(media);
   sipws::LadderTextOptions flow_options;
   auto* flow = app.add_subcommand("flow", "Print the ladder diagram of each call");
   flow->add_option("FILE", path, "pcap or pcapng file, optionally gzip-compressed; - for stdin")
@@ -720,6 +807,7 @@ int main(int argc, char** argv) {
   }
   if (*messages) return run_messages(path, limits, formats.at(format_name));
   if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
+  if (*media) return run_media(path, limits, formats.at(format_name), filter);
   if (*flow) {
     // On a terminal, its width unless --width says otherwise.
     winsize size{};

@@ -122,3 +122,28 @@ def hep_packet(v6, payload, transport=None):
 sip = (b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: c\r\n"
        b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
 put("fuzz_hep", "two-packets", hep_packet(False, sip) + hep_packet(True, sip, transport=3))
+
+# fuzz_media: the UDP payloads of each media sample (RTP, SRTP, RTCP, STUN, DTLS 1.2 and 1.3),
+# 200 datagrams a seed, in the target's framing (2 bytes: bit 15 the direction, then the length).
+def udp_payloads(path):
+    data = open(path, "rb").read()
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    at, first_src = 24, None
+    while at + 16 <= len(data):
+        caplen = struct.unpack(endian + "I", data[at + 8:at + 12])[0]
+        frame = data[at + 16:at + 16 + caplen]
+        at += 16 + caplen
+        if len(frame) < 42 or frame[12:14] != b"\x08\x00" or frame[23] != 17:
+            continue
+        ihl = (frame[14] & 0x0F) * 4
+        src = frame[26:30]
+        first_src = first_src or src
+        yield src != first_src, frame[14 + ihl + 8:]
+for p in sorted(glob.glob(os.path.join(samples, "media", "*.pcap"))):
+    chunk = b""
+    for n, (back, payload) in enumerate(udp_payloads(p)):
+        if payload[:1] and 0x80 <= payload[0] <= 0xBF or payload[:1] and payload[0] < 0x40:
+            chunk += struct.pack(">H", (0x8000 if back else 0) | min(len(payload), 0x7FFF)) + payload
+        if n % 200 == 199 and chunk:
+            put("fuzz_media", f"{os.path.basename(p)}-{n // 200}", chunk)
+            chunk = b""

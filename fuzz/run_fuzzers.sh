@@ -10,7 +10,7 @@ shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(fuzz_capture_file fuzz_http_head fuzz_websocket fuzz_sip fuzz_sdp fuzz_tcp_reassembler fuzz_pipeline
-           fuzz_tls fuzz_hep)
+           fuzz_tls fuzz_hep fuzz_media)
 fi
 missing=()
 for p in clang libclang-rt-14-dev; do

@@ -9,7 +9,10 @@ namespace sipws {
 Analysis::Analysis(AnalysisLimits limits)
     : store_(limits.keep_records),
       dissector_(*this, findings_, limits.dissector),
-      pipeline_(dissector_, dissector_.findings(), limits.capture) {}
+      pipeline_(dissector_, dissector_.findings(), limits.capture),
+      media_enabled_(limits.media) {
+  if (media_enabled_) dissector_.set_datagram_observer(&media_);
+}
 
 void Analysis::on_sip_message(SipMessageRecord&& record) {
   store_.on_sip_message(std::move(record));
@@ -37,6 +40,11 @@ void Analysis::finish() {
   dissector_.drain();
   store_.finish();
   check_calls(store_, findings_);
+  if (media_enabled_) {
+    media_report_ = associate_media(store_, media_);
+    for (Finding& f : media_report_.findings) findings_.report(std::move(f));
+    media_report_.findings.clear();
+  }
   // Grouping may have changed any call.
   for (const Call& call : store_.calls()) {
     if (call_changed_.size() <= call.index) call_changed_.resize(call.index + 1, false);

@@ -9,6 +9,7 @@
 
 #include "calls/call_store.h"
 #include "calls/live_calls.h"
+#include "calls/media.h"
 #include "capture/capture_pipeline.h"
 #include "dissector/dissector.h"
 
@@ -21,6 +22,9 @@ struct AnalysisLimits {
   // exports need them; the call list, statistics and checks need only the summaries.
   bool keep_records = true;
   LiveCallLimits live_calls;  // what a live analysis (LiveAnalysis) keeps of its calls
+  // Count media (RTP, RTCP, STUN, DTLS) and tie it to calls at finish(): `media`, `calls`,
+  // `flow`, `stats`, `check` and the interactive front ends want it.
+  bool media = true;
 };
 
 // What changed since the last take_changes().
@@ -40,7 +44,8 @@ class Analysis final : private SipMessageSink {
   // The first packet's time (INT64_MIN before any).
   TimeNs first_timestamp() const { return pipeline_.first_timestamp(); }
   TlsKeyLog& key_log() { return dissector_.key_log(); }
-  // Every datagram that is not SIP, classified (where media analysis subscribes).
+  // Every datagram that is not SIP, classified. The analysis's own media tracker listens there
+  // when limits.media is set; another observer replaces it.
   void set_datagram_observer(DatagramObserver* observer) {
     dissector_.set_datagram_observer(observer);
   }
@@ -63,6 +68,10 @@ class Analysis final : private SipMessageSink {
   const CallStore& store() const { return store_; }
   const std::vector<Finding>& findings() const { return findings_.findings(); }
   const DissectorCounters& counters() const { return dissector_.counters(); }
+  // The media of the capture and of each call (complete after finish(); empty without
+  // limits.media).
+  const MediaTracker& media() const { return media_; }
+  const MediaReport& media_report() const { return media_report_; }
   // The message a finding is about: its own message id, else the message on its connection
   // whose frames include the finding's frame. kNoId when there is none.
   std::uint64_t message_of(const Finding& finding) const;
@@ -76,6 +85,9 @@ class Analysis final : private SipMessageSink {
   CallStore store_;
   Dissector dissector_;
   CapturePipeline pipeline_;
+  bool media_enabled_ = true;
+  MediaTracker media_;
+  MediaReport media_report_;
   std::vector<std::uint64_t> record_calls_;  // record index -> call index
   std::vector<std::uint64_t> changed_calls_;
   std::vector<bool> call_changed_;

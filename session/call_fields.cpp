@@ -38,9 +38,24 @@ CallRow call_row(const Call& call, std::size_t findings) {
   return row;
 }
 
+void add_call_media(CallRow& row, const CallMedia& media) {
+  row.media = std::string(media_verdict_name(media.verdict));
+  row.media_reason = media.reason;
+  row.mos_caller_to_callee = media.mos[0];
+  row.mos_callee_to_caller = media.mos[1];
+}
+
 namespace {
 
 using K = FieldValue::Kind;
+
+FieldValue mos(std::optional<double> value) {
+  FieldValue v;
+  v.kind = K::real;
+  v.real = value;
+  v.decimals = 2;
+  return v;
+}
 
 FieldValue text(std::string value) {
   FieldValue v;
@@ -115,13 +130,23 @@ constexpr std::array kCallFields = {
                   [](const CallRow& r) { return text(r.ended_by); }},
     CallFieldSpec{F::pdd, "pdd", "pdd", "PDD", 8, false,
                   [](const CallRow& r) { return time(r.pdd, K::duration); }},
+    CallFieldSpec{F::media, "media", "media", "Media", 12, true,
+                  [](const CallRow& r) { return text(r.media); }},
+    CallFieldSpec{F::media_reason, "media_reason", "media_reason", "Media reason", 14, true,
+                  [](const CallRow& r) { return text(r.media_reason); }},
+    CallFieldSpec{F::mos_caller_to_callee, "mos_caller_to_callee", "mos_caller_to_callee", "MOS ->",
+                  5, false, [](const CallRow& r) { return mos(r.mos_caller_to_callee); }},
+    CallFieldSpec{F::mos_callee_to_caller, "mos_callee_to_caller", "mos_callee_to_caller", "MOS <-",
+                  5, false, [](const CallRow& r) { return mos(r.mos_callee_to_caller); }},
 };
 
 constexpr CallField kTsvFields[] = {
     F::call_id, F::start, F::messages, F::first_method, F::state, F::final_status, F::from_user,
     F::to_user, F::group, F::setup_time, F::duration, F::transports, F::retransmissions, F::dialogs,
     // Why a call failed (issue #20), at the end: the columns before are a contract.
-    F::final_reason, F::reason_header, F::warning_header, F::final_from, F::ended_by, F::pdd};
+    F::final_reason, F::reason_header, F::warning_header, F::final_from, F::ended_by, F::pdd,
+    // Its media (issue #18), at the end.
+    F::media, F::media_reason, F::mos_caller_to_callee, F::mos_callee_to_caller};
 constexpr CallField kGuiFields[] = {F::start,      F::call_id,  F::first_method, F::from_user,
                                     F::to_user,    F::state,    F::final_status, F::messages,
                                     F::setup_time, F::duration, F::transports,   F::findings};

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "calls/call_store.h"
+#include "calls/media.h"
 #include "session/fields.h"
 
 namespace sipws {
@@ -46,8 +47,15 @@ struct CallRow {
   std::string final_from;      // "192.0.2.7:5060"
   std::string ended_by;        // "caller", "callee" or ""
   std::optional<TimeNs> pdd;   // post-dial delay: INVITE to the first 18x
+  // Its media (issue #18), once the capture is read: empty until then.
+  std::string media;         // both_ways, caller_to_callee_only, ..., no_sdp
+  std::string media_reason;  // ice_no_checks, ..., or empty
+  std::optional<double> mos_caller_to_callee;
+  std::optional<double> mos_callee_to_caller;
 };
 CallRow call_row(const Call& call, std::size_t findings);
+// Fills the media columns from what associate_media found.
+void add_call_media(CallRow& row, const CallMedia& media);
 
 enum class CallField {
   index,
@@ -73,6 +81,10 @@ enum class CallField {
   final_from,
   ended_by,
   pdd,
+  media,
+  media_reason,
+  mos_caller_to_callee,
+  mos_callee_to_caller,
 };
 
 struct CallFieldSpec {

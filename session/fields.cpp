@@ -16,6 +16,13 @@ std::string join(const std::vector<std::string>& items, char separator) {
   return out;
 }
 
+std::string real_text(const std::optional<double>& value, int decimals) {
+  if (!value) return {};
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, *value);
+  return text;
+}
+
 }  // namespace
 
 std::string duration_seconds(const std::optional<TimeNs>& ns, int decimals) {
@@ -42,6 +49,8 @@ std::string field_tsv(const FieldValue& v) {
       return join(v.list, ',');
     case K::flag:
       return v.number != 0 ? "yes" : "no";
+    case K::real:
+      return real_text(v.real, v.decimals);
   }
   return {};
 }
@@ -69,6 +78,9 @@ void field_json(JsonObject& o, std::string_view key, const FieldValue& v) {
       return;
     case K::flag:
       o.boolean(key, v.number != 0);
+      return;
+    case K::real:
+      o.formatted_number(key, real_text(v.real, v.decimals));
       return;
   }
 }
@@ -102,6 +114,10 @@ FieldSortKey field_sort_key(const FieldValue& v) {
     case K::duration:
       key.numeric = true;
       key.number = v.time.value_or(-1);
+      return key;
+    case K::real:
+      key.numeric = true;
+      key.number = v.real ? static_cast<std::int64_t>(*v.real * 1e6) : -1;
       return key;
   }
   return key;

@@ -24,6 +24,7 @@ struct FieldValue {
     duration,  // time (ns), absent when unknown
     list,      // list
     flag,      // yes/no in TSV and text, a boolean in JSON
+    real,      // a measured quantity (`real`, `decimals` digits), absent when unknown
   };
   Kind kind = Kind::text;
   // Not applicable to this row (a UDP flow's TCP handshake): empty in TSV and text, left out
@@ -33,6 +34,7 @@ struct FieldValue {
   std::string text;
   std::uint64_t number = 0;
   std::optional<TimeNs> time;
+  std::optional<double> real;
   std::vector<std::string> list;
 };
 

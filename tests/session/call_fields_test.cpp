@@ -27,7 +27,8 @@ TEST(CallFields, TsvAndJsonKeepTheirContract) {
   EXPECT_EQ(tsv,
             "call_id start messages first_method state final_status from_user to_user group "
             "setup_time duration transports retransmissions dialogs final_reason reason_header "
-            "warning_header final_from ended_by pdd ");
+            "warning_header final_from ended_by pdd media media_reason mos_caller_to_callee "
+            "mos_callee_to_caller ");
   std::string json;
   for (const CallField f : json_call_fields()) json += std::string(call_field(f).json_key) + " ";
   EXPECT_EQ(json, tsv);
