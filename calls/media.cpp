@@ -130,13 +130,23 @@ void MediaTracker::on_datagram(const UdpFlowInfo& flow, const UdpDatagram& d, Da
 MediaStream* MediaTracker::stream(const UdpFlowInfo& flow, const UdpDatagram& d,
                                   const Endpoint& src, const Endpoint& dst, std::uint32_t ssrc,
                                   bool control) {
+  const auto way =
+      static_cast<std::uint8_t>((d.direction == Direction::to_client ? 1 : 0) | (control ? 2 : 0));
+  CacheEntry& cached = cache_[cache_slot(flow.index, ssrc, way)];
+  if (cached.flow == flow.index && cached.ssrc == ssrc && cached.way == way) {
+    return &streams_[cached.stream];
+  }
   const StreamKey key{src, dst, ssrc, control};
-  if (auto it = stream_index_.find(key); it != stream_index_.end()) return &streams_[it->second];
+  if (auto it = stream_index_.find(key); it != stream_index_.end()) {
+    cached = {flow.index, ssrc, static_cast<std::uint32_t>(it->second), way};
+    return &streams_[it->second];
+  }
   if (streams_.size() >= limits_.max_streams) {
     ++not_kept_;
     return nullptr;
   }
   stream_index_.emplace(key, streams_.size());
+  cached = {flow.index, ssrc, static_cast<std::uint32_t>(streams_.size()), way};
   MediaStream& s = streams_.emplace_back();
   s.src = src;
   s.dst = dst;
@@ -160,6 +170,8 @@ void MediaTracker::on_rtp(const UdpFlowInfo& flow, const UdpDatagram& d, const E
     // file): a new stream from here.
     s->rtp.finish();
     stream_index_.erase(StreamKey{src, dst, rtp->ssrc, false});
+    const auto way = static_cast<std::uint8_t>(d.direction == Direction::to_client ? 1 : 0);
+    cache_[cache_slot(flow.index, rtp->ssrc, way)].flow = UINT64_MAX;
     s = stream(flow, d, src, dst, rtp->ssrc, false);
     if (s == nullptr) return;
     s->rtp.add(*rtp, d.payload.size(), d.frame, d.timestamp);

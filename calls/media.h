@@ -206,6 +206,20 @@ class MediaTracker final : public DatagramObserver {
   struct StreamKeyHash {
     std::size_t operator()(const StreamKey& k) const;
   };
+  // The stream each (flow, direction, SSRC, kind) last went to, direct-mapped: most packets of
+  // a flow belong to the stream its previous packet did, and this spares hashing two endpoints.
+  struct CacheEntry {
+    std::uint64_t flow = UINT64_MAX;
+    std::uint32_t ssrc = 0;
+    std::uint32_t stream = 0;
+    std::uint8_t way = 0;  // direction and RTP/RTCP
+  };
+  static constexpr std::size_t kCacheSize = 1024;
+  std::array<CacheEntry, kCacheSize> cache_{};
+  static std::size_t cache_slot(std::uint64_t flow, std::uint32_t ssrc, std::uint8_t way) {
+    return static_cast<std::size_t>((flow * 0x9E3779B97F4A7C15ull) ^ (ssrc * 0xC2B2AE35u) ^ way) %
+           kCacheSize;
+  }
   MediaLimits limits_;
   std::vector<MediaStream> streams_;
   std::unordered_map<StreamKey, std::size_t, StreamKeyHash> stream_index_;
