@@ -122,6 +122,15 @@ void MediaTracker::on_datagram(const UdpFlowInfo& flow, const UdpDatagram& d, Da
         on_dtls(flow, d, src, dst);
       }
       break;
+    case DatagramKind::turn_channel: {
+      // What the channel carries, counted on the client-server 5-tuple the capture sees (a
+      // ChannelData inside a ChannelData is not followed).
+      UdpDatagram inner = d;
+      inner.payload = d.payload.subspan(4, load_be16(&d.payload[2]));
+      const DatagramKind inner_kind = classify_non_sip_datagram(inner.payload);
+      if (inner_kind != DatagramKind::turn_channel) on_datagram(flow, inner, inner_kind);
+      break;
+    }
     case DatagramKind::sip:
       break;
   }
@@ -817,9 +826,17 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     }
   }
 
-  // ICE credentials: each side's last request must verify with the receiver's ice-pwd.
+  // ICE credentials: each side's last request must verify with the receiver's ice-pwd. And
+  // mapped addresses that no SDP of the call had as a candidate: peer-reflexive.
   for (IcePair& p : pairs) {
     if (p.call == kNoId) continue;
+    for (std::size_t s = 0; s < 2; ++s) {
+      if (!p.side[s].mapped) continue;
+      const auto it = endpoints.find(*p.side[s].mapped);
+      p.peer_reflexive[s] = it == endpoints.end() ||
+                            std::none_of(it->second.begin(), it->second.end(),
+                                         [&](const Announcement& a) { return a.call == p.call; });
+    }
     for (std::size_t s = 0; s < 2; ++s) {
       const IceCheckSide& side = p.side[s];
       const auto colon = side.username.find(':');

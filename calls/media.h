@@ -121,6 +121,9 @@ struct IcePair {
   std::uint64_t call = kNoId;
   std::optional<bool> a_is_caller;
   std::array<std::optional<bool>, 2> integrity_ok;  // side's requests against the SDP ice-pwd
+  // The address the answers gave a side is none of the call's SDP candidates: peer-reflexive
+  // (RFC 8445 §7.2.5.3.1), a NAT the SDP did not know of.
+  std::array<bool, 2> peer_reflexive{};
   bool nominated() const { return side[0].nominated || side[1].nominated; }
   bool answered() const { return side[0].successes + side[1].successes > 0; }
 };

@@ -265,7 +265,7 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::CallFil
     if (call->index < media.calls.size() &&
         media.calls[call->index].verdict != sipws::MediaVerdict::no_sdp) {
       for (const std::string& line :
-           sipws::call_media_lines(media.calls[call->index], a->analysis.media())) {
+           sipws::call_media_lines(media.calls[call->index], a->analysis.media(), call->start)) {
         std::printf("%s\n", sipws::fit_columns(line, options.width, false).c_str());
       }
     }
@@ -319,7 +319,7 @@ int run_media(const std::string& path, const Limits& limits, OutputFormat format
         if (!header) std::printf("\n");
         header = true;
         std::printf("Call %llu %s\n", static_cast<unsigned long long>(c.index), c.call_id.c_str());
-        for (const std::string& line : sipws::call_media_lines(m, a->analysis.media()))
+        for (const std::string& line : sipws::call_media_lines(m, a->analysis.media(), c.start))
           std::printf("  %s\n", line.c_str());
       }
       break;

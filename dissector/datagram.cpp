@@ -18,6 +18,8 @@ std::string_view datagram_kind_name(DatagramKind kind) {
       return "rtp";
     case DatagramKind::rtcp:
       return "rtcp";
+    case DatagramKind::turn_channel:
+      return "turn_channel";
     case DatagramKind::other:
       return "other";
   }
@@ -43,6 +45,12 @@ DatagramKind classify_non_sip_datagram(ByteView b) {
   if (first >= 20 && first <= 63 && b.size() >= 13 && b[1] == 0xFE &&
       (b[2] == 0xFF || b[2] == 0xFD)) {
     return DatagramKind::dtls;
+  }
+  // TURN ChannelData (RFC 8656 §12.4): a channel number 0x4000-0x4FFF, a length that fits (over
+  // UDP the padding to 4 bytes may be left out).
+  if (first >= 64 && first <= 79 && b.size() >= 4) {
+    const std::size_t length = static_cast<std::size_t>(b[2]) << 8 | b[3];
+    if (4 + length <= b.size() && b.size() - 4 - length <= 3) return DatagramKind::turn_channel;
   }
   // RTP and RTCP (RFC 3550, version 2); RTCP packet types 192-223 (RFC 5761 §4).
   if (first >= 128 && first <= 191) {

@@ -337,7 +337,13 @@ JsonObject call_media_json(const CallMedia& media, const MediaTracker& tracker) 
   return o;
 }
 
-std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTracker& tracker) {
+std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTracker& tracker,
+                                          TimeNs origin) {
+  auto at = [origin](TimeNs t) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f s", static_cast<double>(t - origin) / 1e9);
+    return std::string(text);
+  };
   std::vector<std::string> out;
   std::string verdict = "Media: " + std::string(media_verdict_name(media.verdict));
   if (tracker.streams().empty() && tracker.pairs().empty() && tracker.dtls().empty()) {
@@ -350,6 +356,16 @@ std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTra
     std::snprintf(text, sizeof text, "; MOS %s %.2f", w == 0 ? "caller->callee" : "callee->caller",
                   *media.mos[w]);
     verdict += text;
+  }
+  std::array<std::size_t, 2> per_way{};
+  for (const std::size_t i : media.streams) {
+    const MediaStream& s = tracker.streams()[i];
+    if (!s.control && s.way != MediaWay::unknown) ++per_way[static_cast<std::size_t>(s.way)];
+  }
+  for (std::size_t w = 0; w < 2; ++w) {
+    if (per_way[w] > 1)
+      verdict += "; " + std::to_string(per_way[w]) + " RTP streams " +
+                 std::string(media_way_name(static_cast<MediaWay>(w))) + " (SSRC changes, or legs)";
   }
   out.push_back(verdict);
   for (const std::size_t i : media.streams) {
@@ -392,7 +408,21 @@ std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTra
         static_cast<unsigned long long>(a.requests), static_cast<unsigned long long>(b.requests),
         static_cast<unsigned long long>(a.successes), static_cast<unsigned long long>(b.successes),
         p.nominated() ? ", nominated" : "", rtt_text);
-    out.emplace_back(text);
+    std::string line = text;
+    for (std::size_t s = 0; s < 2; ++s) {
+      const IceCheckSide& side = p.side[s];
+      const std::string who = (s == 0 ? p.a : p.b).to_string();
+      if (side.controlling) line += "; " + who + " controlling";
+      if (side.errors > 0)
+        line += "; " + who + " got " + std::to_string(side.errors) + " errors (last " +
+                std::to_string(side.last_error) + ")";
+      if (p.peer_reflexive[s] && side.mapped)
+        line += "; " + who + " is seen as " + side.mapped->to_string() + " (peer-reflexive)";
+      if (p.integrity_ok[s] == false) line += "; " + who + "'s checks fail MESSAGE-INTEGRITY";
+    }
+    const TimeNs last_answer = std::max(a.last_answered, b.last_answered);
+    if (last_answer != 0) line += "; last answer at " + at(last_answer);
+    out.push_back(line);
   }
   for (const std::size_t i : media.dtls) {
     const DtlsSession& s = tracker.dtls()[i];
@@ -400,6 +430,14 @@ std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTra
     if (s.version != 0) text += ", DTLS " + std::string(dtls_version_name(s.version));
     if (s.srtp_profile != 0) text += ", " + std::string(srtp_profile_name(s.srtp_profile));
     text += s.completed ? ", completed" : ", incomplete";
+    text += ", started at " + at(s.first_time);
+    if (s.handshake_end != 0) {
+      char ms_text[32];
+      std::snprintf(ms_text, sizeof ms_text, ", keys after %.0f ms",
+                    static_cast<double>(s.handshake_end - s.first_time) / 1e6);
+      text += ms_text;
+    }
+    if (!s.client_setup.empty()) text += ", client's a=setup:" + s.client_setup;
     if (s.retransmissions > 0)
       text += ", " + std::to_string(s.retransmissions) + " retransmissions";
     if (s.fingerprint_ok) text += *s.fingerprint_ok ? ", fingerprint ok" : ", fingerprint MISMATCH";

@@ -41,8 +41,9 @@ std::string media_text_line(const MediaRow& row);
 // and DTLS sessions.
 JsonObject call_media_json(const CallMedia& media, const MediaTracker& tracker);
 // The lines under a call's ladder: the verdict, then one per stream and per ICE pair and DTLS
-// session.
-std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTracker& tracker);
+// session. Times are seconds after `origin` (the call's start).
+std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTracker& tracker,
+                                          TimeNs origin);
 
 // "0x1A2B3C4D"
 std::string ssrc_text(std::uint32_t ssrc);

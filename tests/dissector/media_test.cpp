@@ -358,8 +358,23 @@ TEST(MediaTracker, KeysStreamsByAddressesPortsAndSsrc) {
     send(Direction::to_client, 77, static_cast<std::uint16_t>(500 + i), i * 20 + 2);
   }
   for (std::uint16_t i = 0; i < 5; ++i) send(Direction::to_server, 78, i, 300 + i * 20);
+  // RTP inside TURN ChannelData (channel 0x4001), as a relayed client sends it.
+  for (std::uint16_t i = 0; i < 4; ++i) {
+    const auto inner = rtp_packet(8, i, i * 160u, 79, 20);
+    std::vector<std::uint8_t> channel = {0x40, 0x01, 0, static_cast<std::uint8_t>(inner.size())};
+    channel.insert(channel.end(), inner.begin(), inner.end());
+    ASSERT_EQ(classify_datagram(channel), DatagramKind::turn_channel);
+    UdpDatagram d;
+    d.direction = Direction::to_server;
+    d.payload = channel;
+    d.frame = 1000 + i;
+    d.timestamp = 1000 + i * 20;
+    tracker.on_datagram(flow, d, DatagramKind::turn_channel);
+  }
   tracker.finish();
-  ASSERT_EQ(tracker.streams().size(), 3u);
+  ASSERT_EQ(tracker.streams().size(), 4u);
+  EXPECT_EQ(tracker.streams()[3].ssrc, 79u);
+  EXPECT_EQ(tracker.streams()[3].rtp.packets, 4u);
   EXPECT_EQ(tracker.streams()[0].rtp.packets, 10u);
   EXPECT_EQ(tracker.streams()[1].rtp.packets, 10u);
   EXPECT_EQ(tracker.streams()[1].src.port, 6000);
