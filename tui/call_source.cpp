@@ -9,6 +9,7 @@
 #include "session/hep_listener.h"
 #include "session/live_analysis.h"
 #include "session/live_source.h"
+#include "session/media_fields.h"
 
 namespace sipws::tui {
 namespace {
@@ -110,6 +111,8 @@ struct CallSource::State final : public FindingSink, public LiveCallObserver {
   CallRow row_of_call(std::uint64_t index, const Call& call) const {
     CallRow row = call_row(call, findings_of(index));
     row.call = index;
+    if (offline && offline->finished() && index < offline->media_report().calls.size())
+      add_call_media(row, offline->media_report().calls[index]);
     return row;
   }
 };
@@ -399,6 +402,16 @@ FlowSnapshot CallSource::flow(const std::vector<std::uint64_t>& calls) const {
     a.delta = i == 0 ? 0 : a.time - placed[i - 1].arrow.time;
     flow.messages.push_back({a.call, a.record});
     flow.ladder.arrows.push_back(std::move(a));
+  }
+  if (s.offline && s.offline->finished()) {
+    const MediaReport& report = s.offline->media_report();
+    for (const std::uint64_t c : calls) {
+      if (c >= report.calls.size() || report.calls[c].verdict == MediaVerdict::no_sdp) continue;
+      const Call& call = s.offline->store().calls()[c];
+      if (calls.size() > 1) flow.media.push_back("Call " + std::to_string(c) + " " + call.call_id);
+      for (std::string& line : call_media_lines(report.calls[c], s.offline->media(), call.start))
+        flow.media.push_back(std::move(line));
+    }
   }
   return flow;
 }

@@ -66,6 +66,8 @@ struct MessageRef {
 struct FlowSnapshot {
   Ladder ladder;
   std::vector<MessageRef> messages;  // one per arrow
+  // Each call's media (verdict, streams, ICE, DTLS), once a file is read to its end.
+  std::vector<std::string> media;
 };
 
 // What changed since the previous take_changes().

@@ -298,6 +298,8 @@ FlowLines flow_lines(const FlowSnapshot& flow, std::size_t width) {
   out.lines = ladder_text(flow.ladder, options);
   // ladder_text: two header lines, then two lines per arrow.
   for (std::size_t i = 0; i < flow.ladder.arrows.size(); ++i) out.arrow_line.push_back(2 + 2 * i);
+  if (!flow.media.empty()) out.lines.emplace_back();
+  for (const std::string& line : flow.media) out.lines.push_back(fit_columns(line, width, false));
   return out;
 }
 

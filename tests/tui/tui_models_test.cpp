@@ -295,6 +295,24 @@ TEST(CallSource, AFileGivesItsCallsFlowsMessagesAndSavedCalls) {
   EXPECT_EQ(again.store().calls()[0].messages.size(), invite->messages);
 }
 
+TEST(CallSource, AFileReadToItsEndGivesEachCallsMedia) {
+  SourceOptions options;
+  options.path = sample("media/rtp-loss.pcap");
+  auto source = CallSource::open(options, {});
+  ASSERT_TRUE(source) << source.error();
+  (*source)->start();
+  (*source)->wait_until_read();
+  CallTable table;
+  table.apply((*source)->take_changes());
+  ASSERT_EQ(table.total(), 1u);
+  EXPECT_EQ(table.row(0)->media, "both_ways");
+  const FlowSnapshot flow = (*source)->flow({0});
+  ASSERT_GE(flow.media.size(), 3u);  // the verdict, then a line per RTP stream
+  EXPECT_EQ(flow.media.front().rfind("Media: both_ways", 0), 0u);
+  const FlowLines lines = flow_lines(flow, 100);
+  EXPECT_EQ(lines.lines.back().find("rtp "), 2u);
+}
+
 TEST(CallSource, AFileThatCannotBeReadSaysWhy) {
   SourceOptions options;
   options.path = "/nonexistent/x.pcap";
