@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "calls/call_rules.h"
+#include "calls/media.h"
 
 namespace sipws {
 namespace {
@@ -124,6 +125,12 @@ void LiveCalls::advance(TimeNs now) {
     if (due) evict(it);
     it = next;
   }
+  // Media idle for longer than a call can wait to leave is no live call's any more.
+  if (media_ != nullptr && now - media_forgotten_at_ >= 10'000'000'000) {
+    media_forgotten_at_ = now;
+    const TimeNs wait = limits_.linger > 0 ? limits_.linger : limits_.idle;
+    media_->forget_idle(now - std::max<TimeNs>(wait + 60'000'000'000, 120'000'000'000));
+  }
 }
 
 void LiveCalls::evict(Lru::iterator it) {
@@ -131,6 +138,20 @@ void LiveCalls::evict(Lru::iterator it) {
   entry.store.finish();
   CallIndexSink findings(findings_, entry.index);
   check_calls(entry.store, findings);
+  if (media_ != nullptr) {
+    MediaRuleOptions options;
+    options.finish_streams = false;  // the streams go on for other calls
+    MediaReport report = associate_media(entry.store, *media_, options);
+    for (Finding& f : report.findings) findings.report(std::move(f));
+    const bool any =
+        !media_->streams().empty() || !media_->pairs().empty() || !media_->dtls().empty();
+    if (observer_ != nullptr && !entry.store.calls().empty()) {
+      observer_->on_call_left(entry.store.calls().front(), entry.index,
+                              any && !report.calls.empty() ? &report.calls.front() : nullptr);
+    }
+  } else if (observer_ != nullptr && !entry.store.calls().empty()) {
+    observer_->on_call_left(entry.store.calls().front(), entry.index, nullptr);
+  }
   by_call_id_.erase(entry.call_id);
   by_index_.erase(entry.index);
   lru_.erase(it);

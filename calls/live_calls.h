@@ -31,12 +31,22 @@ struct LiveCallLimits {
   bool keep_records = false;
 };
 
+struct CallMedia;
+class MediaTracker;
+
 class LiveCallObserver {
  public:
   virtual ~LiveCallObserver() = default;
   // A message joined `call` (index: its place in capture order); `state_changed` when its state
   // differs from what the last message left (always for the first).
   virtual void on_call_message(const Call& call, std::uint64_t index, bool state_changed) = 0;
+  // `call` leaves memory, checked. `media`: its media as associate_media judged it, when the
+  // live calls count media (set_media) and the capture has carried some; else null.
+  virtual void on_call_left(const Call& call, std::uint64_t index, const CallMedia* media) {
+    (void)call;
+    (void)index;
+    (void)media;
+  }
 };
 
 class LiveCalls final : public SipMessageSink {
@@ -49,6 +59,9 @@ class LiveCalls final : public SipMessageSink {
   void advance(TimeNs now);
   // End of input: every call still live is checked and leaves, in index order.
   void finish();
+  // Judge each call's media as it leaves, from what `tracker` counted (its media.* findings
+  // join the others); the tracker's idle media is forgotten as capture time passes.
+  void set_media(MediaTracker* tracker) { media_ = tracker; }
 
   std::size_t live() const { return lru_.size(); }
   std::uint64_t calls_seen() const { return next_index_; }
@@ -73,6 +86,8 @@ class LiveCalls final : public SipMessageSink {
   LiveCallLimits limits_;
   FindingSink& findings_;
   LiveCallObserver* observer_;
+  MediaTracker* media_ = nullptr;
+  TimeNs media_forgotten_at_ = 0;
   Lru lru_;  // least recently active first
   std::unordered_map<std::string, Lru::iterator> by_call_id_;
   std::unordered_map<std::uint64_t, Lru::iterator> by_index_;

@@ -366,6 +366,29 @@ void MediaTracker::on_dtls(const UdpFlowInfo& flow, const UdpDatagram& d, const 
   if (dtls->application_data) ++s.application_data;
 }
 
+void MediaTracker::forget_idle(TimeNs cutoff) {
+  auto idle = [cutoff](const auto& x) { return x.last_time < cutoff; };
+  const bool any = std::any_of(streams_.begin(), streams_.end(), idle) ||
+                   std::any_of(pairs_.begin(), pairs_.end(), idle) ||
+                   std::any_of(dtls_.begin(), dtls_.end(), idle);
+  if (!any) return;
+  std::erase_if(streams_, idle);
+  std::erase_if(pairs_, idle);
+  std::erase_if(dtls_, idle);
+  stream_index_.clear();
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    const MediaStream& s = streams_[i];
+    stream_index_.emplace(StreamKey{s.src, s.dst, s.ssrc, s.control}, i);
+  }
+  pair_index_.clear();
+  for (std::size_t i = 0; i < pairs_.size(); ++i)
+    pair_index_.emplace(tuple_of(pairs_[i].a, pairs_[i].b), i);
+  dtls_index_.clear();
+  for (std::size_t i = 0; i < dtls_.size(); ++i)
+    dtls_index_.emplace(tuple_of(dtls_[i].client, dtls_[i].server), i);
+  cache_.fill(CacheEntry{});
+}
+
 void MediaTracker::finish() {
   if (finished_) return;
   finished_ = true;
@@ -574,7 +597,7 @@ std::string way_words(MediaWay way) {
 
 MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
                             const MediaRuleOptions& options) {
-  tracker.finish();
+  if (options.finish_streams) tracker.finish();
   MediaReport report;
   const auto& calls = store.calls();
   report.calls.resize(calls.size());
@@ -617,6 +640,11 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   auto& pairs = tracker.pairs();
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     IcePair& p = pairs[i];
+    // What an earlier association (a live analysis judges each call as it leaves) set.
+    p.call = kNoId;
+    p.a_is_caller.reset();
+    p.integrity_ok = {};
+    p.peer_reflexive = {};
     pair_of_tuple.emplace(tuple_of(p.a, p.b), i);
     for (std::size_t s = 0; s < 2 && p.call == kNoId; ++s) {
       const std::string& user = p.side[s].username;
@@ -680,6 +708,9 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   std::unordered_map<FlowKey, std::size_t, FlowKeyHash> dtls_of_tuple;
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     DtlsSession& s = sessions[i];
+    s.fingerprint_ok.reset();
+    s.client_is_caller.reset();
+    s.client_setup.clear();
     dtls_of_tuple.emplace(tuple_of(s.client, s.server), i);
     s.call = call_of_tuple(s.client, s.server);
     if (s.call == kNoId) {
@@ -696,6 +727,15 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   auto& streams = tracker.streams();
   for (std::size_t i = 0; i < streams.size(); ++i) {
     MediaStream& s = streams[i];
+    s.call = kNoId;
+    s.way = MediaWay::unknown;
+    s.codec.clear();
+    s.clock_rate = 0;
+    s.announced = s.unexpected_source = s.unknown_payload_type = false;
+    s.dtmf.clear();
+    s.r_factor.reset();
+    s.mos.reset();
+    s.mos_inputs.clear();
     std::optional<bool> from_caller;
     const SdpMediaInfo* section = nullptr;  // the SDP section that announced it
     if (const std::uint64_t call = call_of_tuple(s.src, s.dst); call != kNoId) {

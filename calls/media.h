@@ -178,6 +178,9 @@ class MediaTracker final : public DatagramObserver {
                    DatagramKind kind) override;
   // The end of the capture: the streams' last holes are counted.
   void finish();
+  // Forgets the streams, pairs and sessions whose last packet is before `cutoff` (a live
+  // capture's media that no live call can claim any more).
+  void forget_idle(TimeNs cutoff);
 
   std::vector<MediaStream>& streams() { return streams_; }
   const std::vector<MediaStream>& streams() const { return streams_; }
@@ -277,6 +280,9 @@ struct MediaRuleOptions {
   // A direction silent this long while the other goes on has stopped (SIPp playing a file ends
   // one direction up to ~2.3 s before the other after a hold: not a fault).
   TimeNs stopped_after = 3'000'000'000;
+  // Count the streams' last holes first (the end of a file); a live analysis judging one call
+  // as it leaves does not, since the streams go on.
+  bool finish_streams = true;
 };
 
 // Ties the tracker's streams, pairs and sessions to the store's calls (setting their `call`,

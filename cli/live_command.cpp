@@ -82,6 +82,40 @@ class LivePrinter final : public LiveCallObserver {
     std::fflush(stdout);
   }
 
+  // As a call leaves memory: its media verdict (issue #18), when the capture carries media.
+  void on_call_left(const Call& call, std::uint64_t index, const CallMedia* media) override {
+    if (!calls_ || media == nullptr || media->verdict == MediaVerdict::no_sdp) return;
+    CallRow row = call_row(call, 0);
+    add_call_media(row, *media);
+    if (format_ == OutputFormat::json) {
+      JsonObject o;
+      o.string("event", "call_media");
+      o.number("call", index);
+      o.string("call_id", call.call_id);
+      o.seconds("time", call.end, 6);
+      for (const CallField f : {CallField::media, CallField::media_reason,
+                                CallField::mos_caller_to_callee, CallField::mos_callee_to_caller}) {
+        const CallFieldSpec& spec = call_field(f);
+        field_json(o, spec.json_key, spec.value(row));
+      }
+      o.string("reason_detail", media->reason_detail);
+      std::fputs(o.take_line().c_str(), stdout);
+    } else if (format_ == OutputFormat::text) {
+      std::string text = "        call " + call.call_id + ": media " + row.media;
+      if (!media->reason.empty()) text += " (" + media->reason + ": " + media->reason_detail + ")";
+      for (std::size_t w = 0; w < 2; ++w) {
+        if (!media->mos[w]) continue;
+        char mos[48];
+        std::snprintf(mos, sizeof mos, ", MOS %s %.2f", w == 0 ? "->" : "<-", *media->mos[w]);
+        text += mos;
+      }
+      std::printf("%s\n", text.c_str());
+    } else {
+      return;
+    }
+    std::fflush(stdout);
+  }
+
  private:
   OutputFormat format_;
   bool calls_;

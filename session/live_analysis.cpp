@@ -8,7 +8,12 @@ LiveAnalysis::LiveAnalysis(const AnalysisLimits& limits, FindingSink& findings,
       on_message_(std::move(on_message)),
       calls_(limits_.live_calls, findings, calls),
       dissector_(*this, findings, limits_.dissector),
-      pipeline_(dissector_, dissector_.findings(), limits_.capture) {}
+      pipeline_(dissector_, dissector_.findings(), limits_.capture) {
+  if (limits_.media) {
+    dissector_.set_datagram_observer(&media_);
+    calls_.set_media(&media_);
+  }
+}
 
 void LiveAnalysis::on_packet(const RawPacket& packet) {
   pipeline_.on_packet(packet);

@@ -32,7 +32,8 @@ class LiveAnalysis final : private SipMessageSink {
   void finish();
 
   TlsKeyLog& key_log() { return dissector_.key_log(); }
-  // Every datagram that is not SIP, classified (where media analysis subscribes).
+  // Every datagram that is not SIP, classified. The analysis's own media tracker listens there
+  // when limits.media is set; another observer replaces it.
   void set_datagram_observer(DatagramObserver* observer) {
     dissector_.set_datagram_observer(observer);
   }
@@ -49,6 +50,7 @@ class LiveAnalysis final : private SipMessageSink {
 
   AnalysisLimits limits_;
   MessageObserver on_message_;
+  MediaTracker media_;  // judged call by call as calls leave (limits.media)
   LiveCalls calls_;
   Dissector dissector_;
   CapturePipeline pipeline_;

@@ -13,10 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "capture/capture_file.h"
 #include "dissector/dtls/dtls.h"
 #include "dissector/rtp/rtp.h"
 #include "dissector/sip/sip_message.h"
 #include "dissector/stun/stun.h"
+#include "session/live_analysis.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {
@@ -182,7 +184,8 @@ TEST(RtpStream, ADynamicPayloadTypeLearnsItsClockAndDtmfIsRead) {
     bytes[13] = 0x0A;
     bytes[14] = static_cast<std::uint8_t>(duration >> 8);
     bytes[15] = static_cast<std::uint8_t>(duration);
-    s.add(*parse_rtp(bytes), bytes.size(), 200 + seq, 2'000'000'000 + seq * 20'000'000);
+    s.add(*parse_rtp(bytes), bytes.size(), 200u + seq,
+          TimeNs{2'000'000'000} + TimeNs{seq} * 20'000'000);
   };
   event(5, 96000, 160, 100);
   event(5, 96000, 320, 101);
@@ -642,6 +645,42 @@ TEST_F(MediaCallTest, DtlsWithTheWrongCertificateTheWrongClientAndAnAlert) {
   EXPECT_EQ(count(FindingId::media_dtls_alert), 1u);
   EXPECT_EQ(count(FindingId::media_dtls_failed), 1u);
   EXPECT_EQ(count(FindingId::media_dtls_role_mismatch), 1u);
+}
+
+// A live analysis judges each call's media as the call leaves memory, with the same verdict as
+// the file's analysis: the media samples read packet by packet through LiveAnalysis.
+struct LeftCalls final : LiveCallObserver {
+  void on_call_message(const Call&, std::uint64_t, bool) override {}
+  void on_call_left(const Call& call, std::uint64_t, const CallMedia* media) override {
+    if (call.first_method == "INVITE")
+      verdicts.push_back(media ? media->verdict : MediaVerdict::no_sdp);
+  }
+  std::vector<MediaVerdict> verdicts;
+};
+
+std::vector<MediaVerdict> live_verdicts(const std::string& name) {
+  std::string error;
+  auto file = CaptureFile::open(test::samples_dir() + "/media/" + name, error);
+  EXPECT_TRUE(file) << error;
+  if (!file) return {};
+  FindingCollector findings;
+  LeftCalls left;
+  AnalysisLimits limits;
+  limits.live_calls.linger = 2'000'000'000;  // calls leave while the capture goes on
+  LiveAnalysis live(limits, findings, nullptr, &left);
+  RawPacket packet;
+  while (file->next(packet) == ReadStatus::packet) live.on_packet(packet);
+  live.finish();
+  return left.verdicts;
+}
+
+TEST(LiveMedia, EachCallIsJudgedAsItLeaves) {
+  EXPECT_EQ(live_verdicts("rtp-loss.pcap"), std::vector<MediaVerdict>{MediaVerdict::both_ways});
+  EXPECT_EQ(live_verdicts("one-way.pcap"),
+            std::vector<MediaVerdict>{MediaVerdict::caller_to_callee_only});
+  EXPECT_EQ(live_verdicts("ice-fail.pcap"), std::vector<MediaVerdict>{MediaVerdict::none});
+  EXPECT_EQ(live_verdicts("rtpengine-bridge.pcap"),
+            std::vector<MediaVerdict>{MediaVerdict::both_ways});
 }
 
 }  // namespace
