@@ -15,6 +15,7 @@
 #include "capture/bytes.h"
 #include "capture/finding.h"
 #include "capture/flow_table.h"
+#include "dissector/datagram.h"
 #include "dissector/sip/sip_record.h"
 #include "dissector/websocket/ws_message.h"
 
@@ -86,6 +87,9 @@ struct AnalyzerContext {
   InflateBudget& inflate_budget;
   const TlsKeyLog& key_log;
   SipMessage& probe;  // reused for framing probes on SIP over TCP
+  // Where media framed on a TCP connection (RFC 4571, ICE-TCP) goes: the dissector's datagram
+  // observer, looked up at each packet since it may be set after the context is made.
+  DatagramObserver* const& datagram_observer;
 
   SipParseOptions sip_options() const {
     SipParseOptions o;

@@ -51,8 +51,9 @@ Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorL
     handoff_ = std::make_unique<BatchHandoff<SipWork>>(
         [this](SipWork& work) { sip_stage_.process(work); });
   }
-  context_ = std::make_unique<AnalyzerContext>(AnalyzerContext{
-      *this, *upstream_findings_, limits_, counters_, inflate_budget_, key_log_, probe_});
+  context_ = std::make_unique<AnalyzerContext>(AnalyzerContext{*this, *upstream_findings_, limits_,
+                                                               counters_, inflate_budget_, key_log_,
+                                                               probe_, datagram_observer_});
 }
 
 Dissector::~Dissector() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "dissector/rtp/rfc4571_analyzer.h"
 #include "dissector/sip/sip_stream_framer.h"
 #include "dissector/tls/tls_analyzer.h"
 #include "dissector/websocket/websocket_analyzer.h"
@@ -70,6 +71,9 @@ std::unique_ptr<StreamAnalyzer> Sniffer::classify(Direction direction, ByteView 
   if (newline != std::string_view::npos &&
       looks_like_sip(text.substr(0, std::min<std::size_t>(text.size(), 4096)))) {
     return std::make_unique<SipStreamFramer>(context_, carrier_);
+  }
+  if (Rfc4571Analyzer::recognises(bytes)) {
+    return std::make_unique<Rfc4571Analyzer>(context_, carrier_);  // ICE-TCP media
   }
   if (plausible_sip_frame(bytes, direction)) {
     WsSessionInfo session;

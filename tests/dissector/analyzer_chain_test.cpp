@@ -78,6 +78,40 @@ TEST(Dissector, HandsEveryDatagramThatIsNotSipToItsObserverClassified) {
   EXPECT_EQ(messages.records[0].frame, 8u);
 }
 
+// ICE-TCP (RFC 6544): media framed on a TCP connection by RFC 4571 lengths. The connection is
+// recognised by its first STUN check; each framed packet reaches the datagram observer
+// classified, however the bytes are cut into segments (one byte at a time here).
+TEST(Dissector, MediaFramedOnTcpReachesTheDatagramObserver) {
+  SipMessageCollector messages;
+  FindingCollector findings;
+  Dissector dissector(messages, findings);
+  Seen seen;
+  dissector.set_datagram_observer(&seen);
+  std::vector<std::uint8_t> stun = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42};
+  stun.resize(20, 0x33);
+  const std::vector<std::uint8_t> rtp = {0x80, 0x6F, 0, 1, 0, 0, 3, 0xC0, 1, 2, 3, 4, 0xAA, 0xBB};
+  std::vector<std::uint8_t> stream;
+  const std::vector<std::uint8_t>* packets[] = {&stun, &rtp, &rtp};
+  for (const std::vector<std::uint8_t>* packet : packets) {
+    stream.push_back(0);
+    stream.push_back(static_cast<std::uint8_t>(packet->size()));
+    stream.insert(stream.end(), packet->begin(), packet->end());
+  }
+  TcpConnectionInfo info;
+  info.index = 3;
+  StreamSink* sink = dissector.on_tcp_open(info);
+  ASSERT_NE(sink, nullptr);
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    sink->on_data(Direction::to_server, ByteView(&stream[i], 1), i, 100 + i, 0);
+  }
+  sink->on_close(CloseReason::fin);
+  ASSERT_EQ(seen.kinds.size(), 3u);
+  EXPECT_EQ(seen.kinds[0], DatagramKind::stun);
+  EXPECT_EQ(seen.kinds[1], DatagramKind::rtp);
+  EXPECT_EQ(seen.kinds[2], DatagramKind::rtp);
+  EXPECT_TRUE(messages.records.empty());
+}
+
 // A carrier that delivers whole messages (the capture layer's on_message): the SIP stage gets
 // them with the transport the carrier names, any case ("sctp" since SCTP is a carrier); a
 // carrier SIP has no transport for (here "quic") is not SIP.
