@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 
@@ -19,6 +20,14 @@ struct IpAddress {
   static constexpr std::size_t kTextMax = 46;  // INET6_ADDRSTRLEN
   char* write(char* at) const;
   auto operator<=>(const IpAddress&) const = default;
+  // Two 64-bit compares (the flow table compares addresses on every packet).
+  bool operator==(const IpAddress& other) const {
+    std::uint64_t a[2];
+    std::uint64_t b[2];
+    std::memcpy(a, bytes.data(), 16);
+    std::memcpy(b, other.bytes.data(), 16);
+    return a[0] == b[0] && a[1] == b[1] && version == other.version;
+  }
 };
 
 struct Endpoint {
