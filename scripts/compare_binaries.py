@@ -22,6 +22,7 @@ RUNS = [
     ["check", "--format", "text"], ["check", "--format", "json"], ["check", "--format", "junit"],
     ["connections", "--format", "text"], ["connections", "--format", "tsv"],
     ["connections", "--format", "json"],
+    ["media", "--format", "text"], ["media", "--format", "tsv"], ["media", "--format", "json"],
     ["export"],
 ]
 BIG_HOSTILE = {"deflate-bomb.pcap", "many-connections.pcap", "deflate-connections.pcap",

@@ -217,6 +217,33 @@ const std::array kMediaFields = {
                      return count(c.last_report.jitter, !rtcp(r) || !c.has_report);
                    }},
     MediaFieldSpec{"rtt_ms", "rtt_ms", "RTT", 6, [](R r) { return real(rtt(r), 3, !rtcp(r)); }},
+    MediaFieldSpec{"dtmf_events", "dtmf_events", "DTMF at", 20,
+                   [](R r) {
+                     // Each digit with its first packet's time: "5@1796558870.123456".
+                     std::vector<std::string> events;
+                     const RtpStreamStats& s = rtp(r);
+                     for (std::size_t i = 0; !r.stream->dtmf.empty() && i < s.event_count; ++i) {
+                       events.push_back(std::string(1, telephone_event_char(s.events[i].event)) +
+                                        "@" + epoch_seconds(s.events[i].time, 6));
+                     }
+                     FieldValue v = list(std::move(events));
+                     v.omitted = rtcp(r);
+                     return v;
+                   }},
+    MediaFieldSpec{"rtcp_xr_r_factor", "rtcp_xr_r_factor", "XR R", 4,
+                   [](R r) {
+                     const auto& c = r.stream->rtcp;
+                     const bool known = c.has_xr_voip && c.xr_r_factor != 127;
+                     return count(c.xr_r_factor, !rtcp(r) || !known);
+                   }},
+    MediaFieldSpec{"rtcp_xr_mos_lq", "rtcp_xr_mos_lq", "XR MOS", 4,
+                   [](R r) {
+                     // RFC 3611 §4.7.5: MOS x 10, 127 when unavailable.
+                     const auto& c = r.stream->rtcp;
+                     const bool known = c.has_xr_voip && c.xr_mos_lq != 127;
+                     return real(known ? std::optional<double>(c.xr_mos_lq / 10.0) : std::nullopt, 1,
+                                 !rtcp(r));
+                   }},
 };
 
 }  // namespace
@@ -389,7 +416,9 @@ std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTra
           s.way == MediaWay::unknown ? ""
                                      : (" [" + std::string(media_way_name(s.way)) + "]").c_str());
     }
-    out.emplace_back(text);
+    std::string line = text;
+    if (!s.dtmf.empty()) line += ", DTMF " + s.dtmf;
+    out.push_back(std::move(line));
   }
   for (const std::size_t i : media.pairs) {
     const IcePair& p = tracker.pairs()[i];

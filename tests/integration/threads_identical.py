@@ -29,6 +29,7 @@ COMMANDS = [
     ["messages", "--format", "json"],
     ["messages"],
     ["calls", "--format", "json"],
+    ["media", "--format", "tsv"],
     ["stats", "--format", "json"],
     ["check", "--format", "json"],
     ["flow", "-v"],
