@@ -474,6 +474,8 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
   const bool seen =
       std::find(out.body_hashes.begin(), out.body_hashes.end(), body_hash) != out.body_hashes.end();
   if (slot == Slot::other && seen) return;  // the same body on another hop adds nothing
+  // A call's SDPs are a handful; a hostile or looping one could send thousands.
+  if (slot == Slot::other && out.others.size() >= CallSdp::kMaxOtherSdps) return;
   if (!seen) out.body_hashes.push_back(body_hash);
   const Sdp& sdp = *r.sip.sdp;
   SdpSide side;

@@ -152,7 +152,8 @@ struct CallSdp {
   std::optional<SdpSide> answer;
   // Every other SDP of the call, each distinct body once: re-INVITEs, UPDATEs, a 183's, and the
   // copies a proxy or a media relay rewrote on another hop (what media association reads).
-  std::vector<SdpSide> others;
+  std::vector<SdpSide> others;  // at most kMaxOtherSdps
+  static constexpr std::size_t kMaxOtherSdps = 32;
   std::vector<std::uint64_t> body_hashes;  // of every SDP kept above
 };
 

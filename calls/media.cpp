@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <set>
 
 namespace sipws {
 
@@ -125,6 +126,8 @@ void MediaTracker::on_datagram(const UdpFlowInfo& flow, const UdpDatagram& d, Da
     case DatagramKind::turn_channel: {
       // What the channel carries, counted on the client-server 5-tuple the capture sees (a
       // ChannelData inside a ChannelData is not followed).
+      if (d.payload.size() < 4 || 4 + std::size_t{load_be16(&d.payload[2])} > d.payload.size())
+        break;
       UdpDatagram inner = d;
       inner.payload = d.payload.subspan(4, load_be16(&d.payload[2]));
       const DatagramKind inner_kind = classify_non_sip_datagram(inner.payload);
@@ -178,11 +181,13 @@ void MediaTracker::on_rtp(const UdpFlowInfo& flow, const UdpDatagram& d, const E
     // The sender started a new sequence (a new call on the same ports, SIPp replaying a
     // file): a new stream from here.
     s->rtp.finish();
+    const std::uint64_t restarts = s->rtp.sequence_restarts + 1;
     stream_index_.erase(StreamKey{src, dst, rtp->ssrc, false});
     const auto way = static_cast<std::uint8_t>(d.direction == Direction::to_client ? 1 : 0);
     cache_[cache_slot(flow.index, rtp->ssrc, way)].flow = UINT64_MAX;
     s = stream(flow, d, src, dst, rtp->ssrc, false);
     if (s == nullptr) return;
+    s->rtp.sequence_restarts = restarts;
     s->rtp.add(*rtp, d.payload.size(), d.frame, d.timestamp);
   }
   s->last_frame = d.frame;
@@ -378,7 +383,8 @@ void MediaTracker::forget_idle(TimeNs cutoff) {
   stream_index_.clear();
   for (std::size_t i = 0; i < streams_.size(); ++i) {
     const MediaStream& s = streams_[i];
-    stream_index_.emplace(StreamKey{s.src, s.dst, s.ssrc, s.control}, i);
+    // A restarted stream left its older part behind: the latest one takes the key.
+    stream_index_.insert_or_assign(StreamKey{s.src, s.dst, s.ssrc, s.control}, i);
   }
   pair_index_.clear();
   for (std::size_t i = 0; i < pairs_.size(); ++i)
@@ -454,9 +460,11 @@ namespace {
 struct Announcement {
   std::uint64_t call = 0;
   bool from_caller = false;
-  TimeNs time = 0;
+  TimeNs time = 0;      // when the SDP was sent
+  TimeNs call_end = 0;  // the call's last message
   const SdpMediaInfo* media = nullptr;
 };
+constexpr TimeNs kSlack = 5'000'000'000;  // ICE and DTLS start before the answer is on the wire
 
 bool usable(const Endpoint& e) {
   if (e.port == 0 || e.port == 9 || e.address.version == 0) return false;  // 9: "discard"
@@ -464,19 +472,28 @@ bool usable(const Endpoint& e) {
                      [](std::uint8_t b) { return b != 0; });
 }
 
-// Of the announcements of one endpoint (ports are reused from call to call), the latest made
-// before `time` (a few seconds of slack: ICE and DTLS start before the answer is on the wire);
-// else the earliest.
+// Of the announcements of one endpoint, sorted by time (ports are reused from call to call),
+// the latest made before `time` (with slack) by a call that had not ended long before it; none
+// when no call fits. A binary search and a short walk back, so that SIPp's one media port
+// announced by 100,000 calls costs a few steps a stream.
 const Announcement* pick(const std::vector<Announcement>& list, TimeNs time) {
-  const Announcement* best = nullptr;
-  for (const Announcement& a : list) {
-    if (a.time <= time + 5'000'000'000 && (best == nullptr || a.time >= best->time)) best = &a;
+  auto it = std::upper_bound(list.begin(), list.end(), time + kSlack,
+                             [](TimeNs t, const Announcement& a) { return t < a.time; });
+  for (int steps = 0; it != list.begin() && steps < 64; ++steps) {
+    --it;
+    if (it->call_end + kSlack >= time) return &*it;
   }
-  if (best != nullptr) return best;
-  for (const Announcement& a : list) {
-    if (best == nullptr || a.time < best->time) best = &a;
-  }
-  return best;
+  return nullptr;
+}
+
+// The announcements of `list` made between two times.
+std::pair<std::vector<Announcement>::const_iterator, std::vector<Announcement>::const_iterator>
+announced_between(const std::vector<Announcement>& list, TimeNs from, TimeNs to) {
+  const auto begin = std::lower_bound(list.begin(), list.end(), from,
+                                      [](const Announcement& a, TimeNs t) { return a.time < t; });
+  const auto end = std::upper_bound(begin, list.end(), to,
+                                    [](TimeNs t, const Announcement& a) { return t < a.time; });
+  return {begin, end};
 }
 
 std::vector<const SdpSide*> sides_of(const Call& call) {
@@ -612,7 +629,7 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     for (const SdpSide* side : sides_of(call)) {
       for (const SdpMediaInfo& m : side->media) {
         if (m.port == 0) continue;  // a rejected or removed stream
-        const Announcement a{call.index, side->from_caller, side->time, &m};
+        const Announcement a{call.index, side->from_caller, side->time, call.end, &m};
         const Endpoint rtp{m.ip, m.port};
         if (usable(rtp)) {
           endpoints[rtp].push_back(a);
@@ -630,6 +647,10 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
       }
     }
   }
+  auto by_time = [](const Announcement& x, const Announcement& y) { return x.time < y.time; };
+  for (auto& [e, list] : endpoints) std::stable_sort(list.begin(), list.end(), by_time);
+  for (auto& [u, list] : ufrags) std::stable_sort(list.begin(), list.end(), by_time);
+  for (auto& [x, list] : ssrcs) std::stable_sort(list.begin(), list.end(), by_time);
   auto find_endpoint = [&](const Endpoint& e, TimeNs t) -> const Announcement* {
     const auto it = endpoints.find(e);
     return it == endpoints.end() ? nullptr : pick(it->second, t);
@@ -682,8 +703,11 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   // Which party an endpoint of a call belongs to: its announcements, else the ICE pairs.
   auto party_of = [&](std::uint64_t call, const Endpoint& e, TimeNs t) -> std::optional<bool> {
     if (const auto it = endpoints.find(e); it != endpoints.end()) {
-      for (const Announcement& a : it->second) {
-        if (a.call == call) return a.from_caller;
+      // Only the announcements made while this call was going on.
+      const auto [begin, end] =
+          announced_between(it->second, calls[call].start - kSlack, calls[call].end + kSlack);
+      for (auto a = begin; a != end; ++a) {
+        if (a->call == call) return a->from_caller;
       }
     }
     for (const std::size_t i : report.calls[call].pairs) {
@@ -774,7 +798,13 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     // SRTP when DTLS ran on its 5-tuple or its SDP section's profile is secure (RTP/SAVP,
     // UDP/TLS/RTP/SAVPF): a relay may bridge a secure leg to a plain one within one call.
     bool secure = has_dtls || (section != nullptr && secure_proto(section->proto));
-    s.unexpected_source = !party_of(call.index, s.src, s.first_time).has_value();
+    // From an address no SDP or ICE check of the call announced, nor any host that sent its SIP
+    // (a NATed party's media comes from the public address its SIP came from: latching).
+    s.unexpected_source =
+        !party_of(call.index, s.src, s.first_time).has_value() &&
+        std::none_of(call.messages.begin(), call.messages.end(), [&](const CallMessage& m) {
+          return store.summaries()[m.record].src.address == s.src.address;
+        });
     if (s.control) {
       // A plain RTP/AVP section means plain RTCP, whatever a stack appends to its compounds.
       const bool plain = section != nullptr && !secure;
@@ -807,10 +837,13 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     for (const bool to : {true, false}) {
       const auto it = endpoints.find(to ? s.dst : s.src);
       if (it == endpoints.end()) continue;
-      for (const Announcement& a : it->second) {
+      // B2BUA legs announce within seconds of each other: a minute back is plenty.
+      const auto [begin, end] =
+          announced_between(it->second, s.first_time - 60'000'000'000, s.last_time + kSlack);
+      for (auto ai = begin; ai != end; ++ai) {
+        const Announcement& a = *ai;
         const Call& other = calls[a.call];
-        if (a.call == s.call || other.start > s.last_time ||
-            other.end + 5'000'000'000 < s.first_time)
+        if (a.call == s.call || other.start > s.last_time || other.end + kSlack < s.first_time)
           continue;
         auto& shared = report.calls[a.call].shared;
         const MediaWay way = (to ? !a.from_caller : a.from_caller) ? MediaWay::caller_to_callee
@@ -897,6 +930,12 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
 
   // Verdicts.
   const bool capture_has_media = !streams.empty() || !pairs.empty() || !sessions.empty();
+  // The hosts whose media the capture saw: a call none of whose media hosts is among them was
+  // captured where its media does not pass (a proxy that anchors only some calls' media).
+  std::set<IpAddress> media_hosts;
+  for (const MediaStream& x : streams) media_hosts.insert({x.src.address, x.dst.address});
+  for (const IcePair& x : pairs) media_hosts.insert({x.a.address, x.b.address});
+  for (const DtlsSession& x : sessions) media_hosts.insert({x.client.address, x.server.address});
   for (const Call& call : calls) {
     CallMedia& media = report.calls[call.index];
     const auto sides = sides_of(call);
@@ -946,17 +985,6 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
       media.verdict = MediaVerdict::no_sdp;
       continue;
     }
-    // A direction that stopped while the other went on and the call was still up.
-    const TimeNs call_end = call.end;
-    std::array<bool, 2> stopped{};
-    for (std::size_t w = 0; w < 2; ++w) {
-      const std::size_t other = 1 - w;
-      if (any[w] && any[other] && last[w] + options.stopped_after < last[other] &&
-          last[w] + options.stopped_after < call_end) {
-        stopped[w] = true;
-      }
-    }
-    std::array<bool, 2> flowing{any[0] && !stopped[0], any[1] && !stopped[1]};
     // What the last SDP of each party says it does: a party that only receives (or neither)
     // is on hold as negotiated.
     std::array<std::string_view, 2> direction{"sendrecv", "sendrecv"};  // by party: 0 caller
@@ -966,7 +994,11 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
       if (side->time < direction_time[party]) continue;
       for (const SdpMediaInfo& m : side->media) {
         if (m.type != "audio" && m.type != "video") continue;
+        // Port 0 removes the stream; c=0.0.0.0 is RFC 2543's hold ("do not send to me").
+        const bool zero_address = m.ip.version == 4 && m.ip.bytes[0] == 0 && m.ip.bytes[1] == 0 &&
+                                  m.ip.bytes[2] == 0 && m.ip.bytes[3] == 0 && m.candidates.empty();
         direction[party] = m.port == 0           ? "inactive"
+                           : zero_address        ? "sendonly"
                            : m.direction.empty() ? "sendrecv"
                                                  : m.direction;
         direction_time[party] = side->time;
@@ -981,6 +1013,18 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     };
     // Way 0 (caller to callee) is expected when the caller sends and the callee receives.
     const std::array<bool, 2> expected{sends(0) && receives(1), sends(1) && receives(0)};
+    // A direction that stopped while the other went on and the call was still up.
+    const TimeNs call_end = call.end;
+    std::array<bool, 2> stopped{};
+    for (std::size_t w = 0; w < 2; ++w) {
+      const std::size_t other = 1 - w;
+      // Not a direction the last SDPs put on hold: then silence is what was asked for.
+      if (expected[w] && any[w] && any[other] && last[w] + options.stopped_after < last[other] &&
+          last[w] + options.stopped_after < call_end) {
+        stopped[w] = true;
+      }
+    }
+    std::array<bool, 2> flowing{any[0] && !stopped[0], any[1] && !stopped[1]};
     const bool answered = call.answer.has_value();
     if (flowing[0] && flowing[1]) {
       media.verdict = MediaVerdict::both_ways;
@@ -1003,9 +1047,17 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
         offers_rtp = offers_rtp || (m.port != 0 && m.proto.find("RTP") != std::string_view::npos);
       }
     }
+    bool seen_host = false;
+    for (const SdpSide* side : sides) {
+      for (const SdpMediaInfo& m : side->media) {
+        seen_host = seen_host || media_hosts.count(m.ip) != 0;
+        for (const SdpCandidateInfo& c : m.candidates)
+          seen_host = seen_host || media_hosts.count(c.endpoint.address) != 0;
+      }
+    }
     const bool fault = media.verdict != MediaVerdict::both_ways &&
                        media.verdict != MediaVerdict::held && answered && capture_has_media &&
-                       offers_rtp;
+                       offers_rtp && seen_host;
 
     // Why: the first explanation the capture supports.
     std::uint64_t checks = 0;

@@ -43,12 +43,15 @@ void Rfc4571Analyzer::on_data(Direction direction, ByteView bytes, std::uint64_t
     if (!pending.empty() || bytes.size() < 2) {
       pending.insert(pending.end(), bytes.begin(), bytes.end());
       bytes = {};
-      while (pending.size() >= 2) {
-        const std::size_t length = load_be16(pending.data());
-        if (pending.size() < 2 + length) break;
-        deliver(ByteView(pending).subspan(2, length));
-        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(2 + length));
+      // Every whole packet in the buffer, then what is left moved to its front once.
+      std::size_t at = 0;
+      while (pending.size() - at >= 2) {
+        const std::size_t length = load_be16(&pending[at]);
+        if (pending.size() - at < 2 + length) break;
+        deliver(ByteView(pending).subspan(at + 2, length));
+        at += 2 + length;
       }
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(at));
       return;
     }
     const std::size_t length = load_be16(bytes.data());

@@ -64,14 +64,14 @@ std::optional<RtcpCompound> parse_rtcp(ByteView b) {
       out.has_bye = true;
     } else if (type == 207 && packet.size() >= 8) {
       // XR blocks: BT, reserved, length in words; VoIP metrics is BT 7 (RFC 3611 §4.7), whose
-      // R factor is byte 22 and MOS-LQ byte 24 of the block.
+      // R factor is byte 24 and MOS-LQ byte 26 of the block.
       for (std::size_t at = 8; at + 4 <= packet.size();) {
         const std::size_t block_length = 4 * (std::size_t{load_be16(&packet[at + 2])} + 1);
         if (at + block_length > packet.size()) break;
         if (packet[at] == 7 && block_length >= 36) {
           out.has_xr_voip = true;
-          out.xr_r_factor = packet[at + 22];
-          out.xr_mos_lq = packet[at + 24];
+          out.xr_r_factor = packet[at + 24];
+          out.xr_mos_lq = packet[at + 26];
         }
         at += block_length;
       }
@@ -272,17 +272,23 @@ RtpStreamStats::Verdict RtpStreamStats::add(const RtpHeader& rtp, std::size_t pa
     const auto delta =
         static_cast<std::int16_t>(rtp.sequence - static_cast<std::uint16_t>(highest_));
     const std::uint64_t extended = highest_ + static_cast<std::int64_t>(delta);
-    if (delta > kMaxDropout || delta < -kMaxMisorder) {
+    if (delta > kMaxDropout || (delta < -kMaxMisorder && extended < window_low_)) {
       // A jump: the sender restarted its sequence (RFC 3550 A.1 waits for two packets in a
-      // row to believe it). The caller starts a new stream with the second.
+      // row to believe it). The caller starts a new stream with the second. This one is
+      // counted as received and nothing else: its number and timestamp belong to no sequence
+      // yet, and would wreck the jitter.
       if (restart_candidate_ && *restart_candidate_ == rtp.sequence) {
         restart_candidate_.reset();
         return Verdict::restart;
       }
       restart_candidate_ = static_cast<std::uint16_t>(rtp.sequence + 1);
-      verdict = Verdict::late;
-      ++out_of_order;
-    } else {
+      ++packets;
+      bytes += packet_bytes;
+      last_frame = frame;
+      last_time = time;
+      return Verdict::late;
+    }
+    {
       restart_candidate_.reset();
       if (extended > highest_) {
         advance_window(extended);
@@ -351,7 +357,12 @@ RtpStreamStats::Verdict RtpStreamStats::add(const RtpHeader& rtp, std::size_t pa
   // bandwidth probes (a browser's, with an old timestamp) included, and they do raise it.
   if (verdict == Verdict::duplicate) return verdict;
   if (clock_rate == 0) {
-    if (early_count_ < kEarly) early_[early_count_++] = {time, rtp.timestamp};
+    // The first packet and the latest: learning needs the span between them to grow.
+    if (early_count_ < kEarly) {
+      early_[early_count_++] = {time, rtp.timestamp};
+    } else {
+      early_[kEarly - 1] = {time, rtp.timestamp};
+    }
     learn_clock_rate(false);
   } else {
     note_jitter(time, rtp.timestamp);

@@ -156,7 +156,7 @@ class RtpStreamStats {
     TimeNs arrival;
     std::uint32_t timestamp;
   };
-  static constexpr std::size_t kEarly = 64;
+  static constexpr std::size_t kEarly = 16;
   std::array<Early, kEarly> early_{};
   std::uint8_t early_count_ = 0;
   bool jitter_started_ = false;

@@ -103,6 +103,9 @@ bool parse_sdp(std::string_view body, Sdp& out) {
             out.setup = attr_value;
           else if (name == "ice-lite")
             out.ice_lite = true;
+          else if (name == "sendrecv" || name == "sendonly" || name == "recvonly" ||
+                   name == "inactive")
+            out.direction = name;  // RFC 8866 §6.7: the default of every media section
           else if (name == "group") {
             std::string_view words = attr_value;
             if (next_word(words) == "BUNDLE") {
@@ -162,7 +165,7 @@ bool parse_sdp(std::string_view body, Sdp& out) {
     if (m.ice_pwd.empty()) m.ice_pwd = out.ice_pwd;
     if (m.fingerprint.empty()) m.fingerprint = out.fingerprint;
     if (m.setup.empty()) m.setup = out.setup;
-    if (m.direction.empty()) m.direction = "sendrecv";
+    if (m.direction.empty()) m.direction = out.direction.empty() ? "sendrecv" : out.direction;
   }
   return true;
 }

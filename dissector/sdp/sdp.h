@@ -50,6 +50,7 @@ struct Sdp {
   std::string_view fingerprint;
   std::string_view setup;
   bool ice_lite = false;
+  std::string_view direction;            // session level (media sections inherit it)
   std::vector<std::string_view> bundle;  // mids in a=group:BUNDLE
   std::vector<SdpMedia> media;
 };

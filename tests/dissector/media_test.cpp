@@ -165,6 +165,34 @@ TEST(RtpStream, SequenceWrapIsSeamlessAndARestartIsSeen) {
   EXPECT_EQ(add(1001, 160), RtpStreamStats::Verdict::restart);
 }
 
+TEST(RtpStream, APacketFarBehindButInTheWindowIsLateNotLostNorARestart) {
+  auto packets = steady(300);
+  const Sent held_back = packets[100];
+  packets.erase(packets.begin() + 100);
+  packets.push_back(held_back);  // 199 numbers late
+  packets.push_back({1300, 5000 + 160 * 300, packets.back().arrival + 20'000'000});
+  const RtpStreamStats s = run(packets);
+  EXPECT_EQ(s.lost(), 0u);
+  EXPECT_EQ(s.out_of_order, 1u);
+  EXPECT_EQ(s.expected(), 301u);
+}
+
+TEST(RtpStream, ARestartsFirstPacketLeavesTheJitterAlone) {
+  RtpStreamStats s;
+  for (std::uint16_t i = 0; i < 50; ++i) {
+    const auto bytes =
+        rtp_packet(0, static_cast<std::uint16_t>(40000 + i), 1'000'000'000u + i * 160u, 5);
+    s.add(*parse_rtp(bytes), bytes.size(), i + 1u, TimeNs{i} * 20'000'000);
+  }
+  const double before = s.jitter_ms();
+  const auto jump = rtp_packet(0, 100, 5000, 5);
+  EXPECT_EQ(s.add(*parse_rtp(jump), jump.size(), 51, TimeNs{50} * 20'000'000),
+            RtpStreamStats::Verdict::late);
+  EXPECT_EQ(s.jitter_ms(), before);
+  EXPECT_EQ(s.out_of_order, 0u);
+  EXPECT_EQ(s.packets, 51u);
+}
+
 TEST(RtpStream, ADynamicPayloadTypeLearnsItsClockAndDtmfIsRead) {
   // Opus at 48 kHz, 20 ms: 960 units a packet; the rate is not static, so it is measured.
   RtpStreamStats s;
@@ -522,11 +550,36 @@ TEST_F(MediaCallTest, OneWayNoneAndStopped) {
 
 TEST_F(MediaCallTest, NoMediaAtAll) {
   call(sdp("10.0.0.1", 4000), sdp("10.0.0.2", 5000));
-  // Media of something else is in the capture, none of this call's.
-  rtp(test::endpoint("10.9.9.9", 7000), test::endpoint("10.9.9.8", 7000), 0xE, 1, 3);
+  // The capture sees these hosts' media (another call's, on other ports), none of this call's.
+  rtp(test::endpoint("10.0.0.2", 7000), test::endpoint("10.0.0.1", 7000), 0xE, 1, 3);
   EXPECT_EQ(judge().verdict, MediaVerdict::none);
   EXPECT_EQ(count(FindingId::media_none), 1u);
   EXPECT_EQ(report_.orphan_streams, 1u);
+}
+
+TEST_F(MediaCallTest, ACallWhoseMediaHostsTheCaptureNeverSawIsNotJudged) {
+  // A proxy's capture: media of other hosts only (this call's was not anchored here).
+  call(sdp("10.0.0.1", 4000), sdp("10.0.0.2", 5000));
+  rtp(test::endpoint("10.9.9.9", 7000), test::endpoint("10.9.9.8", 7000), 0xE, 1, 3);
+  EXPECT_EQ(judge().verdict, MediaVerdict::none);
+  EXPECT_TRUE(report_.findings.empty());
+}
+
+TEST_F(MediaCallTest, SilenceOnHoldIsNotAStoppedDirection) {
+  // Both ways, then the caller holds (sendonly / recvonly) and only the caller's music flows.
+  call(sdp("10.0.0.1", 4000), sdp("10.0.0.2", 5000));
+  sip(alice, bob, "INVITE sip:bob@x SIP/2.0", "3 INVITE", 10,
+      sdp("10.0.0.1", 4000, "a=sendonly\r\n") + "a=x:1\r\n", "callee");
+  sip(bob, alice, "SIP/2.0 200 OK", "3 INVITE", 10.1, sdp("10.0.0.2", 5000, "a=recvonly\r\n"),
+      "callee");
+  const Endpoint a = test::endpoint("10.0.0.1", 4000);
+  const Endpoint b = test::endpoint("10.0.0.2", 5000);
+  rtp(a, b, 0xA, 1.2, 29);
+  rtp(b, a, 0xB, 1.2, 10);
+  // Media did flow both ways; the silence since is the hold's.
+  EXPECT_EQ(judge().verdict, MediaVerdict::both_ways);
+  EXPECT_EQ(count(FindingId::media_stopped), 0u);
+  EXPECT_TRUE(report_.findings.empty());
 }
 
 TEST_F(MediaCallTest, ACaptureOfSignallingOnlyJudgesNothing) {
