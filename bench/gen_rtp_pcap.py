@@ -76,22 +76,27 @@ for c in range(a.calls):
     end = start + 0.1 + a.seconds
     sip(end + 0.01, caller, callee, message("BYE sip:b@x SIP/2.0", c, "2 BYE", "", True))
     sip(end + 0.02, callee, caller, message("SIP/2.0 200 OK", c, "2 BYE", "", True))
-# RTP, tick by tick so that memory stays small.
-for tick in range(ticks):
-    for c in range(a.calls):
-        start = c * 0.1 + 0.1
-        t = start + tick * 0.02
+# RTP on one 20 ms grid of absolute time, so that packets come out nearly in order and only a
+# second's worth is held: call c starts on tick 5 * c + 5 (100 ms apart) and sends `ticks`.
+first_tick = {c: 5 * c + 5 for c in range(a.calls)}
+last_tick = 5 * (a.calls - 1) + 5 + ticks
+for tick in range(last_tick):
+    for c in range(max(0, (tick - ticks - 5) // 5), min(a.calls, tick // 5)):
+        n = tick - first_tick[c]
+        if n < 0 or n >= ticks:
+            continue
+        t = tick * 0.02
         caller, callee = ip(2 * c + 1), ip(2 * c + 2)
         for way, (src, sport, dst, dport, ssrc) in enumerate(((caller, 20000, callee, 30000, 0x1000 + c),
                                                               (callee, 30000, caller, 20000, 0x8000 + c))):
             if rnd.random() < a.loss:
                 continue
-            seq = (tick + 17 * c) & 0xFFFF
-            rtp = struct.pack("!BBHII", 0x80, 0, seq, (tick * 160) & 0xFFFFFFFF, ssrc) + payload
+            seq = (n + 17 * c) & 0xFFFF
+            rtp = struct.pack("!BBHII", 0x80, 0, seq, (n * 160) & 0xFFFFFFFF, ssrc) + payload
             packets.append((t + way * 0.001 + rnd.random() * 0.004, frame(src, sport, dst, dport, rtp)))
             total += 1
     if tick % 50 == 49:
-        flush(tick * 0.02 + 0.1 - 0.5)
+        flush(tick * 0.02 - 0.5)
 flush(1e18)
 out.close()
 print(f"{a.out}: {a.calls} calls, {total} RTP packets")

@@ -128,7 +128,15 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       std::fprintf(out, "%s\n", call_text_header().c_str());
       for (const Call* c : calls) {
         const bool leg = c->group != c->index;
-        std::fprintf(out, "%s%s\n", call_text_row(call_row(*c, 0)).c_str(),
+        // The row in its state's colour (on a terminal, or --color always).
+        const StateTone tone = state_tone(c->state);
+        const std::string row = call_text_row(call_row(*c, 0));
+        std::fprintf(out, "%s%s\n",
+                     tone == StateTone::neutral ? row.c_str()
+                                                : paint(row, tone == StateTone::good  ? Ink::good
+                                                             : tone == StateTone::bad ? Ink::bad
+                                                                                      : Ink::warn)
+                                                      .c_str(),
                      leg ? (" (leg of #" + std::to_string(c->group) + ")").c_str() : "");
       }
       std::fprintf(out, "%zu calls\n", calls.size());

@@ -175,10 +175,15 @@ std::size_t print_check(std::FILE* out, const CheckOptions& options,
           title = "stream " + std::to_string(std::stoull(title.substr(7)));
         std::fprintf(out, "%s:\n", title.c_str());
         for (const Finding* f : list) {
-          std::fprintf(out, "  frame %-7" PRIu64 " %-7s %-34s %s%s%s\n", f->frame,
-                       std::string(severity_name(f->kind().severity)).c_str(),
-                       std::string(f->kind().name).c_str(), finding_summary(*f).c_str(),
-                       f->kind().rfc_section.empty() ? "" : " [",
+          char severity[16];
+          std::snprintf(severity, sizeof severity, "%-7s",
+                        std::string(severity_name(f->kind().severity)).c_str());
+          const Ink ink = f->kind().severity == Severity::error     ? Ink::bad
+                          : f->kind().severity == Severity::warning ? Ink::warn
+                                                                    : Ink::dim;
+          std::fprintf(out, "  frame %-7" PRIu64 " %s %-34s %s%s%s\n", f->frame,
+                       paint(severity, ink).c_str(), std::string(f->kind().name).c_str(),
+                       finding_summary(*f).c_str(), f->kind().rfc_section.empty() ? "" : " [",
                        f->kind().rfc_section.empty()
                            ? ""
                            : (std::string(f->kind().rfc_section) + "]").c_str());

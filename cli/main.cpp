@@ -476,6 +476,11 @@ int main(int argc, char** argv) {
                  "TLS key log file (SSLKEYLOGFILE format) to decrypt wss:// and SIP over TLS with; "
                  "pcapng files may carry their own (Decryption Secrets Blocks)");
   app.add_option("--limit", limit_settings, sipws::limits_help())->allow_extra_args(false);
+  std::string color_mode = "auto";
+  app.add_option("--color", color_mode,
+                 "colour states, severities, requests and responses in text output: auto (on a "
+                 "terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   std::string path;
   std::string format_name = "text";
@@ -740,7 +745,7 @@ int main(int argc, char** argv) {
   // A first word that is no command is named (CLI11 says only that a command is required).
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
-    if (word == "--threads" || word == "--keylog" || word == "--limit") {
+    if (word == "--threads" || word == "--keylog" || word == "--limit" || word == "--color") {
       ++i;  // its value
       continue;
     }
@@ -762,7 +767,8 @@ int main(int argc, char** argv) {
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
     command->footer(
         "Global options (before or after the command): --threads 1|2, --keylog FILE, "
-        "--limit NAME=VALUE (repeatable; the names: sipws --help), --version");
+        "--limit NAME=VALUE (repeatable; the names: sipws --help), --color auto|always|never, "
+        "--version");
   }
   try {
     app.parse(argc, argv);
@@ -770,6 +776,9 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  bool colors = false;
+  sipws::cli::parse_color_mode(color_mode, colors);  // its value was checked by the parser
+  sipws::cli::set_text_colors(colors);
   Limits limits;
   limits.dissector.sip_thread = threads > 1;
   for (const std::string& setting : limit_settings) {

@@ -65,9 +65,9 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
       const std::string what_col =
           display_width(shown) <= 24 ? fit_columns(shown, 24) : fit_columns(shown, 40, false);
       return std::string(head) + r.src.to_string() + " -> " + r.dst.to_string() + "  " + via +
-             what_col + "  " + tsv_field(m.call_id) + "  " +
-             message_field_text(MessageField::cseq, r) + "  " + tsv_field(m.from.uri.user) +
-             " -> " + tsv_field(m.to.uri.user) + "\n";
+             paint(what_col, m.is_request ? Ink::request : status_ink(m.status_code)) + "  " +
+             tsv_field(m.call_id) + "  " + message_field_text(MessageField::cseq, r) + "  " +
+             tsv_field(m.from.uri.user) + " -> " + tsv_field(m.to.uri.user) + "\n";
     }
   }
   return {};
