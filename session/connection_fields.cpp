@@ -125,27 +125,15 @@ const ConnectionFieldSpec& connection_field(ConnectionField id) {
 }
 
 std::string connection_tsv_header() {
-  std::string out;
-  for (const ConnectionFieldSpec& f : kConnectionFields) {
-    if (!out.empty()) out += '\t';
-    out += f.tsv_column;
-  }
-  return out + '\n';
+  return table_tsv_header(std::span<const ConnectionFieldSpec>(kConnectionFields));
 }
 
 std::string connection_tsv_line(const ConnectionRow& row) {
-  std::string out;
-  for (const ConnectionFieldSpec& f : kConnectionFields) {
-    if (&f != &kConnectionFields.front()) out += '\t';
-    out += field_tsv(f.value(row));
-  }
-  return out + '\n';
+  return table_tsv_line(std::span<const ConnectionFieldSpec>(kConnectionFields), row);
 }
 
 std::string connection_json_line(const ConnectionRow& row) {
-  JsonObject line;
-  for (const ConnectionFieldSpec& f : kConnectionFields) field_json(line, f.json_key, f.value(row));
-  return line.take_line();
+  return table_json_line(std::span<const ConnectionFieldSpec>(kConnectionFields), row);
 }
 
 }  // namespace sipws

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,5 +58,32 @@ std::string duration_seconds(const std::optional<TimeNs>& ns, int decimals = 6);
 
 // Right-aligned in tables: numbers and times.
 bool field_is_numeric(const FieldValue& value);
+
+// A whole table of fields (each spec with tsv_column, json_key and value(row)) written as one
+// TSV header, one TSV line or one JSON line: every field, in the table's order.
+template <class Spec>
+std::string table_tsv_header(std::span<const Spec> specs) {
+  std::string out;
+  for (const Spec& f : specs) {
+    if (&f != &specs.front()) out += '\t';
+    out += f.tsv_column;
+  }
+  return out + '\n';
+}
+template <class Spec, class Row>
+std::string table_tsv_line(std::span<const Spec> specs, const Row& row) {
+  std::string out;
+  for (const Spec& f : specs) {
+    if (&f != &specs.front()) out += '\t';
+    out += field_tsv(f.value(row));
+  }
+  return out + '\n';
+}
+template <class Spec, class Row>
+std::string table_json_line(std::span<const Spec> specs, const Row& row) {
+  JsonObject line;
+  for (const Spec& f : specs) field_json(line, f.json_key, f.value(row));
+  return line.take_line();
+}
 
 }  // namespace sipws

@@ -253,27 +253,15 @@ std::span<const MediaFieldSpec> all_media_fields() {
 }
 
 std::string media_tsv_header() {
-  std::string out;
-  for (const MediaFieldSpec& f : kMediaFields) {
-    if (!out.empty()) out += '\t';
-    out += f.tsv_column;
-  }
-  return out + '\n';
+  return table_tsv_header(std::span<const MediaFieldSpec>(kMediaFields));
 }
 
 std::string media_tsv_line(const MediaRow& row) {
-  std::string out;
-  for (const MediaFieldSpec& f : kMediaFields) {
-    if (&f != &kMediaFields.front()) out += '\t';
-    out += field_tsv(f.value(row));
-  }
-  return out + '\n';
+  return table_tsv_line(std::span<const MediaFieldSpec>(kMediaFields), row);
 }
 
 std::string media_json_line(const MediaRow& row) {
-  JsonObject line;
-  for (const MediaFieldSpec& f : kMediaFields) field_json(line, f.json_key, f.value(row));
-  return line.take_line();
+  return table_json_line(std::span<const MediaFieldSpec>(kMediaFields), row);
 }
 
 std::string media_text_header() {
