@@ -84,6 +84,20 @@ def messages_of(path, call_id=None):
 def list_ready(text):
     return text is not None and "| read |" in text.splitlines()[0]
 
+def settled(what, timeout=15):
+    """The list once read, and the screen the same in two captures 0.3 s apart: curses redraws
+    a changed screen in several writes, and a capture may fall between them (the title already
+    says "read" while the rows below are being rewritten)."""
+    text = wait_for(list_ready, what, timeout)
+    deadline = time.time() + timeout
+    while text is not None and time.time() < deadline:
+        time.sleep(0.3)
+        again = pane()
+        if again == text:
+            return text
+        text = again
+    return text
+
 def list_rows(text):
     # Title, counts, column titles; the key bar last.
     return [l for l in text.splitlines()[3:-1] if l.strip()]
@@ -119,7 +133,7 @@ try:
             continue
         tried += 1
         status = start(f"{sipws} tui {path}")
-        text = wait_for(list_ready, f"{name}: the list read")
+        text = settled(f"{name}: the list read")
         if text is None:
             stop()
             continue
@@ -155,7 +169,7 @@ try:
     path = os.path.join(samples, "ws-deflate-no-context-takeover.pcap")
     calls = call_list(path)
     start(f"{sipws} tui {path}")
-    text = wait_for(list_ready, "search sample read")
+    text = settled("search sample read")
     target = next(c for c in calls if c["first_method"] == "INVITE")
     keys("/")
     keys("-l", target["call_id"][:12])
@@ -222,7 +236,7 @@ try:
     # A terminal without colours (vt100): the same list, in bold and reverse.
     path = os.path.join(samples, "ws-call-rejected.pcap")
     status = start(f"TERM=vt100 {sipws} tui {path}")
-    text = wait_for(list_ready, "the list on a vt100")
+    text = settled("the list on a vt100")
     if text is not None:
         check_list(path, text)
     keys("q")
