@@ -164,7 +164,7 @@ struct DtlsSession {
 };
 
 struct MediaLimits {
-  std::size_t max_streams = 100'000;  // beyond it, new streams are counted, not kept (~1.4 KB each)
+  std::size_t max_streams = 100'000;  // beyond it, new streams are counted, not kept (~1.7 KB each)
   std::size_t max_pairs = 100'000;
 };
 

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config  # toolchain
   libpcap-dev      # capture: reading pcap files and live capture
   zlib1g-dev       # gzip-compressed captures, permessage-deflate
-  libssl-dev       # libcrypto: SHA-1 for Sec-WebSocket-Accept, TLS decryption (PRF, HKDF, AEAD)
+  libssl-dev       # libcrypto: SHA-1 for Sec-WebSocket-Accept, TLS decryption (PRF, HKDF, AEAD), STUN and DTLS checks
   libcli11-dev     # command-line parsing
   nlohmann-json3-dev  # JSON output: strings escaped, invalid UTF-8 replaced (session/output_format)
   libgtest-dev libgmock-dev  # unit tests

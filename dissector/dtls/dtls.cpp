@@ -84,10 +84,6 @@ std::string_view tls_alert_name(std::uint8_t description) {
 
 namespace {
 
-std::uint32_t load_be24(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
-}
-
 void digest(const EVP_MD* md, ByteView data, std::uint8_t* out) {
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), out, &length, md, nullptr);
