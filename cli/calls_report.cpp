@@ -82,7 +82,7 @@ void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call,
 
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls, const MediaReport* media,
-                 const MediaTracker* tracker) {
+                 const MediaTracker* tracker, TimeStyle time_style, TimeNs origin) {
   auto row_of = [&](const Call& c) {
     CallRow row = call_row(c, 0);
     if (media != nullptr && c.index < media->calls.size())
@@ -125,12 +125,21 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       }
       return;
     case OutputFormat::text: {
+      TimeColumn time(time_style);
+      time.set_origin(origin);
+      // The clock style's date: before the header, then where it changes.
+      TimeColumn dates(time_style);
+      std::string date_line;
+      if (!calls.empty()) dates.text(calls.front()->start, &date_line);
+      if (!date_line.empty()) std::fprintf(out, "%s\n", date_line.c_str());
       std::fprintf(out, "%s\n", call_text_header().c_str());
       for (const Call* c : calls) {
+        dates.text(c->start, &date_line);
+        if (!date_line.empty()) std::fprintf(out, "%s\n", date_line.c_str());
         const bool leg = c->group != c->index;
         // The row in its state's colour (on a terminal, or --color always).
         const StateTone tone = state_tone(c->state);
-        const std::string row = call_text_row(call_row(*c, 0));
+        const std::string row = call_text_row(call_row(*c, 0), &time);
         std::fprintf(out, "%s%s\n",
                      tone == StateTone::neutral ? row.c_str()
                                                 : paint(row, tone == StateTone::good  ? Ink::good

@@ -17,10 +17,12 @@
 namespace sipws::cli {
 
 // The TSV columns start with the contract of issue #4: call_id start messages first_method
-// state final_status from_user to_user group.
+// state final_status from_user to_user group. Text writes the start as `time` says (clock: the
+// date on a line before the header).
 void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
                  const std::vector<const Call*>& calls, const MediaReport* media = nullptr,
-                 const MediaTracker* tracker = nullptr);
+                 const MediaTracker* tracker = nullptr, TimeStyle time = TimeStyle::clock,
+                 TimeNs origin = 0);
 
 // Two lines: the call's first SDP offer and its answer (codecs, media, ICE, DTLS, BUNDLE).
 void print_sdp_summary(std::FILE* out, const CallStore& store, const Call& call,

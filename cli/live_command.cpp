@@ -39,14 +39,23 @@ void on_signal(int) {
 // Prints each message as it completes (and, with --calls, each call's state change).
 class LivePrinter final : public LiveCallObserver {
  public:
-  LivePrinter(OutputFormat format, bool calls) : format_(format), calls_(calls) {}
+  LivePrinter(OutputFormat format, TimeStyle time, bool calls)
+      : format_(format), time_(time), calls_(calls) {}
   void send_to(HepSender* hep, HepEncodeOptions options) {
     hep_ = hep;
     hep_options_ = std::move(options);
   }
   void on_message(const SipMessageRecord& record) {
     if (hep_ != nullptr) hep_->send(encode_hep3(record, hep_options_));
-    std::fputs(message_line(format_, record).c_str(), stdout);
+    if (format_ == OutputFormat::text) {
+      // rel counts from the first message; clock says the date when it changes.
+      std::string date_line;
+      const std::string time = time_.text(record.timestamp, &date_line);
+      if (!date_line.empty()) std::printf("%s\n", date_line.c_str());
+      std::fputs(message_text_line(record, time, time_.width()).c_str(), stdout);
+    } else {
+      std::fputs(message_line(format_, record).c_str(), stdout);
+    }
     std::fflush(stdout);
   }
   void on_call_message(const Call& call, std::uint64_t index, bool state_changed) override {
@@ -118,6 +127,7 @@ class LivePrinter final : public LiveCallObserver {
 
  private:
   OutputFormat format_;
+  TimeColumn time_;
   bool calls_;
   HepSender* hep_ = nullptr;
   HepEncodeOptions hep_options_;
@@ -276,13 +286,13 @@ int run_live(const LiveCommandOptions& options, const AnalysisLimits& limits) {
   if (!open_hep(options, hep)) return 2;
   auto live = open_unprivileged(options);
   if (!live) return 2;
-  LivePrinter printer(options.format, options.calls);
+  LivePrinter printer(options.format, options.time, options.calls);
   if (hep) printer.send_to(hep.get(), {options.hep_id, options.hep_password});
   LiveAnalysis analysis(
       limits, *findings.sink, [&printer](const SipMessageRecord& r) { printer.on_message(r); },
       &printer);
   findings.analysis = &analysis;
-  std::fputs(message_header(options.format).c_str(), stdout);
+  std::fputs(message_header(options.format, TimeColumn(options.time).width()).c_str(), stdout);
   std::fflush(stdout);
   const std::uint64_t packets = capture_loop(
       *live, options, [&](const RawPacket& p) { analysis.on_packet(p); }, [] { return false; });
@@ -411,12 +421,12 @@ int run_listen(const ListenOptions& options, const AnalysisLimits& limits) {
   std::signal(SIGPIPE, SIG_IGN);
   std::fprintf(stderr, "sipws: listening for HEP on %s port %u (UDP and TCP)\n",
                options.bind.c_str(), (*listener)->port());
-  LivePrinter printer(options.format, options.calls);
+  LivePrinter printer(options.format, options.time, options.calls);
   LiveAnalysis analysis(
       limits, *findings.sink, [&printer](const SipMessageRecord& r) { printer.on_message(r); },
       &printer);
   findings.analysis = &analysis;
-  std::fputs(message_header(options.format).c_str(), stdout);
+  std::fputs(message_header(options.format, TimeColumn(options.time).width()).c_str(), stdout);
   std::fflush(stdout);
 
   std::map<std::pair<Endpoint, Endpoint>, std::uint32_t> seqs;

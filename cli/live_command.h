@@ -14,11 +14,12 @@ namespace sipws::cli {
 struct LiveCommandOptions {
   LiveOptions capture;
   OutputFormat format = OutputFormat::text;
-  std::uint64_t count = 0;      // stop after this many packets (0: no limit)
-  double duration = 0;          // stop after this many seconds (0: no limit)
-  bool calls = false;           // also print call state changes (text)
-  std::string user = "nobody";  // drop root privileges to this user once the device is open
-  double stats_interval = 0;    // capture helper: seconds between counter lines (0: none)
+  TimeStyle time = TimeStyle::clock;  // text: --time
+  std::uint64_t count = 0;            // stop after this many packets (0: no limit)
+  double duration = 0;                // stop after this many seconds (0: no limit)
+  bool calls = false;                 // also print call state changes (text)
+  std::string user = "nobody";        // drop root privileges to this user once the device is open
+  double stats_interval = 0;          // capture helper: seconds between counter lines (0: none)
   // --hep HOST:PORT: every SIP message also goes to a HEP collector.
   std::string hep;
   bool hep_tcp = false;
@@ -34,6 +35,7 @@ struct ListenOptions {
   std::uint16_t port = 9060;
   std::string bind = "::";  // both IPv6 and IPv4
   OutputFormat format = OutputFormat::text;
+  TimeStyle time = TimeStyle::clock;  // text: --time
   bool calls = false;
   std::uint64_t count = 0;  // stop after this many HEP packets (0: no limit)
   double duration = 0;

@@ -25,6 +25,7 @@
 #include "session/limits.h"
 #include "session/media_fields.h"
 #include "session/snapshots.h"
+#include "session/websocket_fields.h"
 #include "tui/models.h"
 #include "tui/tui_command.h"
 
@@ -106,30 +107,113 @@ int run_connections(const std::string& path, const Limits& limits, OutputFormat 
   return finish(code, summary);
 }
 
-int run_messages(const std::string& path, const Limits& limits, OutputFormat format) {
-  sipws::FindingCollector findings;
-  sipws::cli::MessagePrinter printer(format);
-  sipws::DissectorLimits dissector_limits = limits.dissector;
-  dissector_limits.parse_sdp = false;  // the listing shows no SDP
-  dissector_limits.keep_ws_frames = false;
-  sipws::Dissector dissector(printer, findings, dissector_limits);
+// The time bounds of --since/--until as nanoseconds, once resolved against the capture's start.
+std::optional<sipws::TimeNs> bound_ns(const std::optional<sipws::TimeBound>& bound) {
+  if (!bound) return std::nullopt;
+  return static_cast<sipws::TimeNs>(std::llround(bound->seconds * 1e9));
+}
+
+// `sipws messages`: every message, or those the filters choose. --since and --until choose
+// messages by their own time; the other call filters choose calls (as `calls` does), and then
+// the messages of those calls are printed, which needs the call model: the capture is then read
+// through the whole analysis (without media), not the dissector alone.
+int run_messages(const std::string& path, const Limits& limits, sipws::cli::MessageListing listing,
+                 const sipws::CallFilter& given_filter, const std::string& match, bool invert) {
+  const OutputFormat format = listing.format;
+  sipws::cli::MessagePrinter printer(std::move(listing));
+  if (!match.empty()) {
+    auto pattern = sipws::cli::MessagePattern::compile(match);
+    if (!pattern) {
+      std::fprintf(stderr, "sipws: %s\n", pattern.error().c_str());
+      return kExitUsage;
+    }
+    printer.set_pattern(std::move(*pattern), invert);
+  }
+  sipws::CallFilter filter = given_filter;
+  sipws::CallFilter call_filter = given_filter;
+  call_filter.since.reset();
+  call_filter.until.reset();
+  const bool filtered = !filter.empty() || !match.empty();
+  sipws::cli::MessagePrinter::Selection selection;
+  std::vector<bool> chosen_records;
   sipws::ReadSummary summary;
-  const int code =
-      read_into(path, limits, dissector, dissector.findings(), summary, nullptr,
-                [&](const std::string& secrets) { dissector.key_log().add_text(secrets); });
-  dissector.drain();  // the printer and the findings are this thread's again
+  int code = kExitOk;
+  std::optional<sipws::DissectorCounters> counters;
+  sipws::FindingCollector lean_findings;
+  const sipws::FindingCollector* findings = &lean_findings;
+  std::unique_ptr<sipws::Analysis> analysis;
+  if (call_filter.empty()) {
+    sipws::DissectorLimits dissector_limits = limits.dissector;
+    dissector_limits.parse_sdp = false;  // the listing shows no SDP
+    dissector_limits.keep_ws_frames = false;
+    sipws::Dissector dissector(printer, lean_findings, dissector_limits);
+    code = read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress progress) {
+      sipws::CapturePipeline pipeline(dissector, dissector.findings(), limits.capture);
+      auto result = sipws::read_capture(
+          file, pipeline, dissector.findings(), progress, nullptr,
+          [&](const std::string& secrets) { dissector.key_log().add_text(secrets); });
+      selection.origin = pipeline.first_timestamp();
+      return result;
+    });
+    dissector.drain();  // the printer and the findings are this thread's again
+    counters = dissector.counters();
+  } else {
+    Limits analysis_limits = limits;
+    analysis_limits.keep_records = false;
+    analysis_limits.media = false;
+    analysis_limits.dissector.keep_ws_frames = false;
+    analysis = std::make_unique<sipws::Analysis>(analysis_limits);
+    analysis->set_message_tap([&printer](const sipws::SipMessageRecord& r) { printer.add(r); });
+    code = read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
+      return analysis->read(file, p);
+    });
+    analysis->finish();
+    selection.origin = analysis->first_timestamp();
+    counters = analysis->counters();
+  }
   if (code == kExitUnreadable) return code;
-  if (!printer.print(stdout)) {
+  const sipws::CallStore no_calls(false);
+  if (auto resolved = filter.resolve(analysis ? analysis->store() : no_calls, selection.origin);
+      !resolved) {
+    std::fprintf(stderr, "sipws: %s\n", resolved.error().c_str());
+    return kExitUsage;
+  }
+  selection.since = bound_ns(filter.since);
+  selection.until = bound_ns(filter.until);
+  if (analysis) {
+    call_filter.call_ids = filter.call_ids;  // resolved
+    chosen_records.assign(analysis->store().summaries().size(), false);
+    for (const sipws::Call* c : sipws::select_calls(analysis->store(), call_filter)) {
+      for (const sipws::CallMessage& m : c->messages) {
+        if (m.record < chosen_records.size()) chosen_records[m.record] = true;
+      }
+    }
+    selection.records = &chosen_records;
+    findings = nullptr;
+  }
+  if (!printer.print(stdout, selection)) {
     std::fprintf(stderr, "sipws: %s\n", printer.error().c_str());
     return kExitUnreadable;
   }
   if (format == OutputFormat::text) {
-    const auto& c = dissector.counters();
+    const auto& c = *counters;
     std::printf("SIP messages: %" PRIu64 " (WebSocket connections %" PRIu64 ", frames %" PRIu64
-                ", messages %" PRIu64 "; SIP over TCP connections %" PRIu64 ")\n",
+                ", messages %" PRIu64 "; SIP over TCP connections %" PRIu64 ")%s\n",
                 c.sip_messages, c.websocket_connections, c.websocket_frames, c.websocket_messages,
-                c.sip_tcp_connections);
-    sipws::cli::print_findings_summary(stdout, findings);
+                c.sip_tcp_connections,
+                filtered ? ("; " + std::to_string(printer.printed()) + " shown").c_str() : "");
+    if (findings != nullptr) {
+      sipws::cli::print_findings_summary(stdout, *findings);
+    } else {
+      sipws::FindingTally tally;
+      for (const sipws::Finding& f : analysis->findings()) tally.report(f);
+      sipws::cli::print_findings_summary(stdout, tally);
+    }
+  }
+  if (filtered && printer.printed() == 0) {
+    std::fprintf(stderr, "sipws: no message matches the filters\n");
+    const int read = finish(code, summary);
+    return read != kExitOk ? read : kExitNothingMatched;
   }
   return finish(code, summary);
 }
@@ -185,13 +269,13 @@ int finish(int code, const sipws::ReadSummary& summary, const Selection& selecti
 }
 
 int run_calls(const std::string& path, const Limits& limits, OutputFormat format,
-              const sipws::CallFilter& filter) {
+              const sipws::CallFilter& filter, sipws::TimeStyle time) {
   auto a = analyse_calls(path, limits, false);
   if (a->code == kExitUnreadable) return a->code;
   const Selection selected = select(*a, filter);
   if (selected.code == kExitUsage) return kExitUsage;
   sipws::cli::print_calls(stdout, format, a->store, selected.calls, &a->analysis.media_report(),
-                          &a->analysis.media());
+                          &a->analysis.media(), time, a->analysis.first_timestamp());
   return finish(a->code, a->summary, selected);
 }
 
@@ -330,6 +414,55 @@ int run_media(const std::string& path, const Limits& limits, OutputFormat format
     return finish(a->code, a->summary, Selection{{}, kExitNothingMatched});
   }
   return finish(a->code, a->summary, selected);
+}
+
+// `sipws websocket FILE`: one row per WebSocket connection (refused and unanswered upgrades
+// too), in tcp.stream order, with the registrations each carried.
+int run_websocket(const std::string& path, const Limits& given, OutputFormat format,
+                  sipws::TimeStyle time_style) {
+  Limits limits = given;
+  limits.keep_records = false;
+  limits.media = false;
+  limits.dissector.keep_ws_frames = false;
+  sipws::Analysis analysis(limits);
+  sipws::WebSocketReport report;
+  analysis.set_websocket_observer(&report);
+  analysis.set_message_tap([&report](const sipws::SipMessageRecord& r) { report.on_message(r); });
+  sipws::ReadSummary summary;
+  const int code = read_file(path, summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
+    return analysis.read(file, p);
+  });
+  if (code == kExitUnreadable) return code;
+  analysis.finish();
+  report.finish();
+  sipws::TimeColumn time(time_style);
+  time.set_origin(analysis.first_timestamp());
+  if (format == OutputFormat::tsv) std::fputs(sipws::websocket_tsv_header().c_str(), stdout);
+  bool first = true;
+  for (const sipws::WsConnectionSummary& c : report.connections()) {
+    const sipws::WebSocketRow row{&c, report.registrations_of(c.connection)};
+    switch (format) {
+      case OutputFormat::tsv:
+        std::fputs(sipws::websocket_tsv_line(row).c_str(), stdout);
+        break;
+      case OutputFormat::json:
+        std::fputs(sipws::websocket_json_line(row).c_str(), stdout);
+        break;
+      case OutputFormat::text:
+        if (!first) std::printf("\n");
+        for (const std::string& line : sipws::websocket_text_lines(row, time))
+          std::printf("%s\n", line.c_str());
+        break;
+    }
+    first = false;
+  }
+  if (format == OutputFormat::text) {
+    std::printf("%s%zu WebSocket connections%s\n", first ? "" : "\n", report.connections().size(),
+                report.dropped() > 0
+                    ? (" (" + std::to_string(report.dropped()) + " more not kept: a limit)").c_str()
+                    : "");
+  }
+  return finish(code, summary);
 }
 
 int run_stats(const std::string& path, const Limits& limits, OutputFormat format,
@@ -481,6 +614,12 @@ int main(int argc, char** argv) {
                  "colour states, severities, requests and responses in text output: auto (on a "
                  "terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  std::string time_name = "clock";
+  app.add_option("--time", time_name,
+                 "how text output writes times: clock (time of day, the date on a line of its "
+                 "own; the default), epoch, utc, local (ISO 8601), rel (seconds after the first "
+                 "packet) or delta (after the line before). TSV and JSON keep epoch seconds")
+      ->check(CLI::IsMember({"clock", "epoch", "utc", "local", "rel", "delta"}));
 
   std::string path;
   std::string format_name = "text";
@@ -497,6 +636,27 @@ int main(int argc, char** argv) {
   auto* messages = app.add_subcommand(
       "messages", "List every SIP message (over WebSocket, TCP or UDP) in capture order");
   add_common(messages);
+  std::string match_expression;
+  bool invert_match = false;
+  std::vector<std::string> message_fields;
+  messages->add_option("--match", match_expression,
+                       "only messages whose text matches this regular expression (POSIX "
+                       "extended, as grep -E; ^ and $ match at each line, lines end in CR)");
+  messages->add_flag("-v,--invert", invert_match, "with --match: only those that do not match");
+  messages
+      ->add_option("--fields", message_fields,
+                   "the columns of TSV and JSON (and text), comma-separated: any of frame, time, "
+                   "src, sport, dst, dport, transport, method, status, reason, call_id, cseq, "
+                   "from_user, to_user, connection, bytes; hdr:NAME (a header, all its "
+                   "occurrences joined by ','), sdp:TYPE (SDP lines, e.g. sdp:c, sdp:m), "
+                   "ws:ITEM (opcode, compressed, context_takeover, fragments, masked, "
+                   "wire_bytes, first_frame, handshake_seen)")
+      ->allow_extra_args(false);
+  auto* websocket = app.add_subcommand(
+      "websocket",
+      "List the WebSocket connections: handshake, frames, pings, keep-alives, who closed and "
+      "how, and the registrations each carried (re-registered after a reconnect, and when)");
+  add_common(websocket);
   auto* connections =
       app.add_subcommand("connections", "List the TCP connections and UDP flows of a capture");
   add_common(connections);
@@ -504,7 +664,8 @@ int main(int argc, char** argv) {
   sipws::CallFilter filter;
   std::vector<std::string> filter_calls, filter_methods, filter_users, filter_states;
   std::string since_text, until_text;
-  auto add_filters = [&](CLI::App* command) {
+  // `per_message`: --since and --until choose messages by their time (messages), not calls.
+  auto add_filters = [&](CLI::App* command, bool per_message = false) {
     command
         ->add_option("--call", filter_calls,
                      "only this call: its Call-ID, the index `calls` prints, or a unique start of "
@@ -526,11 +687,15 @@ int main(int argc, char** argv) {
             "only calls in this state (repeatable, or comma-separated): " + sipws::state_names())
         ->allow_extra_args(false);
     command->add_option("--since", since_text,
-                        "only calls that end at or after this time: epoch seconds, ISO 8601 "
-                        "(2026-11-24T22:35:00Z) or after the capture's start (+30s, +2m)");
+                        std::string(per_message ? "only messages at or after this time"
+                                                : "only calls that end at or after this time") +
+                            ": epoch seconds, ISO 8601 (2026-11-24T22:35:00Z) or after the "
+                            "capture's start (+30s, +2m)");
     command->add_option("--until", until_text,
-                        "only calls that start at or before this time (as --since)");
+                        per_message ? "only messages at or before this time (as --since)"
+                                    : "only calls that start at or before this time (as --since)");
   };
+  add_filters(messages, true);
   auto* calls = app.add_subcommand("calls", "List the calls: state, timings, legs");
   add_common(calls);
   add_filters(calls);
@@ -745,7 +910,8 @@ int main(int argc, char** argv) {
   // A first word that is no command is named (CLI11 says only that a command is required).
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
-    if (word == "--threads" || word == "--keylog" || word == "--limit" || word == "--color") {
+    if (word == "--threads" || word == "--keylog" || word == "--limit" || word == "--color" ||
+        word == "--time") {
       ++i;  // its value
       continue;
     }
@@ -768,7 +934,7 @@ int main(int argc, char** argv) {
     command->footer(
         "Global options (before or after the command): --threads 1|2, --keylog FILE, "
         "--limit NAME=VALUE (repeatable; the names: sipws --help), --color auto|always|never, "
-        "--version");
+        "--time clock|epoch|utc|local|rel|delta, --version");
   }
   try {
     app.parse(argc, argv);
@@ -814,8 +980,27 @@ int main(int argc, char** argv) {
     }
     *bound = *parsed;
   }
-  if (*messages) return run_messages(path, limits, formats.at(format_name));
-  if (*calls) return run_calls(path, limits, formats.at(format_name), filter);
+  const sipws::TimeStyle time_style = *sipws::time_style_named(time_name);  // checked by the parser
+  live_options.time = time_style;
+  listen_options.time = time_style;
+  if (*messages) {
+    sipws::cli::MessageListing listing{formats.at(format_name), {}, time_style};
+    if (!message_fields.empty()) {
+      auto columns = sipws::parse_message_columns(message_fields);
+      if (!columns) {
+        std::fprintf(stderr, "sipws: %s\n", columns.error().c_str());
+        return kExitUsage;
+      }
+      listing.columns = std::move(*columns);
+    }
+    if (invert_match && match_expression.empty()) {
+      std::fprintf(stderr, "sipws: --invert needs --match REGEX\n");
+      return kExitUsage;
+    }
+    return run_messages(path, limits, std::move(listing), filter, match_expression, invert_match);
+  }
+  if (*websocket) return run_websocket(path, limits, formats.at(format_name), time_style);
+  if (*calls) return run_calls(path, limits, formats.at(format_name), filter, time_style);
   if (*media) return run_media(path, limits, formats.at(format_name), filter);
   if (*flow) {
     // On a terminal, its width unless --width says otherwise.

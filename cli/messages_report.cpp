@@ -12,62 +12,34 @@
 #include "session/message_fields.h"
 
 namespace sipws::cli {
-namespace {}  // namespace
 
-std::string message_header(OutputFormat format) {
+std::string message_header(OutputFormat format, std::size_t time_width) {
   if (format == OutputFormat::text) {
-    // The columns of message_line's text below.
+    // The columns of message_text_line below.
     char head[200];
-    std::snprintf(head, sizeof head, "%6s  %-17s  %s -> %s  %-3s  %-24s  %s  %s  %s\n", "frame",
-                  "time", "src", "dst", "via", "message", "call-id", "cseq", "from -> to");
+    std::snprintf(head, sizeof head, "%6s  %-*s  %s -> %s  %-3s  %-24s  %s  %s  %s\n", "frame",
+                  static_cast<int>(time_width), "time", "src", "dst", "via", "message", "call-id",
+                  "cseq", "from -> to");
     return head;
   }
   if (format != OutputFormat::tsv) return {};
   return message_tsv_header();
 }
 
-void append_message_line(std::string& out, OutputFormat format, const SipMessageRecord& r) {
-  if (format == OutputFormat::tsv) {
-    append_message_tsv(out, r);
-  } else {
-    out += message_line(format, r);
+std::string message_header(const MessageListing& listing) {
+  if (listing.columns.empty()) {
+    return message_header(listing.format, TimeColumn(listing.time).width());
   }
-}
-
-std::string message_line(OutputFormat format, const SipMessageRecord& r) {
-  if (format == OutputFormat::tsv) {
-    std::string out;
-    out.reserve(192);
-    append_message_tsv(out, r);
-    return out;
-  }
-  const SipMessage& m = r.sip;
-  const std::string time = epoch_seconds(r.timestamp, 6);
-  const std::string src = r.src.address.to_string();
-  const std::string dst = r.dst.address.to_string();
-  const std::string method(m.is_request ? m.method : std::string_view{});
-  const std::string status = m.is_request ? std::string() : std::to_string(m.status_code);
-  const std::string transport(transport_name(r.transport));
-  switch (format) {
+  switch (listing.format) {
     case OutputFormat::tsv:
-      break;  // written by append_message_tsv above
+      return message_columns_tsv_header(listing.columns);
     case OutputFormat::json:
-      return message_json_line(r);
+      return {};
     case OutputFormat::text: {
-      const std::string what = m.is_request ? method : status + " " + std::string(m.reason);
-      char head[160];
-      std::snprintf(head, sizeof head, "%6" PRIu64 "  %s  ", r.frame, time.c_str());
-      char via[16];
-      std::snprintf(via, sizeof via, "%-3s  ", transport.c_str());
-      // At least 24 columns; a long reason phrase is cut at 40, on a character boundary (never
-      // inside a UTF-8 sequence: "486 Занято" stays whole).
-      const std::string shown = tsv_field(what);
-      const std::string what_col =
-          display_width(shown) <= 24 ? fit_columns(shown, 24) : fit_columns(shown, 40, false);
-      return std::string(head) + r.src.to_string() + " -> " + r.dst.to_string() + "  " + via +
-             paint(what_col, m.is_request ? Ink::request : status_ink(m.status_code)) + "  " +
-             tsv_field(m.call_id) + "  " + message_field_text(MessageField::cseq, r) + "  " +
-             tsv_field(m.from.uri.user) + " -> " + tsv_field(m.to.uri.user) + "\n";
+      std::string out =
+          fit_columns("frame", 6) + "  " + fit_columns("time", TimeColumn(listing.time).width());
+      for (const MessageColumn& c : listing.columns) out += "  " + c.name;
+      return out + "\n";
     }
   }
   return {};
@@ -75,10 +47,118 @@ std::string message_line(OutputFormat format, const SipMessageRecord& r) {
 
 namespace {
 
-bool by_capture_order(const std::uint64_t frame_a, const std::uint64_t arrival_a,
-                      const std::uint64_t frame_b, const std::uint64_t arrival_b) {
-  return frame_a != frame_b ? frame_a < frame_b : arrival_a < arrival_b;
+// A text line after its frame and time: where from and to, what, which call.
+std::string message_text_rest(const SipMessageRecord& r) {
+  const SipMessage& m = r.sip;
+  const std::string method(m.is_request ? m.method : std::string_view{});
+  const std::string status = m.is_request ? std::string() : std::to_string(m.status_code);
+  const std::string what = m.is_request ? method : status + " " + std::string(m.reason);
+  char via[16];
+  std::snprintf(via, sizeof via, "%-3s  ", std::string(transport_name(r.transport)).c_str());
+  // At least 24 columns; a long reason phrase is cut at 40, on a character boundary (never
+  // inside a UTF-8 sequence: "486 Занято" stays whole).
+  const std::string shown = tsv_field(what);
+  const std::string what_col =
+      display_width(shown) <= 24 ? fit_columns(shown, 24) : fit_columns(shown, 40, false);
+  return r.src.to_string() + " -> " + r.dst.to_string() + "  " + via +
+         paint(what_col, m.is_request ? Ink::request : status_ink(m.status_code)) + "  " +
+         tsv_field(m.call_id) + "  " + message_field_text(MessageField::cseq, r) + "  " +
+         tsv_field(m.from.uri.user) + " -> " + tsv_field(m.to.uri.user) + "\n";
 }
+
+// The frame and time columns that start a text line.
+std::string message_text_prefix(std::uint64_t frame, std::string_view time,
+                                std::size_t time_width) {
+  char head[40];
+  std::snprintf(head, sizeof head, "%6" PRIu64 "  ", frame);
+  std::string out = head;
+  out += time;
+  if (time.size() < time_width) out.append(time_width - time.size(), ' ');
+  return out + "  ";
+}
+
+}  // namespace
+
+std::string message_text_line(const SipMessageRecord& r, std::string_view time,
+                              std::size_t time_width) {
+  return message_text_prefix(r.frame, time, time_width) + message_text_rest(r);
+}
+
+void append_message_line(std::string& out, const MessageListing& listing,
+                         const SipMessageRecord& r) {
+  if (!listing.columns.empty()) {
+    switch (listing.format) {
+      case OutputFormat::tsv:
+        append_message_columns_tsv(out, listing.columns, r);
+        return;
+      case OutputFormat::json:
+        out += message_columns_json_line(listing.columns, r);
+        return;
+      case OutputFormat::text:
+        for (const MessageColumn& c : listing.columns) {
+          if (&c != &listing.columns.front()) out += "  ";
+          out += message_column_value(c, r).value_or("-");
+        }
+        out += '\n';
+        return;
+    }
+  }
+  switch (listing.format) {
+    case OutputFormat::tsv:
+      append_message_tsv(out, r);
+      return;
+    case OutputFormat::json:
+      out += message_json_line(r);
+      return;
+    case OutputFormat::text:
+      out += message_text_rest(r);
+      return;
+  }
+}
+
+std::string message_line(OutputFormat format, const SipMessageRecord& r) {
+  switch (format) {
+    case OutputFormat::tsv: {
+      std::string out;
+      out.reserve(192);
+      append_message_tsv(out, r);
+      return out;
+    }
+    case OutputFormat::json:
+      return message_json_line(r);
+    case OutputFormat::text:
+      return message_text_line(r, epoch_seconds(r.timestamp, 6), 17);
+  }
+  return {};
+}
+
+Result<std::unique_ptr<MessagePattern>> MessagePattern::compile(const std::string& expression) {
+  std::unique_ptr<MessagePattern> pattern(new MessagePattern);
+  const int rc =
+      regcomp(&pattern->regex_, expression.c_str(), REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
+  if (rc != 0) {
+    char why[256];
+    regerror(rc, &pattern->regex_, why, sizeof why);
+    return Failure{"--match: " + std::string(why) + " in '" + expression + "'"};
+  }
+  pattern->ready_ = true;
+  return pattern;
+}
+
+MessagePattern::~MessagePattern() {
+  if (ready_) regfree(&regex_);
+}
+
+bool MessagePattern::found(std::string_view text) const {
+  // REG_STARTEND: the text is searched by its length (a message may hold NUL bytes, and needs
+  // no terminating copy).
+  regmatch_t range[1];
+  range[0].rm_so = 0;
+  range[0].rm_eo = static_cast<regoff_t>(text.size());
+  return regexec(&regex_, text.data(), 0, range, REG_STARTEND) == 0;
+}
+
+namespace {
 
 // Reads one sorted run back from the temporary file, a buffer at a time.
 class RunReader {
@@ -86,14 +166,11 @@ class RunReader {
   RunReader(int fd, std::uint64_t offset, std::size_t lines)
       : fd_(fd), offset_(offset), left_(lines) {}
   // The next line of the run; false at its end or on a read error (`failed` then).
-  bool next(std::uint64_t& frame, std::uint64_t& arrival, std::string& text) {
+  template <class Head>
+  bool next(Head& head, std::string& text) {
     if (left_ == 0) return false;
-    std::uint8_t head[20];
-    if (!read(head, sizeof head)) return false;
     std::uint32_t length = 0;
-    std::memcpy(&frame, head, 8);
-    std::memcpy(&arrival, head + 8, 8);
-    std::memcpy(&length, head + 16, 4);
+    if (!read(&head, sizeof head) || !read(&length, sizeof length)) return false;
     text.resize(length);
     if (!read(text.data(), length)) return false;
     --left_;
@@ -131,17 +208,20 @@ class RunReader {
   std::size_t at_ = 0;
 };
 
-}  // namespace
-
-namespace {
 // The waiting lines' text at most, before they are spilled as a run. Reserved up front (pages are
 // only touched as they are written), so that the buffer never grows by doubling: a doubling
 // holds the old and the new buffer at once.
 constexpr std::size_t kRunTextBytes = 6 << 20;
+
+template <class Head>
+bool by_capture_order(const Head& a, const Head& b) {
+  return a.frame != b.frame ? a.frame < b.frame : a.arrival < b.arrival;
+}
+
 }  // namespace
 
-MessagePrinter::MessagePrinter(OutputFormat format, std::size_t run_lines)
-    : format_(format), run_lines_(run_lines) {
+MessagePrinter::MessagePrinter(MessageListing listing, std::size_t run_lines)
+    : listing_(std::move(listing)), run_lines_(run_lines) {
   text_.reserve(kRunTextBytes);
 }
 
@@ -149,10 +229,15 @@ MessagePrinter::~MessagePrinter() {
   if (spill_ != nullptr) std::fclose(spill_);  // tmpfile(): removed on close
 }
 
-void MessagePrinter::on_sip_message(SipMessageRecord&& record) {
+void MessagePrinter::add(const SipMessageRecord& record) {
+  if (pattern_ &&
+      pattern_->found(std::string_view(record.bytes.data(), record.bytes.size())) == invert_) {
+    return;
+  }
   const std::size_t offset = text_.size();
-  append_message_line(text_, format_, record);
-  lines_.push_back({record.frame, arrivals_++, offset, text_.size() - offset});
+  append_message_line(text_, listing_, record);
+  lines_.push_back(
+      {{record.frame, arrivals_++, record.index, record.timestamp}, offset, text_.size() - offset});
   // Room for one more long line (a JSON one is under 1 KiB; a longer one still fits: the text
   // buffer grows then, once).
   if (lines_.size() >= run_lines_ || text_.size() + 1024 > kRunTextBytes) spill();
@@ -164,17 +249,15 @@ void MessagePrinter::spill() {
     error_ = std::string("cannot make a temporary file: ") + std::strerror(errno);
     return;
   }
-  std::sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
-    return by_capture_order(a.frame, a.arrival, b.frame, b.arrival);
-  });
+  std::sort(lines_.begin(), lines_.end(),
+            [](const Line& a, const Line& b) { return by_capture_order(a.head, b.head); });
   runs_.push_back({spill_size_, lines_.size()});
   for (const Line& l : lines_) {
     const auto length = static_cast<std::uint32_t>(l.length);
-    std::fwrite(&l.frame, 8, 1, spill_);
-    std::fwrite(&l.arrival, 8, 1, spill_);
-    std::fwrite(&length, 4, 1, spill_);
+    std::fwrite(&l.head, sizeof l.head, 1, spill_);
+    std::fwrite(&length, sizeof length, 1, spill_);
     std::fwrite(text_.data() + l.offset, 1, l.length, spill_);
-    spill_size_ += 20 + l.length;
+    spill_size_ += sizeof l.head + sizeof length + l.length;
   }
   if (std::fflush(spill_) != 0 || std::ferror(spill_)) {
     error_ = std::string("cannot write the temporary file: ") + std::strerror(errno);
@@ -184,55 +267,80 @@ void MessagePrinter::spill() {
   text_.clear();
 }
 
-bool MessagePrinter::print(std::FILE* out) {
-  std::sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
-    return by_capture_order(a.frame, a.arrival, b.frame, b.arrival);
-  });
-  std::fputs(message_header(format_).c_str(), out);
-  if (runs_.empty()) {
-    for (const Line& l : lines_) std::fwrite(text_.data() + l.offset, 1, l.length, out);
-    return error_.empty();
-  }
-  // Merge the runs and what is still in memory (source runs_.size()).
-  std::vector<RunReader> readers;
-  for (const Run& r : runs_) readers.emplace_back(fileno(spill_), r.offset, r.lines);
-  // One current line per source (its text buffer reused), and a heap of sources by that line.
-  struct Head {
-    std::uint64_t frame = 0;
-    std::uint64_t arrival = 0;
-    std::string text;
-  };
-  std::vector<Head> heads(readers.size() + 1);
-  std::vector<std::size_t> heap;
-  auto later = [&heads](std::size_t a, std::size_t b) {
-    return by_capture_order(heads[b].frame, heads[b].arrival, heads[a].frame, heads[a].arrival);
-  };
-  std::size_t memory_at = 0;
-  auto refill = [&](std::size_t source) {
-    Head& h = heads[source];
-    if (source < readers.size()) {
-      if (!readers[source].next(h.frame, h.arrival, h.text)) return;
-    } else {
-      if (memory_at == lines_.size()) return;
-      const Line& l = lines_[memory_at++];
-      h.frame = l.frame;
-      h.arrival = l.arrival;
-      h.text.assign(text_, l.offset, l.length);
+bool MessagePrinter::print(std::FILE* out, const Selection& selection) {
+  std::sort(lines_.begin(), lines_.end(),
+            [](const Line& a, const Line& b) { return by_capture_order(a.head, b.head); });
+  TimeColumn time(listing_.time);
+  time.set_origin(selection.origin);
+  const bool text = listing_.format == OutputFormat::text;
+  const std::string header = message_header(listing_);
+  bool header_written = false;
+  std::string date_line;
+  // Each line that passes the selection, with its frame and time first in text.
+  auto emit = [&](const LineHead& head, std::string_view line) {
+    if ((selection.since && head.time < *selection.since) ||
+        (selection.until && head.time > *selection.until) ||
+        (selection.records != nullptr &&
+         (head.record >= selection.records->size() || !(*selection.records)[head.record]))) {
+      return;
     }
-    heap.push_back(source);
-    std::push_heap(heap.begin(), heap.end(), later);
+    ++printed_;
+    std::string prefix;
+    if (text) {
+      prefix = message_text_prefix(head.frame, time.text(head.time, &date_line), time.width());
+    }
+    // The date comes first (before the header row), then again where it changes.
+    if (!date_line.empty()) std::fprintf(out, "%s\n", date_line.c_str());
+    if (!header_written) {
+      std::fputs(header.c_str(), out);
+      header_written = true;
+    }
+    std::fwrite(prefix.data(), 1, prefix.size(), out);
+    std::fwrite(line.data(), 1, line.size(), out);
   };
-  for (std::size_t source = 0; source <= readers.size(); ++source) refill(source);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), later);
-    const std::size_t source = heap.back();
-    heap.pop_back();
-    std::fwrite(heads[source].text.data(), 1, heads[source].text.size(), out);
-    refill(source);
+  if (runs_.empty()) {
+    for (const Line& l : lines_) emit(l.head, std::string_view(text_).substr(l.offset, l.length));
+  } else {
+    // Merge the runs and what is still in memory (source runs_.size()).
+    std::vector<RunReader> readers;
+    for (const Run& r : runs_) readers.emplace_back(fileno(spill_), r.offset, r.lines);
+    // One current line per source (its text buffer reused), and a heap of sources by that line.
+    struct Head {
+      LineHead head{};
+      std::string text;
+    };
+    std::vector<Head> heads(readers.size() + 1);
+    std::vector<std::size_t> heap;
+    auto later = [&heads](std::size_t a, std::size_t b) {
+      return by_capture_order(heads[b].head, heads[a].head);
+    };
+    std::size_t memory_at = 0;
+    auto refill = [&](std::size_t source) {
+      Head& h = heads[source];
+      if (source < readers.size()) {
+        if (!readers[source].next(h.head, h.text)) return;
+      } else {
+        if (memory_at == lines_.size()) return;
+        const Line& l = lines_[memory_at++];
+        h.head = l.head;
+        h.text.assign(text_, l.offset, l.length);
+      }
+      heap.push_back(source);
+      std::push_heap(heap.begin(), heap.end(), later);
+    };
+    for (std::size_t source = 0; source <= readers.size(); ++source) refill(source);
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      const std::size_t source = heap.back();
+      heap.pop_back();
+      emit(heads[source].head, heads[source].text);
+      refill(source);
+    }
+    for (const RunReader& r : readers) {
+      if (r.failed && error_.empty()) error_ = "cannot read the temporary file back";
+    }
   }
-  for (const RunReader& r : readers) {
-    if (r.failed && error_.empty()) error_ = "cannot read the temporary file back";
-  }
+  if (!header_written) std::fputs(header.c_str(), out);
   return error_.empty();
 }
 

@@ -17,6 +17,7 @@
 #include "capture/flow_table.h"
 #include "dissector/datagram.h"
 #include "dissector/sip/sip_record.h"
+#include "dissector/websocket/ws_connection.h"
 #include "dissector/websocket/ws_message.h"
 
 namespace sipws {
@@ -90,6 +91,8 @@ struct AnalyzerContext {
   // Where media framed on a TCP connection (RFC 4571, ICE-TCP) goes: the dissector's datagram
   // observer, looked up at each packet since it may be set after the context is made.
   DatagramObserver* const& datagram_observer;
+  // Each WebSocket connection's summary, for `sipws websocket` (open() is null when unwanted).
+  WsConnectionLedger& websockets;
 
   SipParseOptions sip_options() const {
     SipParseOptions o;

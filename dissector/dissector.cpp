@@ -51,9 +51,9 @@ Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorL
     handoff_ = std::make_unique<BatchHandoff<SipWork>>(
         [this](SipWork& work) { sip_stage_.process(work); });
   }
-  context_ = std::make_unique<AnalyzerContext>(AnalyzerContext{*this, *upstream_findings_, limits_,
-                                                               counters_, inflate_budget_, key_log_,
-                                                               probe_, datagram_observer_});
+  context_ = std::make_unique<AnalyzerContext>(
+      AnalyzerContext{*this, *upstream_findings_, limits_, counters_, inflate_budget_, key_log_,
+                      probe_, datagram_observer_, websockets_});
 }
 
 Dissector::~Dissector() {
@@ -71,6 +71,7 @@ StreamSink* Dissector::on_tcp_open(const TcpConnectionInfo& info) {
 
 void Dissector::on_tcp_summary(const TcpConnectionSummary& summary) {
   connections_.erase(summary.info.index);
+  websockets_.on_tcp_end(summary);
   next_work(SipWork::Kind::connection_end).record.connection = summary.info.index;
   submit();
 }

@@ -15,6 +15,7 @@
 #include "dissector/sip/sip_record.h"
 #include "dissector/sip/sip_stage.h"
 #include "dissector/tls/tls_keylog.h"
+#include "dissector/websocket/ws_connection.h"
 #include "dissector/websocket/ws_message.h"
 
 namespace sipws {
@@ -37,6 +38,11 @@ class Dissector final : public FlowObserver, private SipWorkOutlet {
   // Datagrams that are not SIP, with what they look like (STUN, DTLS, RTP, RTCP, other): what
   // media analysis subscribes to. Called from the reading thread; null: not wanted.
   void set_datagram_observer(DatagramObserver* observer) { datagram_observer_ = observer; }
+  // Each WebSocket connection as a whole (handshake, counts, Close frames, TCP end) when its TCP
+  // connection ends; from the reading thread. Null: not wanted (and nothing is kept).
+  void set_websocket_observer(WsConnectionObserver* observer) {
+    websockets_.set_observer(observer);
+  }
 
   const DissectorCounters& counters() const { return counters_; }
   // The TLS secrets TLS connections are decrypted with (--keylog, pcapng secrets blocks).
@@ -62,6 +68,7 @@ class Dissector final : public FlowObserver, private SipWorkOutlet {
   SipMessage probe_;
   std::unique_ptr<FindingSink> queued_findings_;
   FindingSink* upstream_findings_ = nullptr;
+  WsConnectionLedger websockets_;  // before the connections, whose analyzers point into it
   std::unique_ptr<AnalyzerContext> context_;  // what the analyzers share; refers to the above
   std::map<std::uint64_t, std::unique_ptr<ConnectionChain>> connections_;
   DatagramObserver* datagram_observer_ = nullptr;

@@ -23,6 +23,8 @@ RUNS = [
     ["connections", "--format", "text"], ["connections", "--format", "tsv"],
     ["connections", "--format", "json"],
     ["media", "--format", "text"], ["media", "--format", "tsv"], ["media", "--format", "json"],
+    ["websocket", "--format", "text"], ["websocket", "--format", "tsv"],
+    ["websocket", "--format", "json"],
     ["export"],
 ]
 BIG_HOSTILE = {"deflate-bomb.pcap", "many-connections.pcap", "deflate-connections.pcap",

@@ -15,6 +15,7 @@ Analysis::Analysis(AnalysisLimits limits)
 }
 
 void Analysis::on_sip_message(SipMessageRecord&& record) {
+  if (message_tap_) message_tap_(record);
   store_.on_sip_message(std::move(record));
   const std::uint64_t index = store_.last_call();
   record_calls_.push_back(index);

@@ -5,6 +5,7 @@
 // (which calls are new or changed, which findings are new) to publish them to the window.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "calls/call_store.h"
@@ -49,10 +50,20 @@ class Analysis final : private SipMessageSink {
   void set_datagram_observer(DatagramObserver* observer) {
     dissector_.set_datagram_observer(observer);
   }
+  // Each WebSocket connection as a whole when its TCP connection ends (`sipws websocket`).
+  void set_websocket_observer(WsConnectionObserver* observer) {
+    dissector_.set_websocket_observer(observer);
+  }
   // Where findings of the capture layer go (in line with the messages when the dissector runs
   // its SIP half on a second thread).
   FindingSink& finding_sink() { return dissector_.findings(); }
   void on_packet(const RawPacket& packet) { pipeline_.on_packet(packet); }
+  // Also hands each message, whole, to `tap` before the call store takes it (on the SIP thread
+  // when there is one): `messages` with call filters prints from it while the store keeps only
+  // summaries.
+  void set_message_tap(std::function<void(const SipMessageRecord&)> tap) {
+    message_tap_ = std::move(tap);
+  }
 
   // Reads all of `file` (progress as in read_capture), then finish().
   ReadSummary read(CaptureFile& file, ReadProgress progress = nullptr, void* context = nullptr);
@@ -81,6 +92,7 @@ class Analysis final : private SipMessageSink {
  private:
   void on_sip_message(SipMessageRecord&& record) override;
 
+  std::function<void(const SipMessageRecord&)> message_tap_;
   FindingCollector findings_;
   CallStore store_;
   Dissector dissector_;

@@ -211,10 +211,15 @@ std::string call_text_header() {
   return line;
 }
 
-std::string call_text_row(const CallRow& row) {
+std::string call_text_row(const CallRow& row, TimeColumn* time) {
   std::string line;
   for (const CallTextColumn& c : kTextColumns) {
-    append_column(line, field_text(call_field(c.field).value(row)), c);
+    const FieldValue value = call_field(c.field).value(row);
+    append_column(line,
+                  time != nullptr && value.kind == FieldValue::Kind::epoch && value.time
+                      ? time->text(*value.time)
+                      : field_text(value),
+                  c);
   }
   return line;
 }

@@ -115,7 +115,8 @@ struct CallTextColumn {
 };
 std::span<const CallTextColumn> text_call_columns();
 std::string call_text_header();
-std::string call_text_row(const CallRow& row);
+// Times (the start) through `time` when given (`--time`), else as epoch seconds.
+std::string call_text_row(const CallRow& row, TimeColumn* time = nullptr);
 
 // What a filter text is matched against: the filterable fields, space-separated.
 std::string call_search_text(const CallRow& row);

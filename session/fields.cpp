@@ -25,6 +25,32 @@ std::string real_text(const std::optional<double>& value, int decimals) {
 
 }  // namespace
 
+FieldValue text_value(std::string text, bool omitted) {
+  FieldValue v;
+  v.text = std::move(text);
+  v.omitted = omitted;
+  return v;
+}
+FieldValue count_value(std::uint64_t number) {
+  FieldValue v;
+  v.kind = K::count;
+  v.number = number;
+  return v;
+}
+FieldValue time_value(std::optional<TimeNs> time, FieldValue::Kind kind, int decimals) {
+  FieldValue v;
+  v.kind = kind;
+  v.time = time;
+  v.decimals = decimals;
+  return v;
+}
+FieldValue list_value(std::vector<std::string> items) {
+  FieldValue v;
+  v.kind = K::list;
+  v.list = std::move(items);
+  return v;
+}
+
 std::string duration_seconds(const std::optional<TimeNs>& ns, int decimals) {
   if (!ns) return {};
   char text[32];

@@ -39,6 +39,12 @@ struct FieldValue {
   std::vector<std::string> list;
 };
 
+// Values of each kind, for the tables' value functions.
+FieldValue text_value(std::string text, bool omitted = false);
+FieldValue count_value(std::uint64_t number);
+FieldValue time_value(std::optional<TimeNs> time, FieldValue::Kind kind, int decimals = 6);
+FieldValue list_value(std::vector<std::string> items);
+
 // How each format writes a value.
 std::string field_tsv(const FieldValue& value);
 void field_json(JsonObject& object, std::string_view key, const FieldValue& value);

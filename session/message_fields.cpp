@@ -180,4 +180,189 @@ std::string message_field_text(MessageField id, const SipMessageRecord& r) {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kWebSocketItems[] = {"opcode",      "compressed",    "context_takeover",
+                                                "fragments",   "masked",        "wire_bytes",
+                                                "first_frame", "handshake_seen"};
+
+bool over_websocket(const SipMessageRecord& r) {
+  return r.transport == SipTransport::ws || r.transport == SipTransport::wss;
+}
+
+// An SDP body's lines of one type ("c" for "c=..."), values joined by ','. Any body whose type
+// names SDP (application/sdp, or a multipart one holding it) is searched line by line.
+std::optional<std::string> sdp_lines(const SipMessage& m, std::string_view type) {
+  std::string type_lower(m.content_type);
+  for (char& c : type_lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (m.body.empty() || (type_lower.find("sdp") == std::string::npos &&
+                         type_lower.find("multipart") == std::string::npos)) {
+    return std::nullopt;
+  }
+  std::optional<std::string> out;
+  std::string_view body = m.body;
+  while (!body.empty()) {
+    const std::size_t end = body.find('\n');
+    std::string_view line = body.substr(0, end);
+    body = end == std::string_view::npos ? std::string_view{} : body.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() < type.size() + 1 || line.substr(0, type.size()) != type ||
+        line[type.size()] != '=') {
+      continue;
+    }
+    if (out) {
+      *out += ',';
+    } else {
+      out.emplace();
+    }
+    *out += line.substr(type.size() + 1);
+  }
+  return out;
+}
+
+std::string tsv_clean(std::string text) {
+  for (char& c : text) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::vector<MessageColumn>> parse_message_columns(const std::vector<std::string>& names) {
+  std::vector<MessageColumn> columns;
+  std::vector<std::string> split;
+  for (const std::string& given : names) {
+    std::size_t at = 0;
+    while (at <= given.size()) {
+      const std::size_t comma = std::min(given.find(',', at), given.size());
+      if (comma > at) split.push_back(given.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
+  for (const std::string& name : split) {
+    MessageColumn column;
+    column.name = name;
+    const std::size_t colon = name.find(':');
+    const std::string prefix = colon == std::string::npos ? "" : name.substr(0, colon);
+    const std::string rest = colon == std::string::npos ? name : name.substr(colon + 1);
+    if (prefix == "hdr" && !rest.empty()) {
+      column.kind = MessageColumn::Kind::header;
+      column.key = rest;
+    } else if (prefix == "sdp" && !rest.empty() && rest.find('=') == std::string::npos) {
+      column.kind = MessageColumn::Kind::sdp;
+      column.key = rest;
+    } else if (prefix == "ws" && std::find(std::begin(kWebSocketItems), std::end(kWebSocketItems),
+                                           rest) != std::end(kWebSocketItems)) {
+      column.kind = MessageColumn::Kind::websocket;
+      column.key = rest;
+    } else if (prefix.empty()) {
+      const auto& fields = all_message_fields();
+      const auto found = std::find_if(fields.begin(), fields.end(), [&](const MessageFieldSpec& f) {
+        return f.tsv_column == name || f.json_key == name;
+      });
+      if (found == fields.end()) {
+        std::string known;
+        for (const MessageFieldSpec& f : fields)
+          known += (known.empty() ? "" : ", ") + std::string(f.tsv_column);
+        return Failure{"--fields: no field is called '" + name + "' (the fields: " + known +
+                       "; hdr:NAME for a header, sdp:TYPE for SDP lines such as sdp:c, ws:ITEM " +
+                       "for opcode, compressed, context_takeover, fragments, masked, wire_bytes, " +
+                       "first_frame, handshake_seen)"};
+      }
+      column.field = found->id;
+    } else {
+      return Failure{"--fields: '" + name +
+                     "' is not a field (hdr:NAME, sdp:TYPE, or ws: with opcode, compressed, "
+                     "context_takeover, fragments, masked, wire_bytes, first_frame, "
+                     "handshake_seen)"};
+    }
+    columns.push_back(std::move(column));
+  }
+  if (columns.empty()) return Failure{"--fields: no field was named"};
+  return columns;
+}
+
+std::optional<std::string> message_column_value(const MessageColumn& column,
+                                                const SipMessageRecord& r) {
+  switch (column.kind) {
+    case MessageColumn::Kind::field:
+      return message_field_text(column.field, r);
+    case MessageColumn::Kind::header: {
+      const auto values = r.sip.header_values(column.key);
+      if (values.empty()) return std::nullopt;
+      std::string out;
+      for (const std::string_view v : values) {
+        if (!out.empty()) out += ',';
+        out += v;
+      }
+      return tsv_clean(std::move(out));
+    }
+    case MessageColumn::Kind::sdp: {
+      auto lines = sdp_lines(r.sip, column.key);
+      if (!lines) return std::nullopt;
+      return tsv_clean(std::move(*lines));
+    }
+    case MessageColumn::Kind::websocket: {
+      if (!over_websocket(r)) return std::nullopt;
+      const WsCarrier& ws = r.ws;
+      const std::string_view item = column.key;
+      auto flag = [](bool b) { return std::string(b ? "yes" : "no"); };
+      if (item == "opcode") return std::string(ws.opcode == 1 ? "text" : "binary");
+      if (item == "compressed") return flag(ws.compressed);
+      if (item == "context_takeover") return flag(ws.context_takeover);
+      if (item == "fragments") return std::to_string(ws.frames);
+      if (item == "masked") return flag(ws.masked);
+      if (item == "wire_bytes") return std::to_string(ws.wire_bytes);
+      if (item == "first_frame") return std::to_string(ws.first_frame);
+      if (item == "handshake_seen") return flag(ws.handshake_seen);
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string message_columns_tsv_header(std::span<const MessageColumn> columns) {
+  std::string out;
+  for (const MessageColumn& c : columns) {
+    if (!out.empty()) out += '\t';
+    out += tsv_clean(c.name);
+  }
+  return out + '\n';
+}
+
+void append_message_columns_tsv(std::string& out, std::span<const MessageColumn> columns,
+                                const SipMessageRecord& r) {
+  bool first = true;
+  for (const MessageColumn& c : columns) {
+    if (!first) out += '\t';
+    first = false;
+    if (auto value = message_column_value(c, r)) out += *value;
+  }
+  out += '\n';
+}
+
+std::string message_columns_json_line(std::span<const MessageColumn> columns,
+                                      const SipMessageRecord& r) {
+  JsonObject line;
+  for (const MessageColumn& c : columns) {
+    if (c.kind == MessageColumn::Kind::field) {
+      const MessageFieldSpec& spec = message_field(c.field);
+      spec.json(line, c.name, r);
+      continue;
+    }
+    const auto value = message_column_value(c, r);
+    if (!value) {
+      line.null(c.name);
+    } else if (c.kind == MessageColumn::Kind::websocket && (*value == "yes" || *value == "no")) {
+      line.boolean(c.name, *value == "yes");
+    } else if (c.kind == MessageColumn::Kind::websocket && c.key != "opcode") {
+      line.number(c.name, std::stoull(*value));
+    } else {
+      line.string(c.name, *value);
+    }
+  }
+  return line.take_line();
+}
+
 }  // namespace sipws

@@ -10,7 +10,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "capture/result.h"
 #include "dissector/sip/sip_record.h"
 #include "session/output_format.h"
 
@@ -61,5 +63,31 @@ void append_message_tsv(std::string& out, const SipMessageRecord& record);
 std::string message_json_line(const SipMessageRecord& record);
 // A field's value as text (what the TSV holds).
 std::string message_field_text(MessageField id, const SipMessageRecord& record);
+
+// A column `messages --fields` chose: a field of the table above (by its TSV column or JSON
+// key), a header (`hdr:User-Agent`: every occurrence, compact forms included, joined by ','), the
+// lines of one SDP type (`sdp:c`, `sdp:m`: their values joined by ','), or a WebSocket item of
+// the JSON line's `websocket` object (`ws:opcode`, `ws:compressed`, `ws:context_takeover`,
+// `ws:fragments`, `ws:masked`, `ws:wire_bytes`, `ws:first_frame`, `ws:handshake_seen`). The
+// name as written is the TSV column and the JSON key. A header, SDP type or WebSocket item a
+// message does not have is empty in TSV and null in JSON.
+struct MessageColumn {
+  enum class Kind { field, header, sdp, websocket };
+  Kind kind = Kind::field;
+  MessageField field = MessageField::frame;
+  std::string name;
+  std::string key;  // the header's name, the SDP type letter, the WebSocket item
+};
+// The columns of a list of names (each may itself be a comma-separated list); an unknown name is
+// an error that lists what is known.
+Result<std::vector<MessageColumn>> parse_message_columns(const std::vector<std::string>& names);
+std::string message_columns_tsv_header(std::span<const MessageColumn> columns);
+void append_message_columns_tsv(std::string& out, std::span<const MessageColumn> columns,
+                                const SipMessageRecord& record);
+std::string message_columns_json_line(std::span<const MessageColumn> columns,
+                                      const SipMessageRecord& record);
+// One column's value as TSV writes it; nullopt when the message has none.
+std::optional<std::string> message_column_value(const MessageColumn& column,
+                                                const SipMessageRecord& record);
 
 }  // namespace sipws

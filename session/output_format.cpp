@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace sipws {
@@ -40,6 +42,107 @@ char* write_epoch_seconds(char* at, TimeNs ns, int decimals) {
 std::string epoch_seconds(TimeNs ns, int decimals) {
   char text[kEpochSecondsMax];
   return std::string(text, write_epoch_seconds(text, ns, decimals));
+}
+
+std::optional<TimeStyle> time_style_named(std::string_view name) {
+  static constexpr std::pair<std::string_view, TimeStyle> kNames[] = {
+      {"clock", TimeStyle::clock}, {"epoch", TimeStyle::epoch}, {"utc", TimeStyle::utc},
+      {"local", TimeStyle::local}, {"rel", TimeStyle::rel},     {"delta", TimeStyle::delta}};
+  for (const auto& [n, style] : kNames) {
+    if (n == name) return style;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Seconds and microseconds of `ns` (floored, so that times before 1970 still read forwards).
+std::pair<std::time_t, long> split_seconds(TimeNs ns) {
+  std::int64_t seconds = ns / 1'000'000'000;
+  std::int64_t rest = ns % 1'000'000'000;
+  if (rest < 0) {
+    rest += 1'000'000'000;
+    --seconds;
+  }
+  return {static_cast<std::time_t>(seconds), static_cast<long>(rest / 1000)};
+}
+
+// Signed seconds with 6 decimals, "+" before a positive value when `plus`.
+std::string signed_seconds(TimeNs ns, bool plus) {
+  const bool negative = ns < 0;
+  const std::uint64_t abs =
+      negative ? static_cast<std::uint64_t>(-(ns + 1)) + 1 : static_cast<std::uint64_t>(ns);
+  return std::string(negative ? "-" : (plus ? "+" : "")) +
+         epoch_seconds(static_cast<TimeNs>(abs), 6);
+}
+
+std::string utc_offset(long gmtoff) {
+  char text[48];
+  const long minutes = (gmtoff < 0 ? -gmtoff : gmtoff) / 60;
+  std::snprintf(text, sizeof text, "%c%02ld:%02ld", gmtoff < 0 ? '-' : '+', minutes / 60,
+                minutes % 60);
+  return text;
+}
+
+}  // namespace
+
+std::string TimeColumn::text(TimeNs t, std::string* date_line) {
+  if (date_line != nullptr) date_line->clear();
+  if (!origin_) origin_ = t;
+  const TimeNs previous = previous_.value_or(t);
+  previous_ = t;
+  const auto [seconds, micros] = split_seconds(t);
+  std::tm tm{};
+  char text[64];
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06ld", micros);
+  switch (style_) {
+    case TimeStyle::epoch:
+      return epoch_seconds(t, 6);
+    case TimeStyle::rel:
+      return signed_seconds(t - *origin_, false);
+    case TimeStyle::delta:
+      return signed_seconds(t - previous, true);
+    case TimeStyle::utc:
+      gmtime_r(&seconds, &tm);
+      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+      return text + std::string(fraction) + "Z";
+    case TimeStyle::local:
+    case TimeStyle::clock: {
+      localtime_r(&seconds, &tm);
+      if (style_ == TimeStyle::local) {
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+        return text + std::string(fraction) + utc_offset(tm.tm_gmtoff);
+      }
+      const std::int64_t day = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+      if (date_line != nullptr && day != previous_day_) {
+        std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+        *date_line = std::string(text) + " (local time, UTC" + utc_offset(tm.tm_gmtoff) + ")";
+      }
+      previous_day_ = day;
+      std::strftime(text, sizeof text, "%H:%M:%S", &tm);
+      return text + std::string(fraction);
+    }
+  }
+  return {};
+}
+
+std::size_t TimeColumn::width() const {
+  switch (style_) {
+    case TimeStyle::clock:
+      return 15;
+    case TimeStyle::epoch:
+      return 17;
+    case TimeStyle::utc:
+      return 27;
+    case TimeStyle::local:
+      return 32;
+    case TimeStyle::rel:
+      return 10;
+    case TimeStyle::delta:
+      return 9;
+  }
+  return 17;
 }
 
 void append_json_quote(std::string& out, std::string_view text) {
@@ -122,6 +225,17 @@ JsonObject& JsonObject::strings(std::string_view name, const std::vector<std::st
 JsonObject& JsonObject::object(std::string_view name, JsonObject&& value) {
   key(name);
   text_ += value.take();
+  return *this;
+}
+
+JsonObject& JsonObject::objects(std::string_view name, std::vector<JsonObject>&& values) {
+  key(name);
+  text_ += '[';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text_ += ',';
+    text_ += values[i].take();
+  }
+  text_ += ']';
   return *this;
 }
 

@@ -8,6 +8,7 @@
 // epoch its resolution is a quarter of a microsecond).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,39 @@ std::string epoch_seconds(TimeNs ns, int decimals);
 // The same written at `at`, which has room for kEpochSecondsMax characters; returns the end.
 inline constexpr std::size_t kEpochSecondsMax = 32;
 char* write_epoch_seconds(char* at, TimeNs ns, int decimals);
+
+// How text output writes a line's time (`--time`; TSV and JSON always write epoch seconds):
+//   clock  the time of day, local (sngrep's way), with the date on a line of its own before the
+//          first line and whenever it changes: "22:35:00.123456"
+//   epoch  seconds since 1970: "1795564841.409375"
+//   utc    ISO 8601 in UTC: "2026-11-24T22:35:00.123456Z"
+//   local  ISO 8601 in local time with its offset: "2026-11-24T23:35:00.123456+01:00"
+//   rel    seconds after the origin (the capture's first packet): "12.345678"
+//   delta  seconds after the line before: "+0.000384"
+enum class TimeStyle { clock, epoch, utc, local, rel, delta };
+inline constexpr std::string_view kTimeStyleNames = "clock, epoch, utc, local, rel, delta";
+std::optional<TimeStyle> time_style_named(std::string_view name);
+
+// The time column of successive lines in one style (rel and delta need what came before).
+class TimeColumn {
+ public:
+  explicit TimeColumn(TimeStyle style = TimeStyle::clock) : style_(style) {}
+  TimeStyle style() const { return style_; }
+  // rel counts from here; without it, from the first line's time.
+  void set_origin(TimeNs origin) { origin_ = origin; }
+  // The column's text for a line at `t`. For clock, `date_line` (when given) receives the line to
+  // print before it when its date is not the previous line's ("2026-11-24 (local time,
+  // UTC+01:00)"), and is emptied otherwise.
+  std::string text(TimeNs t, std::string* date_line = nullptr);
+  // The width the column is padded to (its usual width; a longer value is not cut).
+  std::size_t width() const;
+
+ private:
+  TimeStyle style_;
+  std::optional<TimeNs> origin_;
+  std::optional<TimeNs> previous_;
+  std::int64_t previous_day_ = INT64_MIN;
+};
 
 // A TSV field: tabs and line breaks would break the row, so they become spaces.
 std::string tsv_field(std::string_view text);
@@ -57,6 +91,7 @@ class JsonObject {
   JsonObject& formatted_number(std::string_view key, std::string_view json_number);
   JsonObject& strings(std::string_view key, const std::vector<std::string>& values);
   JsonObject& object(std::string_view key, JsonObject&& value);
+  JsonObject& objects(std::string_view key, std::vector<JsonObject>&& values);
   // The object closed: `{...}`. The builder is spent afterwards.
   std::string take();
   // The object closed, with a newline: one JSON Lines record.

@@ -383,6 +383,15 @@ std::string_view SipMessage::header(std::string_view name) const {
   return {};
 }
 
+std::vector<std::string_view> SipMessage::header_values(std::string_view name) const {
+  const std::string_view wanted = canonical_name(name);
+  std::vector<std::string_view> values;
+  for (const auto& h : headers) {
+    if (iequals(h.canonical, wanted)) values.push_back(h.value);
+  }
+  return values;
+}
+
 std::string SipMessage::summary() const {
   return is_request ? std::string(method) : std::to_string(status_code);
 }

@@ -84,6 +84,9 @@ struct SipMessage {
 
   // The first header with this (long or compact) name, case-insensitive.
   std::string_view header(std::string_view name) const;
+  // Every header with this (long or compact) name, in order (a header that occurs several times
+  // has several values).
+  std::vector<std::string_view> header_values(std::string_view name) const;
   // "INVITE" for requests, "200" for responses.
   std::string summary() const;
 };

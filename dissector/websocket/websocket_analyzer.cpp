@@ -50,6 +50,8 @@ WebSocketAnalyzer::WebSocketAnalyzer(AnalyzerContext& context, const ConnectionC
                                      WsSessionInfo session)
     : context_(context), carrier_(carrier), session_(std::move(session)) {
   ++context_.counters.websocket_connections;
+  summary_ = context_.websockets.open(carrier_.info, carrier_.over_tls);
+  if (summary_ != nullptr && !session_.handshake_seen) summary_->handshake_seen = false;
   for (std::size_t d = 0; d < 2; ++d) {
     assemblers_[d] = std::make_unique<WsMessageAssembler>(
         static_cast<Direction>(d), carrier_.info.index, session_.deflate, *this, context_.findings,
@@ -76,13 +78,18 @@ void WebSocketAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
     bytes = bytes.subspan(found);
   }
   const std::uint64_t before = assemblers_[d]->frames_seen();
+  if (summary_ != nullptr && summary_->handshake_time == 0) summary_->handshake_time = timestamp;
   assemblers_[d]->on_data(bytes, frame, timestamp);
-  context_.counters.websocket_frames += assemblers_[d]->frames_seen() - before;
+  const std::uint64_t frames = assemblers_[d]->frames_seen() - before;
+  context_.counters.websocket_frames += frames;
+  if (summary_ != nullptr) summary_->frames[d] += frames;
 }
 
 void WebSocketAnalyzer::on_early_client_data(ByteView bytes, std::uint64_t frame,
                                              TimeNs timestamp) {
+  const std::uint64_t before = assemblers_[0]->frames_seen();
   assemblers_[0]->on_data(bytes, frame, timestamp);
+  if (summary_ != nullptr) summary_->frames[0] += assemblers_[0]->frames_seen() - before;
 }
 
 void WebSocketAnalyzer::on_gap(Direction direction, std::uint64_t length) {
@@ -103,6 +110,17 @@ void WebSocketAnalyzer::on_end() {
 
 void WebSocketAnalyzer::on_ws_message(WsMessage& message) {
   ++context_.counters.websocket_messages;
+  if (summary_ != nullptr) {
+    const auto d = static_cast<std::size_t>(message.direction);
+    ++summary_->messages[d];
+    if (message.compressed) ++summary_->compressed_messages[d];
+    // A message of line ends only: the CRLF keep-alive JsSIP and SIP.js send (RFC 5626 §4.4.1
+    // over WebSocket).
+    const bool crlf = !message.payload.empty() &&
+                      std::all_of(message.payload.begin(), message.payload.end(),
+                                  [](std::uint8_t b) { return b == '\r' || b == '\n'; });
+    if (crlf && !message.incomplete) ++summary_->crlf_keepalives[d];
+  }
   if (message.incomplete) return;
   // Parsed by the SIP stage (Dissector::process_websocket), with what it needs to know of the
   // handshake.
@@ -141,8 +159,34 @@ void WebSocketAnalyzer::on_ws_message(WsMessage& message) {
   context_.outlet.submit();
 }
 
-void WebSocketAnalyzer::on_ws_control(const WsControl&) {
+void WebSocketAnalyzer::on_ws_control(const WsControl& control) {
   ++context_.counters.websocket_control_frames;
+  if (summary_ == nullptr) return;
+  const auto d = static_cast<std::size_t>(control.direction);
+  if (d > 1) return;
+  switch (control.opcode) {
+    case ws_opcode::ping:
+      ++summary_->pings[d];
+      break;
+    case ws_opcode::pong:
+      ++summary_->pongs[d];
+      break;
+    case ws_opcode::close: {
+      WsCloseFrame& close = summary_->close[d];
+      if (close.sent) break;  // a second Close is a protocol error, reported elsewhere
+      close.sent = true;
+      close.code = control.close_code;
+      if (control.payload.size() > 2) {
+        close.reason.assign(control.payload.begin() + 2, control.payload.end());
+      }
+      close.frame = control.frame;
+      close.time = control.timestamp;
+      if (summary_->closed_by == Direction::none) summary_->closed_by = control.direction;
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 // The HTTP upgrade.
@@ -193,12 +237,17 @@ void WsUpgradeAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
       chain_.replace(nullptr);  // plain HTTP: not followed
       return;
     }
+    summarise(head, timestamp);
     for (const auto& p : check_ws_request(head, handshake_))
       report(p.id, direction, frame, p.detail);
     if (!rest.empty()) on_data(direction, rest, frame, timestamp);  // sent ahead of the 101
     return;
   }
   read_ws_response(head, handshake_);
+  if (handshake_.is_upgrade_request() ||
+      (head.status == 101 && list_contains(head.joined("Upgrade"), "websocket"))) {
+    summarise(head, timestamp);
+  }
   if (!handshake_.request_seen && head.status == 101 &&
       list_contains(head.joined("Upgrade"), "websocket")) {
     // The capture began between the request and its answer: the 101 alone tells enough
@@ -232,6 +281,26 @@ void WsUpgradeAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
            "got '" + handshake_.accept + "', expected '" + ws_accept_for_key(handshake_.key) + "'");
   }
   start_websocket(frame, direction, rest, timestamp);
+}
+
+void WsUpgradeAnalyzer::summarise(const HttpHead& head, TimeNs timestamp) {
+  WsConnectionSummary* s = context_.websockets.open(carrier_.info, carrier_.over_tls);
+  if (s == nullptr) return;
+  if (head.is_request) {
+    s->request_seen = true;
+    s->uri = head.target;
+    s->host = head.field("Host");
+    s->origin = head.field("Origin");
+    s->user_agent = head.field("User-Agent");
+    s->subprotocols_offered = handshake_.offered_protocols;
+    s->extensions_offered = head.joined("Sec-WebSocket-Extensions");
+  } else {
+    s->status = head.status;
+    s->subprotocol = head.field("Sec-WebSocket-Protocol");
+    s->extensions = head.joined("Sec-WebSocket-Extensions");
+    s->server_agent = head.field("Server");
+    s->handshake_time = timestamp;
+  }
 }
 
 void WsUpgradeAnalyzer::start_websocket(std::uint64_t frame, Direction direction, ByteView rest,

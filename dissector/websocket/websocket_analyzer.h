@@ -53,6 +53,7 @@ class WebSocketAnalyzer final : public StreamAnalyzer, public WsMessageSink {
   std::unique_ptr<WsMessageAssembler> assemblers_[2];
   bool lost_[2] = {false, false};  // bytes lost: waiting for a plausible frame start
   std::uint64_t last_frame_ = 0;
+  WsConnectionSummary* summary_ = nullptr;  // the connection as a whole; null when unwanted
 };
 
 // The HTTP upgrade of a connection (client GET, server answer): checks both heads, installs a
@@ -69,6 +70,8 @@ class WsUpgradeAnalyzer final : public StreamAnalyzer {
 
  private:
   void report(FindingId id, Direction direction, std::uint64_t frame, std::string detail);
+  // The connection's summary from the heads seen so far (null when unwanted).
+  void summarise(const HttpHead& head, TimeNs timestamp);
   void start_websocket(std::uint64_t frame, Direction direction, ByteView rest, TimeNs timestamp);
 
   AnalyzerContext& context_;

@@ -20,6 +20,9 @@ KAMAILIO = {
     "ws-call-cancelled": [("REGISTER", "unregistered", "200"), ("INVITE", "cancelled", "487")],
     "ws-udp-two-legs": [("INVITE", "completed", "200"), ("INVITE", "busy", "486"),
                         ("INVITE", "cancelled", "487")],
+    # samples/make_reconnect_sample.sh: one registration (one Call-ID) over two connections,
+    # refreshed after the first was reset, undone with Expires: 0 at the end
+    "ws-reconnect-reregister": [("REGISTER", "unregistered", "200")],
     # samples/make_wss_samples.sh: a registration and an answered call, decrypted with the key log
     "wss": [("REGISTER", "registered", "200"), ("INVITE", "completed", "200")],
 }

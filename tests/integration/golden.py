@@ -23,12 +23,26 @@ CASES = [
     # A compressed INVITE in full: carrier, text, SDP summary, WebSocket frame.
     ("show-deflate-invite.txt", ["show", "ws-deflate-no-context-takeover.pcap", "18"]),
     ("show-message-3.txt", ["show", "ws-call-rejected.pcap", "--message", "3"]),
+    # The WebSocket connections: handshake, counts, Close frames, registrations.
+    ("websocket-answered.txt", ["websocket", "ws-call-answered.pcap"]),
+    ("websocket-fragmented-pings.tsv", ["websocket", "--format", "tsv", "ws-fragmented-pings.pcap"]),
+    # A connection reset, and the registration refreshed on the next one 3 s later.
+    ("websocket-reconnect.txt", ["websocket", "ws-reconnect-reregister.pcap"]),
+    ("websocket-deflate.json", ["websocket", "--format", "json", "ws-deflate-register.pcap"]),
+    # Call filters, a pattern and chosen fields on messages; times after the first packet.
+    ("messages-filtered.tsv", ["messages", "--format", "tsv", "--state", "completed", "--match",
+                               "^CSeq: [0-9]+ (INVITE|BYE)", "--fields",
+                               "frame,method,status,hdr:Via,sdp:m,ws:masked",
+                               "ws-call-answered.pcap"]),
+    ("messages-rel.txt", ["--time", "rel", "messages", "ws-call-rejected.pcap"]),
 ]
+# Local times are UTC here, whatever the machine's zone.
+ENV = dict(os.environ, TZ="UTC")
 
 failures = 0
 for name, args in CASES:
     argv = [sipws] + [os.path.join(samples, a) if a.endswith((".pcap", ".pcapng", ".gz")) else a for a in args]
-    run = subprocess.run(argv, capture_output=True, text=True)
+    run = subprocess.run(argv, capture_output=True, text=True, env=ENV)
     path = os.path.join(golden, name)
     if run.returncode != 0:
         print(f"FAIL {name}: exit {run.returncode}: {run.stderr.strip()}")

@@ -15,7 +15,7 @@ for path in ["bin/sipws", "share/man/man1/sipws.1", "share/bash-completion/compl
         failures.append(f"not installed: {path}")
 if os.path.exists(os.path.join(build, "bin", "sipws-gui")) and not os.path.exists(os.path.join(prefix, "bin/sipws-gui")):
     failures.append("not installed: bin/sipws-gui")
-commands = ["messages", "calls", "media", "flow", "stats", "export", "check", "live", "listen", "capture", "show", "tui"]
+commands = ["messages", "calls", "media", "websocket", "flow", "stats", "export", "check", "live", "listen", "capture", "show", "tui"]
 man = os.path.join(prefix, "share/man/man1/sipws.1")
 if shutil.which("man") and os.path.exists(man):
     text = subprocess.run(["man", "-l", man], capture_output=True, text=True, env={**os.environ, "MANWIDTH": "100"}).stdout

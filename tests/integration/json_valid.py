@@ -38,7 +38,7 @@ with open(path, "wb") as f:
 failures = []
 lines = 0
 seen_replacement = False
-for command in ["messages", "calls", "stats", "check", "connections", "media"]:
+for command in ["messages", "calls", "stats", "check", "connections", "media", "websocket"]:
     p = subprocess.run([sipws, command, path, "--format", "json"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     if p.returncode not in (0, 1):

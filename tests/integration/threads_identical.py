@@ -30,6 +30,7 @@ COMMANDS = [
     ["messages"],
     ["calls", "--format", "json"],
     ["media", "--format", "tsv"],
+    ["websocket", "--format", "tsv"],
     ["stats", "--format", "json"],
     ["check", "--format", "json"],
     ["flow", "-v"],
