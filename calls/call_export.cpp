@@ -40,7 +40,7 @@ std::vector<const Call*> calls_needing_whole_connections(const CallStore& store,
   std::vector<const Call*> out;
   for (const Call* call : calls) {
     for (const CallMessage& cm : call->messages) {
-      if (store.records()[cm.record].ws.context_takeover) {
+      if (store.summaries()[cm.record].ws_context_takeover) {
         out.push_back(call);
         break;
       }
@@ -69,7 +69,7 @@ ExportResult export_calls(const std::string& input, const std::string& output,
   std::vector<Span> spans;
   for (const CallInStore& selected : calls) {
     for (const CallMessage& cm : selected.call->messages) {
-      const SipMessageRecord& r = selected.store->records()[cm.record];
+      const MessageSummary& r = selected.store->summaries()[cm.record];
       Span own{r.src, r.dst, false, false, std::min(r.first_frame, r.frame), r.frame};
       spans.push_back(own);
       if (r.transport == SipTransport::udp && r.first_frame != r.frame) {
@@ -79,7 +79,7 @@ ExportResult export_calls(const std::string& input, const std::string& output,
         spans.push_back(
             {r.src, r.dst, true, false, r.connection_first_frame, r.handshake_last_frame});
       }
-      if (options.whole_connections && r.ws.context_takeover) {
+      if (options.whole_connections && r.ws_context_takeover) {
         // The whole connection, both ways, from its first frame on: every message whose
         // compression context this one needs.
         spans.push_back({r.src, r.dst, true, false, r.connection_first_frame, UINT64_MAX});

@@ -189,6 +189,9 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     s.direction = r.direction;
     s.is_request = m.is_request;
     s.ws_compressed = r.ws.compressed;
+    s.ws_context_takeover = r.ws.context_takeover;
+    s.connection_first_frame = r.connection_first_frame;
+    s.handshake_last_frame = r.handshake_last_frame;
     s.ws_frames = r.ws.frames;
     s.has_sdp = m.sdp != nullptr;
     s.to_tag_empty = m.to.tag.empty();
@@ -312,7 +315,9 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
   }
   update_state(call, r, retransmission);
   if (m.sdp && !retransmission) update_sdp(call, r, record_index);
-  if (keep_records_) {
+  if (keeping_ == RecordKeeping::compressed) {
+    archive_.append(record);
+  } else if (keeping_ == RecordKeeping::whole) {
     // Kept for the life of the analysis: give back what the parse grew and does not use
     // (vectors grow by doubling; on a capture of a million messages that is gigabytes).
     SipMessage& parsed = record.sip;
@@ -332,6 +337,18 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     }
     records_.push_back(std::move(record));
   }
+}
+
+RecordRef CallStore::record(std::uint64_t index) const {
+  switch (keeping_) {
+    case RecordKeeping::summaries:
+      return {};
+    case RecordKeeping::whole:
+      return index < records_.size() ? RecordRef(&records_[index]) : RecordRef();
+    case RecordKeeping::compressed:
+      return RecordRef(std::shared_ptr<const SipMessageRecord>(archive_.get(index)));
+  }
+  return {};
 }
 
 void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retransmission) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "calls/hash_set64.h"
+#include "calls/message_archive.h"
 #include "dissector/sip/sip_record.h"
 
 namespace sipws {
@@ -65,6 +66,9 @@ struct MessageSummary {
   std::uint64_t frame = 0;
   std::uint64_t first_frame = 0;
   std::uint64_t connection = 0;
+  // What an export needs besides the message's frames (as SipCarrier's).
+  std::uint64_t connection_first_frame = 0;
+  std::uint64_t handshake_last_frame = 0;
   TimeNs timestamp = 0;
   Endpoint src;
   Endpoint dst;
@@ -72,6 +76,7 @@ struct MessageSummary {
   Direction direction = Direction::none;
   bool is_request = false;
   bool ws_compressed = false;
+  bool ws_context_takeover = false;  // WsCarrier::context_takeover
   bool has_sdp = false;
   bool to_tag_empty = true;
   bool has_via = false;
@@ -210,12 +215,35 @@ struct Call {
   std::size_t retransmissions() const;
 };
 
+// What the store keeps of each message besides its summary: nothing (`calls`, `stats`, `check`:
+// a tenth of the memory), the message whole (bytes and parse), or the message compressed in a
+// MessageArchive and parsed again when asked for (big captures in the GUI, `flow`, `show`).
+enum class RecordKeeping : std::uint8_t { summaries, whole, compressed };
+
+// A kept message: the store's own (whole), or one rebuilt from the archive and owned here.
+class RecordRef {
+ public:
+  RecordRef() = default;
+  explicit RecordRef(const SipMessageRecord* kept) : record_(kept) {}
+  explicit RecordRef(std::shared_ptr<const SipMessageRecord> rebuilt)
+      : record_(rebuilt.get()), owned_(std::move(rebuilt)) {}
+  explicit operator bool() const { return record_ != nullptr; }
+  const SipMessageRecord& operator*() const { return *record_; }
+  const SipMessageRecord* operator->() const { return record_; }
+
+ private:
+  const SipMessageRecord* record_ = nullptr;
+  std::shared_ptr<const SipMessageRecord> owned_;
+};
+
 class CallStore final : public SipMessageSink {
  public:
   // `keep_records`: keep every message whole (its bytes and parse), for the front ends that show
-  // messages (ladder labels, message text, export). Without, the store keeps a MessageSummary per
-  // message and the calls: what `calls`, `stats` and `check` need, at a tenth of the memory.
-  explicit CallStore(bool keep_records = true) : keep_records_(keep_records) {}
+  // messages (ladder labels, message text). Without, the store keeps a MessageSummary per
+  // message and the calls: what `calls`, `stats`, `check` and `export` need.
+  explicit CallStore(bool keep_records = true)
+      : keeping_(keep_records ? RecordKeeping::whole : RecordKeeping::summaries) {}
+  explicit CallStore(RecordKeeping keeping) : keeping_(keeping) {}
   void on_sip_message(SipMessageRecord&& record) override;
   // The call the last message joined.
   std::uint64_t last_call() const { return last_call_; }
@@ -223,9 +251,13 @@ class CallStore final : public SipMessageSink {
   void finish();
 
   // Deques: growing never moves (or, for a moment, doubles) a million records.
-  // Every message whole, by index; empty when the store was made without keep_records.
-  const std::deque<SipMessageRecord>& records() const { return records_; }
-  bool keeps_records() const { return keep_records_; }
+  // Message `index` whole (kept, or rebuilt from the archive); empty when messages are not kept
+  // or there is no such message.
+  RecordRef record(std::uint64_t index) const;
+  bool keeps_records() const { return keeping_ != RecordKeeping::summaries; }
+  RecordKeeping keeping() const { return keeping_; }
+  // Bytes held by the compressed messages (0 unless compressed).
+  std::uint64_t archive_bytes() const { return archive_.memory_bytes(); }
   // Every message's summary, by the same index.
   const std::deque<MessageSummary>& summaries() const { return summaries_; }
   const std::deque<Call>& calls() const { return calls_; }
@@ -236,8 +268,9 @@ class CallStore final : public SipMessageSink {
   void update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index);
   std::string_view intern(std::string_view text);
 
-  bool keep_records_ = true;
-  std::deque<SipMessageRecord> records_;
+  RecordKeeping keeping_ = RecordKeeping::whole;
+  std::deque<SipMessageRecord> records_;  // whole
+  MessageArchive archive_;                // compressed
   std::deque<MessageSummary> summaries_;
   std::deque<Call> calls_;  // a deque: growing never copies (or, for a moment, doubles) them
   // Looked up by string_view (a transparent hash), so that a key seen before costs no string.

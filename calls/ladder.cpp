@@ -17,10 +17,10 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
     for (const CallMessage& m : c->messages)
       items.push_back({m.record, c->index, m.retransmission});
   }
-  const auto& records = store.records();
+  const auto& summaries = store.summaries();
   std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
-    const auto& ra = records[a.record];
-    const auto& rb = records[b.record];
+    const auto& ra = summaries[a.record];
+    const auto& rb = summaries[b.record];
     return ra.frame != rb.frame ? ra.frame < rb.frame : a.record < b.record;
   });
   Ladder ladder;
@@ -33,7 +33,9 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
   };
   TimeNs previous = 0;
   for (const Item& item : items) {
-    const SipMessageRecord& r = records[item.record];
+    const RecordRef kept = store.record(item.record);
+    if (!kept) continue;  // the store keeps no messages
+    const SipMessageRecord& r = *kept;
     const SipMessage& m = r.sip;
     LadderArrow a;
     a.from = column(r.src);

@@ -227,13 +227,14 @@ struct CallAnalysis {
   int code = kExitOk;
 };
 
-// `keep_messages`: the commands that show or export messages (flow, export) keep them whole;
-// calls, stats and check need only the calls and each message's summary.
+// `keep_messages`: the commands that show messages (flow, export to HEP) keep them compressed;
+// calls, stats, check and export to a file need only the calls and each message's summary.
 std::unique_ptr<CallAnalysis> analyse_calls(const std::string& path, const Limits& given,
                                             bool keep_messages) {
   Limits limits = given;
   limits.dissector.keep_ws_frames = false;  // no command prints them: memory for calls instead
   limits.keep_records = keep_messages;
+  limits.compress_records = true;
   auto a = std::make_unique<CallAnalysis>(limits);
   a->code = read_file(path, a->summary, [&](sipws::CaptureFile& file, sipws::ReadProgress p) {
     return a->analysis.read(file, p);
@@ -286,6 +287,7 @@ int run_show(const std::string& path, const Limits& given, std::uint64_t frame,
              std::optional<std::uint64_t> message) {
   Limits limits = given;
   limits.keep_records = true;
+  limits.compress_records = true;
   limits.dissector.sip_thread = false;
   sipws::Analysis analysis(limits);
   sipws::ReadSummary summary;
@@ -299,12 +301,14 @@ int run_show(const std::string& path, const Limits& given, std::uint64_t frame,
     findings.push_back(sipws::finding_row(analysis, i));
   }
   std::size_t shown = 0;
-  const auto& records = analysis.store().records();
+  const auto& records = analysis.store().summaries();
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (message ? i != *message : records[i].frame != frame) continue;
     const sipws::MessageSnapshot m = sipws::message_snapshot(analysis, i, findings);
     if (shown++ > 0) std::printf("\n");
-    const sipws::SipMessageRecord& r = records[i];
+    const sipws::RecordRef kept = analysis.store().record(i);
+    if (!kept) continue;
+    const sipws::SipMessageRecord& r = *kept;
     std::printf(
         "Carried by %s, %s %" PRIu64 ", frames %" PRIu64 "-%" PRIu64 "%s\n", m.transport.c_str(),
         r.transport == sipws::SipTransport::udp ? "flow" : "connection", r.connection,
@@ -497,7 +501,7 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
     }
     sender = std::move(*opened);
   }
-  auto a = analyse_calls(path, limits, true);
+  auto a = analyse_calls(path, limits, sender != nullptr);  // HEP sends the messages
   if (a->code == kExitUnreadable) return a->code;
   const Selection selected = select(*a, filter);
   if (selected.code == kExitUsage) return kExitUsage;
@@ -553,7 +557,8 @@ int run_export(const std::string& path, const Limits& limits, const std::string&
     std::sort(records.begin(), records.end());
     const sipws::HepEncodeOptions options{hep.hep_id, hep.hep_password};
     for (const std::uint64_t r : records) {
-      sender->send(sipws::encode_hep3(a->store.records()[r], options));
+      const sipws::RecordRef kept = a->store.record(r);
+      if (kept) sender->send(sipws::encode_hep3(*kept, options));
       // UDP has no flow control: pace a burst so that a local collector's socket keeps up.
       if (!hep.hep_tcp && (r & 63) == 63) usleep(1000);
     }

@@ -9,6 +9,7 @@
 
 #include "session/analysis.h"
 #include "session/live_analysis.h"
+#include "session/websocket_fields.h"
 
 namespace {
 
@@ -44,19 +45,32 @@ void analyse_live(const std::string& path) {
   if (live.calls().live() != 0) __builtin_trap();  // finish() lets every call go
 }
 
-std::unique_ptr<sipws::Analysis> analyse(const std::string& path, bool sip_thread) {
+// An analysis with `sipws websocket`'s report on it (connection summaries and registrations).
+struct Analysed {
+  std::unique_ptr<sipws::WebSocketReport> websockets = std::make_unique<sipws::WebSocketReport>();
+  std::unique_ptr<sipws::Analysis> analysis;
+  explicit operator bool() const { return analysis != nullptr; }
+  sipws::Analysis* operator->() const { return analysis.get(); }
+};
+
+Analysed analyse(const std::string& path, bool sip_thread) {
   using namespace sipws;
+  Analysed out;
   std::string error;
   auto file = CaptureFile::open(path, error);
-  if (!file) return nullptr;
+  if (!file) return out;
   AnalysisLimits limits;
   limits.capture.flows.max_tcp_connections = 64;
   limits.capture.flows.max_buffered_bytes_total = 1u << 20;
   limits.dissector.sip_thread = sip_thread;
   limits.keep_records = false;
-  auto analysis = std::make_unique<Analysis>(limits);
-  analysis->read(*file);
-  return analysis;
+  out.analysis = std::make_unique<Analysis>(limits);
+  out.analysis->set_websocket_observer(out.websockets.get());
+  WebSocketReport* report = out.websockets.get();
+  out.analysis->set_message_tap([report](const SipMessageRecord& r) { report->on_message(r); });
+  out.analysis->read(*file);
+  out.websockets->finish();
+  return out;
 }
 
 }  // namespace
@@ -79,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (one || two) __builtin_trap();  // opened once and not the other time
     return 0;
   }
+  TimeColumn time(TimeStyle::delta);
   const auto& a = one->findings();
   const auto& b = two->findings();
   if (a.size() != b.size()) __builtin_trap();
@@ -96,6 +111,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       __builtin_trap();
   }
   if (one->store().calls().size() != two->store().calls().size()) __builtin_trap();
+  const auto& ws_one = one.websockets->connections();
+  const auto& ws_two = two.websockets->connections();
+  if (ws_one.size() != ws_two.size()) __builtin_trap();
+  for (std::size_t i = 0; i < ws_one.size(); ++i) {
+    if (ws_one[i].frames != ws_two[i].frames || ws_one[i].messages != ws_two[i].messages ||
+        one.websockets->registrations_of(ws_one[i].connection).size() !=
+            two.websockets->registrations_of(ws_two[i].connection).size())
+      __builtin_trap();
+    for (const std::string& line : websocket_text_lines(
+             {&ws_one[i], one.websockets->registrations_of(ws_one[i].connection)}, time)) {
+      if (line.empty()) __builtin_trap();
+    }
+  }
   for (std::size_t i = 0; i < one->store().calls().size(); ++i) {
     if (one->store().calls()[i].state != two->store().calls()[i].state) __builtin_trap();
   }

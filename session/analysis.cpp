@@ -7,7 +7,9 @@
 namespace sipws {
 
 Analysis::Analysis(AnalysisLimits limits)
-    : store_(limits.keep_records),
+    : store_(!limits.keep_records      ? RecordKeeping::summaries
+             : limits.compress_records ? RecordKeeping::compressed
+                                       : RecordKeeping::whole),
       dissector_(*this, findings_, limits.dissector),
       pipeline_(dissector_, dissector_.findings(), limits.capture),
       media_enabled_(limits.media) {

@@ -22,6 +22,9 @@ struct AnalysisLimits {
   // Keep every message whole in the call store (CallStore's keep_records): the GUI, ladders and
   // exports need them; the call list, statistics and checks need only the summaries.
   bool keep_records = true;
+  // ... compressed (MessageArchive) and parsed again when asked for: a tenth of the memory, for
+  // the front ends that read big captures and show messages on demand.
+  bool compress_records = false;
   LiveCallLimits live_calls;  // what a live analysis (LiveAnalysis) keeps of its calls
   // Count media (RTP, RTCP, STUN, DTLS) and tie it to calls at finish(): `media`, `calls`,
   // `flow`, `stats`, `check` and the interactive front ends want it.

@@ -94,8 +94,9 @@ std::vector<std::string> ladder_text(const CallStore& store, const Ladder& ladde
     emit(top);
     emit(arrow);
     if (options.verbose) {
-      const SipMessageRecord& r = store.records()[a.record];
-      std::string_view text(r.bytes.data(), r.bytes.size());
+      const RecordRef kept = store.record(a.record);
+      std::string_view text =
+          kept ? std::string_view(kept->bytes.data(), kept->bytes.size()) : std::string_view{};
       while (!text.empty()) {
         const std::size_t nl = text.find('\n');
         std::string_view row = text.substr(0, nl);

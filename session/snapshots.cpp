@@ -62,9 +62,9 @@ std::string sdp_line(const SdpMedia& m) {
 MessageSnapshot message_snapshot(const CallStore& store, std::uint64_t record, std::uint64_t call,
                                  std::vector<FindingRow> findings) {
   MessageSnapshot s;
-  const auto& records = store.records();
-  if (record >= records.size()) return s;
-  const SipMessageRecord& r = records[record];
+  const RecordRef kept = store.record(record);
+  if (!kept) return s;
+  const SipMessageRecord& r = *kept;
   s.message = record;
   s.call = call;
   s.frame = r.frame;

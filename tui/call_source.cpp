@@ -182,6 +182,7 @@ Result<std::unique_ptr<CallSource>> CallSource::open(const SourceOptions& option
     State& s = *state;
     state->live = std::make_unique<LiveAnalysis>(state->limits, s, nullptr, &s);
   } else {
+    state->limits.compress_records = true;  // shown on demand: big captures fit in memory
     state->offline = std::make_unique<Analysis>(state->limits);
   }
   return std::unique_ptr<CallSource>(new CallSource(std::move(state)));
@@ -420,11 +421,9 @@ MessageSnapshot CallSource::message(const MessageRef& ref) const {
   const State& s = *state_;
   UiLock lock(s);
   const State::Held held = s.find(ref.call);
-  if (held.call == nullptr || !held.store->keeps_records() ||
-      ref.record >= held.store->records().size()) {
-    return {};
-  }
-  const SipMessageRecord& r = held.store->records()[ref.record];
+  const RecordRef kept = held.call == nullptr ? RecordRef() : held.store->record(ref.record);
+  if (!kept) return {};
+  const SipMessageRecord& r = *kept;
   std::vector<FindingRow> own;
   if (s.offline) {
     const auto& all = s.offline->findings();

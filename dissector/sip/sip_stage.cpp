@@ -34,6 +34,9 @@ void reset_carrier(SipCarrier& r) {
   r.direction = Direction::none;
   r.ws.opcode = 0;
   r.ws.compressed = false;
+  // Set only for compressed messages: a stale value would mark the next plain message of this
+  // reused item (which item comes back, with two threads, depends on timing).
+  r.ws.context_takeover = false;
   r.ws.masked = false;
   r.ws.frames = 0;
   r.ws.wire_bytes = 0;

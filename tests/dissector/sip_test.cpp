@@ -380,8 +380,8 @@ TEST(Sdp, CallSummaryPairsOfferAndAnswer) {
   EXPECT_GT(audio.ssrcs.front(), 0u);
   EXPECT_EQ(sdp.answer->media.front().setup, "active");
   // The answer comes back the other way, in a response.
-  EXPECT_TRUE(store.records()[sdp.offer->record].sip.is_request);
-  EXPECT_FALSE(store.records()[sdp.answer->record].sip.is_request);
+  EXPECT_TRUE(store.record(sdp.offer->record)->sip.is_request);
+  EXPECT_FALSE(store.record(sdp.answer->record)->sip.is_request);
 }
 
 // The media line of the call summary shows the port as written (hand-built SDP): a plain number

@@ -343,25 +343,26 @@ TEST(CallSource, HepAgentsGiveLiveCallsWithLaddersAndMessages) {
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (const SipMessageRecord& r : offline.store().records()) {
-    const auto packet = encode_hep3(r, {});
+  for (std::size_t i = 0; i < offline.store().summaries().size(); ++i) {
+    const RecordRef r = offline.store().record(i);
+    const auto packet = encode_hep3(*r, {});
     ASSERT_EQ(
         sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
         static_cast<ssize_t>(packet.size()));
   }
   close(fd);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while ((*source)->status().messages < offline.store().records().size() &&
+  while ((*source)->status().messages < offline.store().summaries().size() &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ASSERT_EQ((*source)->status().messages, offline.store().records().size());
+  ASSERT_EQ((*source)->status().messages, offline.store().summaries().size());
   CallTable table;
   table.apply((*source)->take_changes());
   ASSERT_EQ(table.total(), 2u);
   // Both calls in one ladder: each live call has a store of its own, merged in time order.
   const FlowSnapshot both = (*source)->flow({0, 1});
-  EXPECT_EQ(both.ladder.arrows.size(), offline.store().records().size());
+  EXPECT_EQ(both.ladder.arrows.size(), offline.store().summaries().size());
   for (std::size_t i = 1; i < both.ladder.arrows.size(); ++i) {
     EXPECT_LE(both.ladder.arrows[i - 1].time, both.ladder.arrows[i].time);
   }

@@ -1,0 +1,249 @@
+#include "calls/message_archive.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <type_traits>
+
+namespace sipws {
+namespace {
+
+// Fields written one by one (never a struct's padding) in this process's byte order: the archive
+// lives and dies with the process.
+class Writer {
+ public:
+  explicit Writer(std::vector<std::uint8_t>& out) : out_(out) {}
+  template <class T>
+  void put(T value) {
+    static_assert(std::is_trivially_copyable_v<T> && !std::is_class_v<T>);
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
+    out_.insert(out_.end(), p, p + sizeof value);
+  }
+  void put_bytes(const void* data, std::size_t size) {
+    put(static_cast<std::uint32_t>(size));
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    out_.insert(out_.end(), p, p + size);
+  }
+  void put(const Endpoint& e) {
+    out_.insert(out_.end(), e.address.bytes.begin(), e.address.bytes.end());
+    put(e.address.version);
+    put(e.port);
+  }
+
+ private:
+  std::vector<std::uint8_t>& out_;
+};
+
+class Reader {
+ public:
+  Reader(const std::uint8_t* at, const std::uint8_t* end) : at_(at), end_(end) {}
+  template <class T>
+  T get() {
+    T value{};
+    take(&value, sizeof value);
+    return value;
+  }
+  Endpoint endpoint() {
+    Endpoint e;
+    take(e.address.bytes.data(), e.address.bytes.size());
+    e.address.version = get<std::uint8_t>();
+    e.port = get<std::uint16_t>();
+    return e;
+  }
+  template <class Byte>
+  void bytes(std::vector<Byte>& out) {
+    const auto size = get<std::uint32_t>();
+    if (static_cast<std::size_t>(end_ - at_) < size) {
+      ok = false;
+      return;
+    }
+    out.assign(reinterpret_cast<const Byte*>(at_), reinterpret_cast<const Byte*>(at_ + size));
+    at_ += size;
+  }
+  bool ok = true;
+
+ private:
+  void take(void* out, std::size_t n) {
+    if (static_cast<std::size_t>(end_ - at_) < n) {
+      ok = false;
+      std::memset(out, 0, n);
+      return;
+    }
+    std::memcpy(out, at_, n);
+    at_ += n;
+  }
+  const std::uint8_t* at_;
+  const std::uint8_t* end_;
+};
+
+}  // namespace
+
+void MessageArchive::append(const SipMessageRecord& r) {
+  // Room for a full block and the record that fills it, once: no doubling.
+  if (open_.capacity() == 0) open_.reserve(kBlockBytes + 64 * 1024);
+  const std::size_t start = open_.size();
+  locations_.push_back(
+      {static_cast<std::uint32_t>(blocks_.size()), static_cast<std::uint32_t>(start)});
+  Writer w(open_);
+  w.put(r.index);
+  w.put(r.frame);
+  w.put(r.first_frame);
+  w.put(r.connection_first_frame);
+  w.put(r.handshake_last_frame);
+  w.put(r.timestamp);
+  w.put(r.src);
+  w.put(r.dst);
+  w.put(static_cast<std::uint8_t>(r.transport));
+  w.put(r.connection);
+  w.put(static_cast<std::uint8_t>(r.direction));
+  const WsCarrier& ws = r.ws;
+  w.put(ws.opcode);
+  w.put(static_cast<std::uint8_t>((ws.compressed ? 1 : 0) | (ws.context_takeover ? 2 : 0) |
+                                  (ws.masked ? 4 : 0) | (ws.handshake_seen ? 8 : 0)));
+  w.put(ws.frames);
+  w.put(ws.wire_bytes);
+  w.put(ws.first_frame);
+  w.put(static_cast<std::uint32_t>(ws.frame_headers.size()));
+  for (const WsFrameHeader& h : ws.frame_headers) {
+    w.put(static_cast<std::uint8_t>((h.fin ? 1 : 0) | (h.rsv1 ? 2 : 0) | (h.rsv2 ? 4 : 0) |
+                                    (h.rsv3 ? 8 : 0) | (h.masked ? 16 : 0) |
+                                    (h.minimal_length ? 32 : 0) | (h.length_msb_set ? 64 : 0)));
+    w.put(h.opcode);
+    for (const std::uint8_t b : h.mask) w.put(b);
+    w.put(h.length);
+    w.put(h.header_length);
+    w.put(h.first_frame);
+  }
+  w.put_bytes(ws.compressed_payload.data(), ws.compressed_payload.size());
+  w.put_bytes(r.bytes.data(), r.bytes.size());
+  raw_bytes_ += open_.size() - start;
+  if (open_.size() >= kBlockBytes) seal();
+}
+
+void MessageArchive::seal() {
+  if (open_.empty()) return;
+  Block block;
+  block.raw_size = static_cast<std::uint32_t>(open_.size());
+  // Raw deflate (no zlib header or Adler-32: the block never leaves this process).
+  z_stream z{};
+  std::size_t size = 0;
+  bool deflated = false;
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+    block.deflated.resize(deflateBound(&z, static_cast<uLong>(open_.size())));
+    z.next_in = open_.data();
+    z.avail_in = static_cast<uInt>(open_.size());
+    z.next_out = block.deflated.data();
+    z.avail_out = static_cast<uInt>(block.deflated.size());
+    deflated = deflate(&z, Z_FINISH) == Z_STREAM_END;
+    size = z.total_out;
+    deflateEnd(&z);
+  }
+  if (!deflated) {
+    // Cannot happen with a buffer of deflateBound's size; kept as it is rather than lost.
+    block.deflated = open_;
+    size = open_.size();
+    block.raw_size = 0;  // 0: stored, not deflated
+  }
+  block.deflated.resize(size);
+  block.deflated.shrink_to_fit();
+  {
+    // A reader may hold the open block's bytes through the cache under the old number.
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    Cached& slot = cache_[blocks_.size() % kCachedBlocks];
+    if (slot.block == blocks_.size()) slot = {};
+  }
+  blocks_.push_back(std::move(block));
+  open_.clear();
+}
+
+std::shared_ptr<const std::vector<std::uint8_t>> MessageArchive::inflated(
+    std::uint32_t block) const {
+  if (block == blocks_.size()) {
+    return std::make_shared<const std::vector<std::uint8_t>>(open_);
+  }
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  Cached& slot = cache_[block % kCachedBlocks];
+  if (slot.block == block) return slot.bytes;
+  const Block& b = blocks_[block];
+  auto bytes = std::make_shared<std::vector<std::uint8_t>>();
+  if (b.raw_size == 0) {
+    *bytes = b.deflated;
+  } else {
+    bytes->resize(b.raw_size);
+    z_stream z{};
+    bool ok = inflateInit2(&z, -15) == Z_OK;
+    if (ok) {
+      z.next_in = const_cast<Bytef*>(b.deflated.data());
+      z.avail_in = static_cast<uInt>(b.deflated.size());
+      z.next_out = bytes->data();
+      z.avail_out = static_cast<uInt>(bytes->size());
+      ok = inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == b.raw_size;
+      inflateEnd(&z);
+    }
+    if (!ok) bytes->clear();  // get() then finds nothing at the record's offset
+  }
+  slot = {block, bytes};
+  return bytes;
+}
+
+std::unique_ptr<SipMessageRecord> MessageArchive::get(std::size_t i) const {
+  if (i >= locations_.size()) return nullptr;
+  const Location where = locations_[i];
+  const auto block = inflated(where.block);
+  if (where.offset >= block->size()) return nullptr;
+  Reader in(block->data() + where.offset, block->data() + block->size());
+  auto r = std::make_unique<SipMessageRecord>();
+  r->index = in.get<std::uint64_t>();
+  r->frame = in.get<std::uint64_t>();
+  r->first_frame = in.get<std::uint64_t>();
+  r->connection_first_frame = in.get<std::uint64_t>();
+  r->handshake_last_frame = in.get<std::uint64_t>();
+  r->timestamp = in.get<TimeNs>();
+  r->src = in.endpoint();
+  r->dst = in.endpoint();
+  r->transport = static_cast<SipTransport>(in.get<std::uint8_t>());
+  r->connection = in.get<std::uint64_t>();
+  r->direction = static_cast<Direction>(in.get<std::uint8_t>());
+  WsCarrier& ws = r->ws;
+  ws.opcode = in.get<std::uint8_t>();
+  const auto flags = in.get<std::uint8_t>();
+  ws.compressed = (flags & 1) != 0;
+  ws.context_takeover = (flags & 2) != 0;
+  ws.masked = (flags & 4) != 0;
+  ws.handshake_seen = (flags & 8) != 0;
+  ws.frames = in.get<std::uint32_t>();
+  ws.wire_bytes = in.get<std::uint64_t>();
+  ws.first_frame = in.get<std::uint64_t>();
+  const auto headers = in.get<std::uint32_t>();
+  for (std::uint32_t h = 0; h < headers && in.ok; ++h) {
+    WsFrameHeader header;
+    const auto bits = in.get<std::uint8_t>();
+    header.fin = (bits & 1) != 0;
+    header.rsv1 = (bits & 2) != 0;
+    header.rsv2 = (bits & 4) != 0;
+    header.rsv3 = (bits & 8) != 0;
+    header.masked = (bits & 16) != 0;
+    header.minimal_length = (bits & 32) != 0;
+    header.length_msb_set = (bits & 64) != 0;
+    header.opcode = in.get<std::uint8_t>();
+    for (std::uint8_t& b : header.mask) b = in.get<std::uint8_t>();
+    header.length = in.get<std::uint64_t>();
+    header.header_length = in.get<std::uint8_t>();
+    header.first_frame = in.get<std::uint64_t>();
+    ws.frame_headers.push_back(header);
+  }
+  in.bytes(ws.compressed_payload);
+  in.bytes(r->bytes);
+  if (!in.ok) return nullptr;
+  parse_sip_message(std::string_view(r->bytes.data(), r->bytes.size()), r->sip, SipParseOptions{});
+  return r;
+}
+
+std::uint64_t MessageArchive::memory_bytes() const {
+  std::uint64_t total = open_.capacity() + locations_.capacity() * sizeof(Location) +
+                        blocks_.capacity() * sizeof(Block);
+  for (const Block& b : blocks_) total += b.deflated.capacity();
+  return total;
+}
+
+}  // namespace sipws

@@ -1,0 +1,64 @@
+#pragma once
+// Whole messages kept compressed: what a front end showing messages on demand (the GUI's and the
+// terminal UI's message views, ladders, `flow -v`) needs of a capture of a million messages,
+// at a fraction of the memory of keeping them parsed. Each record (its carrier, its WebSocket
+// frame headers and compressed bytes, its text) is written into an open block; a full block is
+// deflated (raw deflate, zlib's fastest level: SIP's repeated headers compress well even so).
+// Reading record i inflates its block (recent blocks stay inflated, so a ladder's messages cost one
+// inflation per block) and parses the text again.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "dissector/sip/sip_record.h"
+
+namespace sipws {
+
+class MessageArchive {
+ public:
+  // Appends `record` as number size() (its `index` is kept as it is).
+  void append(const SipMessageRecord& record);
+  std::size_t size() const { return locations_.size(); }
+  // Record i rebuilt and parsed again (SDP included); null past the end. Safe from several
+  // threads.
+  std::unique_ptr<SipMessageRecord> get(std::size_t i) const;
+
+  // Bytes held: deflated blocks, the open block and the index.
+  std::uint64_t memory_bytes() const;
+  // Bytes the records took before compression.
+  std::uint64_t raw_bytes() const { return raw_bytes_; }
+
+  static constexpr std::size_t kBlockBytes = 64 * 1024;
+
+ private:
+  struct Location {
+    std::uint32_t block;   // index into blocks_; blocks_.size() means the open block
+    std::uint32_t offset;  // in the block's inflated bytes
+  };
+  struct Block {
+    std::vector<std::uint8_t> deflated;
+    std::uint32_t raw_size = 0;
+  };
+  void seal();  // deflates the open block
+  // The inflated bytes of `block` (the open block as it is), through the cache.
+  std::shared_ptr<const std::vector<std::uint8_t>> inflated(std::uint32_t block) const;
+
+  std::vector<Location> locations_;
+  std::vector<Block> blocks_;
+  std::vector<std::uint8_t> open_;
+  std::uint64_t raw_bytes_ = 0;
+  mutable std::mutex cache_mutex_;
+  struct Cached {
+    std::uint32_t block = UINT32_MAX;
+    std::shared_ptr<const std::vector<std::uint8_t>> bytes;
+  };
+  // Inflated blocks, direct-mapped by block number: the messages of one call are spread over the
+  // blocks of everything that happened meanwhile, a run of consecutive blocks, which map to
+  // distinct slots (at most 256 x 64 KiB inflated).
+  static constexpr std::size_t kCachedBlocks = 1024;
+  mutable std::vector<Cached> cache_ = std::vector<Cached>(kCachedBlocks);
+};
+
+}  // namespace sipws

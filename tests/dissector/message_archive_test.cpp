@@ -1,0 +1,119 @@
+// Messages kept compressed (RecordKeeping::compressed, calls/message_archive) must read back
+// exactly as the messages kept whole: carrier, WebSocket detail and frame headers, bytes, and the
+// parse, on every bundled sample; and take far less memory.
+
+#include "calls/message_archive.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <tuple>
+
+#include "session/analysis.h"
+#include "tests/support/test_support.h"
+
+namespace sipws {
+namespace {
+
+std::unique_ptr<Analysis> analyse(const std::string& path, bool compress) {
+  AnalysisLimits limits;
+  limits.keep_records = true;
+  limits.compress_records = compress;
+  limits.media = false;
+  auto analysis = std::make_unique<Analysis>(limits);
+  std::string error;
+  auto file = CaptureFile::open(path, error);
+  EXPECT_TRUE(file) << error;
+  if (file) analysis->read(*file);
+  return analysis;
+}
+
+TEST(MessageArchive, CompressedRecordsReadBackAsTheWholeOnes) {
+  std::size_t messages = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(test::samples_dir())) {
+    const std::string path = entry.path().string();
+    if (path.find(".pcap") == std::string::npos || path.ends_with(".tsv")) continue;
+    SCOPED_TRACE(path);
+    const auto whole = analyse(path, false);
+    const auto compressed = analyse(path, true);
+    ASSERT_EQ(compressed->store().keeping(), RecordKeeping::compressed);
+    ASSERT_EQ(whole->store().summaries().size(), compressed->store().summaries().size());
+    for (std::size_t i = 0; i < whole->store().summaries().size(); ++i) {
+      const RecordRef a = whole->store().record(i);
+      const RecordRef b = compressed->store().record(i);
+      ASSERT_TRUE(a && b) << i;
+      EXPECT_EQ(a->index, b->index);
+      EXPECT_EQ(a->frame, b->frame);
+      EXPECT_EQ(a->first_frame, b->first_frame);
+      EXPECT_EQ(a->connection_first_frame, b->connection_first_frame);
+      EXPECT_EQ(a->handshake_last_frame, b->handshake_last_frame);
+      EXPECT_EQ(a->timestamp, b->timestamp);
+      EXPECT_EQ(a->src, b->src);
+      EXPECT_EQ(a->dst, b->dst);
+      EXPECT_EQ(a->transport, b->transport);
+      EXPECT_EQ(a->connection, b->connection);
+      EXPECT_EQ(a->direction, b->direction);
+      EXPECT_EQ(a->ws.opcode, b->ws.opcode);
+      EXPECT_EQ(a->ws.compressed, b->ws.compressed);
+      EXPECT_EQ(a->ws.context_takeover, b->ws.context_takeover);
+      EXPECT_EQ(a->ws.masked, b->ws.masked);
+      EXPECT_EQ(a->ws.frames, b->ws.frames);
+      EXPECT_EQ(a->ws.wire_bytes, b->ws.wire_bytes);
+      EXPECT_EQ(a->ws.first_frame, b->ws.first_frame);
+      EXPECT_EQ(a->ws.handshake_seen, b->ws.handshake_seen);
+      ASSERT_EQ(a->ws.frame_headers.size(), b->ws.frame_headers.size());
+      for (std::size_t h = 0; h < a->ws.frame_headers.size(); ++h) {
+        const WsFrameHeader& x = a->ws.frame_headers[h];
+        const WsFrameHeader& y = b->ws.frame_headers[h];
+        EXPECT_EQ(std::tie(x.fin, x.rsv1, x.rsv2, x.rsv3, x.opcode, x.masked, x.mask, x.length,
+                           x.header_length, x.minimal_length, x.length_msb_set, x.first_frame),
+                  std::tie(y.fin, y.rsv1, y.rsv2, y.rsv3, y.opcode, y.masked, y.mask, y.length,
+                           y.header_length, y.minimal_length, y.length_msb_set, y.first_frame));
+      }
+      EXPECT_EQ(a->ws.compressed_payload, b->ws.compressed_payload);
+      EXPECT_EQ(a->bytes, b->bytes);
+      EXPECT_EQ(a->sip.call_id, b->sip.call_id);
+      EXPECT_EQ(a->sip.headers.size(), b->sip.headers.size());
+      EXPECT_EQ(a->sip.sdp != nullptr, b->sip.sdp != nullptr);
+      // The views point into the rebuilt record's own bytes.
+      if (!b->sip.call_id.empty()) {
+        EXPECT_GE(b->sip.call_id.data(), b->bytes.data());
+        EXPECT_LE(b->sip.call_id.data() + b->sip.call_id.size(), b->bytes.data() + b->bytes.size());
+      }
+      ++messages;
+    }
+    EXPECT_FALSE(compressed->store().record(compressed->store().summaries().size()));
+  }
+  EXPECT_GT(messages, 500u);
+}
+
+// Hand-built records (unit vectors): many similar messages compress several times over, and every
+// one reads back, from sealed blocks and from the open one.
+TEST(MessageArchive, ManyBlocksReadBackAndCompress) {
+  MessageArchive archive;
+  for (int i = 0; i < 30000; ++i) {
+    SipMessageRecord r;
+    r.index = static_cast<std::uint64_t>(i);
+    r.frame = static_cast<std::uint64_t>(i) * 2 + 1;
+    const std::string text =
+        "OPTIONS sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WS x.invalid;branch=z9hG4bK" +
+        std::to_string(i) + "\r\nCall-ID: call-" + std::to_string(i) +
+        "\r\nCSeq: 1 OPTIONS\r\nFrom: <sip:a@example.com>;tag=" + std::to_string(i * 7) +
+        "\r\nTo: <sip:b@example.com>\r\nUser-Agent: JsSIP 3.10\r\nContent-Length: 0\r\n\r\n";
+    r.bytes.assign(text.begin(), text.end());
+    archive.append(r);
+  }
+  ASSERT_EQ(archive.size(), 30000u);
+  EXPECT_LT(archive.memory_bytes() * 4, archive.raw_bytes()) << archive.memory_bytes();
+  for (const std::size_t i : {std::size_t{0}, std::size_t{1234}, std::size_t{29999}}) {
+    const auto r = archive.get(i);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->index, i);
+    EXPECT_EQ(r->sip.call_id, "call-" + std::to_string(i));
+  }
+  EXPECT_FALSE(archive.get(30000));
+}
+
+}  // namespace
+}  // namespace sipws
