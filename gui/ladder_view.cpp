@@ -2,6 +2,7 @@
 
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
 #include <QImage>
 #include <QKeyEvent>
 #include <QPainter>
@@ -211,6 +212,7 @@ void LadderView::rebuild() {
       kHeaderHeight + static_cast<double>(ladder_.arrows.size()) * kRowHeight + kMargin * 2;
   if (columns == 0) {
     s->setSceneRect(0, 0, 400, 100);
+    if (!placeholder_.isEmpty()) s->addText(placeholder_)->setPos(kMargin, kMargin);
     return;
   }
   // Participants: a box with the name and address:port; a lifeline below it.

@@ -22,6 +22,11 @@ class LadderView final : public QGraphicsView {
   // `findings`: the findings' texts per message index, marked on their arrows.
   void setLadder(const Ladder& ladder, const std::map<std::uint64_t, QStringList>& findings);
   void clearLadder();
+  // What the empty view says instead of a ladder (e.g. that the capture holds no SIP).
+  void setPlaceholder(const QString& text) {
+    placeholder_ = text;
+    if (ladder_.participants.empty()) rebuild();
+  }
   const Ladder& ladder() const { return ladder_; }
   int selectedArrow() const { return selected_; }
   // Scene position of an arrow's middle (what a click on it hits); for tests.
@@ -47,6 +52,7 @@ class LadderView final : public QGraphicsView {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
+  QString placeholder_;
   class ArrowItem;
   void rebuild();
   double columnX(std::size_t participant) const;

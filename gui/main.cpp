@@ -1,37 +1,69 @@
 // sipws-gui: the Qt front end. `sipws-gui [capture]` opens the capture given, if any.
 // `--screenshot FILE` opens it, saves what the screen shows of the window once the capture is
 // read (the call list, the first call's ladder and message), and quits: exit code 0 when all
-// three show something, 3 when one of them is empty (for checks under Xvfb, and for docs).
+// three show something, 3 when one of them is empty, 2 when the capture cannot be read (for
+// checks under Xvfb, and for docs).
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QScreen>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
+#include <string>
 
 #include "gui/call_list_model.h"
 #include "gui/ladder_view.h"
 #include "gui/main_window.h"
 #include "gui/message_detail.h"
 
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName("sipws");
-  QApplication::setApplicationName("sipws-gui");
-  QApplication::setApplicationVersion("0.1.0");
-  QCommandLineParser parser;
+namespace {
+
+const QCommandLineOption kScreenshot(
+    "screenshot",
+    "Save a picture of the window to FILE once the capture is read, then quit (exit status 2 "
+    "when the capture cannot be read, 3 when a pane is empty).",
+    "FILE");
+
+void describe(QCommandLineParser& parser) {
+  QCoreApplication::setOrganizationName("sipws");
+  QCoreApplication::setApplicationName("sipws-gui");
+  QCoreApplication::setApplicationVersion("0.1.0");
   parser.setApplicationDescription("sipws-gui: SIP over WebSocket calls, ladders and findings");
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument("capture", "pcap or pcapng file, optionally gzip-compressed");
-  const QCommandLineOption screenshot(
-      "screenshot", "Save a picture of the window to FILE once the capture is read, then quit.",
-      "FILE");
-  parser.addOption(screenshot);
+  parser.addOption(kScreenshot);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // --help and --version need no display: a QApplication would abort without one (Qt's "could
+  // not connect to display"), so they are answered by a core application first.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "-h" || word == "--help" || word == "--help-all" || word == "-v" ||
+        word == "--version") {
+      QCoreApplication core(argc, argv);
+      QCommandLineParser parser;
+      describe(parser);
+      parser.process(core);  // prints and exits
+      return 0;
+    }
+  }
+  QElapsedTimer since_start;
+  since_start.start();
+  QApplication app(argc, argv);
+  QCommandLineParser parser;
+  describe(parser);
   parser.process(app);
+  const QCommandLineOption& screenshot = kScreenshot;
   sipws::gui::MainWindow window;
+  window.setUnattended(parser.isSet(screenshot));
   window.show();
   const QStringList files = parser.positionalArguments();
   if (parser.isSet(screenshot)) {
@@ -41,6 +73,12 @@ int main(int argc, char** argv) {
     }
     const QString path = parser.value(screenshot);
     QObject::connect(&window, &sipws::gui::MainWindow::loadFinished, &window, [&window, path] {
+      if (window.loadFailed()) {
+        // As the command line says it: the reason, and status 2.
+        std::fprintf(stderr, "sipws-gui: %s\n", window.loadError().toLocal8Bit().constData());
+        QApplication::exit(2);
+        return;
+      }
       // Let the window paint what it was just given, then take it off the screen.
       QTimer::singleShot(500, &window, [&window, path] {
         const QPixmap shot = window.screen()->grabWindow(window.winId());
@@ -56,6 +94,24 @@ int main(int argc, char** argv) {
         QApplication::exit(!saved ? 2 : (calls > 0 && arrows > 0 && message) ? 0 : 3);
       });
     });
+  }
+  // SIPWS_GUI_TIMING: when the first call rows arrived and when the list was complete, on
+  // standard error (scripts/bench_gui.sh reads them).
+  if (!qEnvironmentVariableIsEmpty("SIPWS_GUI_TIMING")) {
+    auto first = std::make_shared<bool>(true);
+    QObject::connect(window.callModel(), &QAbstractItemModel::rowsInserted, &window,
+                     [first, &since_start] {
+                       if (!*first) return;
+                       *first = false;
+                       std::fprintf(stderr, "sipws-gui: first rows at %.3f s\n",
+                                    static_cast<double>(since_start.nsecsElapsed()) / 1e9);
+                     });
+    QObject::connect(&window, &sipws::gui::MainWindow::loadFinished, &window,
+                     [&window, &since_start] {
+                       std::fprintf(stderr, "sipws-gui: list complete at %.3f s, %d calls\n",
+                                    static_cast<double>(since_start.nsecsElapsed()) / 1e9,
+                                    window.callModel()->rowCount());
+                     });
   }
   if (!files.isEmpty()) window.openCapture(files.front());
   return QApplication::exec();

@@ -59,7 +59,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildLayout();
   buildActions();
   QSettings settings;
-  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1280, 800);
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
+    // First start: most of the screen (never less than 1280x800 where the screen has it).
+    const QRect room = screen() != nullptr ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(std::max(room.width() * 9 / 10, std::min(room.width(), 1280)),
+           std::max(room.height() * 9 / 10, std::min(room.height(), 800)));
+  }
   // First start: the ladder gets most of the room, the call list and findings a strip each.
   vertical_->setSizes({200, 600});
   horizontal_->setSizes({760, 520});
@@ -98,8 +103,11 @@ void MainWindow::buildLayout() {
   call_table_->setAlternatingRowColors(true);
   call_table_->verticalHeader()->hide();
   call_table_->verticalHeader()->setDefaultSectionSize(call_table_->fontMetrics().height() + 6);
-  call_table_->horizontalHeader()->setStretchLastSection(true);
+  // No column stretches over the room (Findings showed one digit in 400 pixels): the columns are
+  // sized to their content once the first rows and again once the capture is read.
+  call_table_->horizontalHeader()->setStretchLastSection(false);
   call_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  call_table_->horizontalHeader()->setResizeContentsPrecision(500);  // rows sampled
   // Widths that fit the whole row into 1280 pixels; the user's own widths are kept in the
   // header state.
   const int em = call_table_->fontMetrics().averageCharWidth();
@@ -138,6 +146,9 @@ void MainWindow::buildLayout() {
   findings_table_->setWordWrap(false);
   dock->setWidget(findings_table_);
   addDockWidget(Qt::BottomDockWidgetArea, dock);
+  dock->hide();  // until a finding comes
+  connect(dock->toggleViewAction(), &QAction::triggered, this,
+          [this](bool shown) { findings_dock_hidden_by_user_ = !shown; });
   connect(findings_table_, &QTableView::activated, this, &MainWindow::jumpToFinding);
   connect(findings_table_, &QTableView::clicked, this, &MainWindow::jumpToFinding);
 
@@ -244,11 +255,14 @@ void MainWindow::resetForNewSession(const QString& title) {
   // A new session, so that nothing published by the old one reaches the new models.
   AnalysisLimits limits;
   limits.dissector.tls_key_log = key_log_.toStdString();
+  // Messages compressed and parsed again when shown: a gigabyte capture fits in memory.
+  limits.compress_records = true;
   session_ = std::make_unique<AnalysisSession>(limits);
   connect(session_.get(), &AnalysisSession::changed, this, &MainWindow::applyDelta);
   connect(session_.get(), &AnalysisSession::finished, this, &MainWindow::onFinished);
   calls_->clear();
   findings_->replace({});
+  if (!findings_dock_hidden_by_user_) findings_dock_->hide();  // until a finding comes
   ladder_->clearLadder();
   detail_->clear();
   shown_calls_.clear();
@@ -329,12 +343,31 @@ void MainWindow::readHelperOutput() {
   updateStatus(nullptr);
 }
 
+void MainWindow::fitCallColumns() {
+  // Each column as wide as its content (sampled), within a bound, so that no Call-ID or method
+  // is cut while a narrow column stretches; the call-id column, last among the wide ones, gets
+  // what remains of a wide window.
+  const int em = call_table_->fontMetrics().averageCharWidth();
+  for (int c = 0; c < CallListModel::fieldColumns(); ++c) {
+    call_table_->resizeColumnToContents(c);
+    call_table_->setColumnWidth(c, std::min(call_table_->columnWidth(c), 60 * em));
+  }
+}
+
 void MainWindow::applyDelta(const AnalysisDelta& delta) {
+  const bool first_rows = calls_->rowCount() == 0;
   calls_->apply(delta.calls);
+  if (first_rows && calls_->rowCount() > 0) fitCallColumns();
+  const bool had_findings = findings_->rowCount() > 0;
   if (delta.replace_findings) {
     findings_->replace(delta.findings);
   } else {
     findings_->append(delta.findings);
+  }
+  // The Findings dock takes room only when there is something in it.
+  if (!had_findings && findings_->rowCount() > 0 && !findings_dock_->isVisible() &&
+      !findings_dock_hidden_by_user_) {
+    findings_dock_->show();
   }
   frames_ = delta.frames;
   messages_ = delta.messages;
@@ -356,13 +389,24 @@ void MainWindow::onFinished(bool cancelled, const QString& error) {
   progress_->hide();
   cancel_->hide();
   updateStatus(nullptr);
+  fitCallColumns();
+  // A capture without SIP: say what was found instead of blank panes.
+  if (calls_->rowCount() == 0 && frames_ > 0) {
+    ladder_->setPlaceholder(
+        tr("No SIP in %1 frames; %n finding(s).", "", findings_->rowCount()).arg(frames_));
+  } else {
+    ladder_->setPlaceholder(QString());
+  }
+  load_error_ = error;
+  load_failed_ = !error.isEmpty() && calls_->rowCount() == 0 && frames_ == 0;
   if (!error.isEmpty()) {
-    const bool nothing = calls_->rowCount() == 0 && frames_ == 0;
+    const bool nothing = load_failed_;
     statusBar()->showMessage((nothing ? tr("Cannot read: %1")
                                       : tr("Damaged capture: %1. "
                                            "Showing what was read."))
                                  .arg(error));
-    if (nothing && isVisible() && qEnvironmentVariableIsEmpty("SIPWS_GUI_NO_DIALOGS")) {
+    if (nothing && isVisible() && !unattended_ &&
+        qEnvironmentVariableIsEmpty("SIPWS_GUI_NO_DIALOGS")) {
       QMessageBox::warning(this, tr("sipws"), error);
     }
   } else if (cancelled) {

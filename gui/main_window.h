@@ -74,6 +74,14 @@ class MainWindow final : public QMainWindow {
   bool exportCallsPcap(const QString& path, QString& error);
   bool exportCallListCsv(const QString& path);
 
+  // No dialogs (--screenshot, tests): a capture that cannot be read is only said in the status
+  // bar and by loadError().
+  void setUnattended(bool unattended) { unattended_ = unattended; }
+  // Why the last capture could not be read, or was read only in part; empty when it was whole.
+  const QString& loadError() const { return load_error_; }
+  // Nothing was read of the last capture (it could not be opened, or is not a capture).
+  bool loadFailed() const { return load_failed_; }
+
  Q_SIGNALS:
   void loadFinished();
 
@@ -131,6 +139,11 @@ class MainWindow final : public QMainWindow {
   QString key_log_;
   QAction* start_live_ = nullptr;
   QAction* stop_live_ = nullptr;
+  void fitCallColumns();
+  bool findings_dock_hidden_by_user_ = false;
+  bool unattended_ = false;
+  QString load_error_;
+  bool load_failed_ = false;
 };
 
 }  // namespace sipws::gui
