@@ -97,6 +97,9 @@ AnalysisDelta AnalysisSession::takeDelta(bool final, std::uint64_t frames, std::
     if (c >= calls.size()) continue;
     const auto it = call_findings_.find(c);
     delta.calls.push_back(call_row(calls[c], it == call_findings_.end() ? 0 : it->second));
+    // The media verdict, once the analysis is finished (media is tied to calls at its end).
+    const auto& media = analysis_->media_report().calls;
+    if (analysis_->finished() && c < media.size()) add_call_media(delta.calls.back(), media[c]);
   }
   delta.frames = frames;
   delta.messages = analysis_->store().summaries().size();
@@ -159,6 +162,11 @@ Ladder AnalysisSession::ladder(const std::vector<std::uint64_t>& calls) const {
 MessageSnapshot AnalysisSession::message(std::uint64_t message) const {
   std::lock_guard lock(mutex_);
   return message_snapshot(*analysis_, message, findings_);
+}
+
+CallMediaSnapshot AnalysisSession::media(std::uint64_t call) const {
+  std::lock_guard lock(mutex_);
+  return call_media_snapshot(*analysis_, call);
 }
 
 std::vector<std::uint64_t> AnalysisSession::callsOfGroup(std::uint64_t group) const {

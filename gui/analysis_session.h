@@ -41,6 +41,8 @@ class AnalysisSession final : public QObject {
   // Snapshots, safe while the reading thread runs.
   Ladder ladder(const std::vector<std::uint64_t>& calls) const;
   MessageSnapshot message(std::uint64_t message) const;
+  // The call's media (judged once the capture is read).
+  CallMediaSnapshot media(std::uint64_t call) const;
   std::vector<std::uint64_t> callsOfGroup(std::uint64_t group) const;
   // Writes the frames of `calls` from the file read to `output` as pcap (after the reading).
   ExportResult exportCalls(const std::vector<std::uint64_t>& calls, const QString& output) const;

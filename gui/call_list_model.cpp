@@ -66,6 +66,7 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
   if (role == CallIndexRole) return QVariant::fromValue<qulonglong>(c->call);
   if (role == StateRole) return static_cast<int>(c->state);
   if (role == SearchTextRole) return qs(call_search_text(*c));
+  if (role == MediaRole) return qs(c->media);
   const CallFieldSpec& field = call_field(fieldOf(column));
   if (role == Qt::DisplayRole) {
     // A window shows times from the first call, durations with a unit, retransmissions beside
@@ -175,10 +176,19 @@ bool CallFilterProxy::inGroup(CallState state, StateGroup group) {
   return in_state_group(state, group);
 }
 
+void CallFilterProxy::setMediaProblems(bool only) {
+  media_problems_ = only;
+  invalidateFilter();
+}
+
 bool CallFilterProxy::filterAcceptsRow(int source_row, const QModelIndex& source_parent) const {
   const QModelIndex i = sourceModel()->index(source_row, 0, source_parent);
   const auto state = static_cast<CallState>(i.data(CallListModel::StateRole).toInt());
   if (!inGroup(state, group_)) return false;
+  if (media_problems_) {
+    const QString media = i.data(CallListModel::MediaRole).toString();
+    if (media != "none" && !media.endsWith("_only")) return false;
+  }
   if (text_.isEmpty()) return true;
   const QString haystack = i.data(CallListModel::SearchTextRole).toString();
   // Every word must appear somewhere (case-insensitive).

@@ -22,7 +22,7 @@ class CallListModel final : public QAbstractTableModel {
   static int fieldColumns() { return static_cast<int>(gui_call_fields().size()); }
   // The column that shows `field`, or -1.
   static int columnOf(CallField field);
-  enum Role { SortRole = Qt::UserRole + 1, CallIndexRole, StateRole, SearchTextRole };
+  enum Role { SortRole = Qt::UserRole + 1, CallIndexRole, StateRole, SearchTextRole, MediaRole };
 
   using QAbstractTableModel::QAbstractTableModel;
 
@@ -60,6 +60,8 @@ class CallFilterProxy final : public QSortFilterProxyModel {
   explicit CallFilterProxy(QObject* parent = nullptr);
   void setText(const QString& text);
   void setStateGroup(StateGroup group);
+  // Only calls whose media went one way or not at all (the quick filter for "no audio").
+  void setMediaProblems(bool only);
   static bool inGroup(CallState state, StateGroup group);
 
  protected:
@@ -68,6 +70,7 @@ class CallFilterProxy final : public QSortFilterProxyModel {
  private:
   QString text_;
   StateGroup group_ = StateGroup::all;
+  bool media_problems_ = false;
 };
 
 }  // namespace sipws::gui

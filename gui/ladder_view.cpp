@@ -44,14 +44,9 @@ QColor arrow_colour(const LadderArrow& a) {
 // One message: its row (time text, arrow, label), selectable as a whole.
 class LadderView::ArrowItem final : public QGraphicsItem {
  public:
-  ArrowItem(const LadderArrow& arrow, int number, double x_from, double x_to, double width,
+  ArrowItem(const LadderArrow& arrow, double x_from, double x_to, double width,
             QStringList findings)
-      : arrow_(arrow),
-        number_(number),
-        x_from_(x_from),
-        x_to_(x_to),
-        width_(width),
-        findings_(std::move(findings)) {
+      : arrow_(arrow), x_from_(x_from), x_to_(x_to), width_(width), findings_(std::move(findings)) {
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
     QString tip = QString::fromStdString(arrow.label) +
@@ -78,7 +73,9 @@ class LadderView::ArrowItem final : public QGraphicsItem {
                 QStringLiteral("+%1").arg(QString::fromStdString(format_seconds(arrow_.delta))));
     p->drawText(QRectF(4, kRowHeight / 2, kTimeColumn - 8, kRowHeight / 2 - 2),
                 Qt::AlignLeft | Qt::AlignVCenter,
-                QStringLiteral("#%1  frame %2").arg(number_ + 1).arg(arrow_.frame));
+                // The message's number in the capture, as the detail pane's title says it (one
+                // numbering: a call's arrows are not renumbered from 1).
+                QStringLiteral("#%1  frame %2").arg(arrow_.record + 1).arg(arrow_.frame));
 
     const QColor colour = arrow_colour(arrow_);
     const double y = kRowHeight * 0.62;
@@ -133,7 +130,6 @@ class LadderView::ArrowItem final : public QGraphicsItem {
 
  private:
   LadderArrow arrow_;
-  int number_;
   double x_from_;
   double x_to_;
   double width_;
@@ -212,6 +208,7 @@ void LadderView::rebuild() {
       kHeaderHeight + static_cast<double>(ladder_.arrows.size()) * kRowHeight + kMargin * 2;
   if (columns == 0) {
     s->setSceneRect(0, 0, 400, 100);
+    setSceneRect(s->sceneRect());
     if (!placeholder_.isEmpty()) s->addText(placeholder_)->setPos(kMargin, kMargin);
     return;
   }
@@ -242,13 +239,16 @@ void LadderView::rebuild() {
   for (std::size_t i = 0; i < ladder_.arrows.size(); ++i) {
     const LadderArrow& a = ladder_.arrows[i];
     const auto it = findings_.find(a.record);
-    auto* item = new ArrowItem(a, static_cast<int>(i), columnX(a.from), columnX(a.to), width,
+    auto* item = new ArrowItem(a, columnX(a.from), columnX(a.to), width,
                                it == findings_.end() ? QStringList() : it->second);
     item->setPos(0, kHeaderHeight + static_cast<double>(i) * kRowHeight);
     s->addItem(item);
     arrows_.push_back(item);
   }
   s->setSceneRect(0, 0, width, height);
+  // The view's own rectangle too: the scene's sceneRectChanged, which the view's scroll bars
+  // follow, is blocked above, and a ladder wider or taller than the pane had no scroll bars.
+  setSceneRect(0, 0, width, height);
 }
 
 QPointF LadderView::arrowCentre(int arrow) const {
@@ -259,8 +259,11 @@ QPointF LadderView::arrowCentre(int arrow) const {
 void LadderView::selectArrow(int arrow) {
   if (arrow < 0 || static_cast<std::size_t>(arrow) >= arrows_.size()) return;
   scene()->clearSelection();
-  arrows_[static_cast<std::size_t>(arrow)]->setSelected(true);
-  ensureVisible(arrows_[static_cast<std::size_t>(arrow)], 20, 40);
+  ArrowItem* item = arrows_[static_cast<std::size_t>(arrow)];
+  item->setSelected(true);
+  // Its row, from the time column on: a row is as wide as the ladder, and showing all of it
+  // would scroll the time column out of a narrow pane.
+  ensureVisible(QRectF(0, item->pos().y(), kTimeColumn, kRowHeight), 0, 40);
 }
 
 void LadderView::selectMessage(std::uint64_t message) {

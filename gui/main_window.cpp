@@ -6,6 +6,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -41,6 +42,7 @@
 #include "gui/call_list_model.h"
 #include "gui/findings_model.h"
 #include "gui/ladder_view.h"
+#include "gui/media_panel.h"
 #include "gui/message_detail.h"
 
 namespace sipws::gui {
@@ -120,6 +122,8 @@ void MainWindow::buildLayout() {
 
   ladder_ = new LadderView(this);
   detail_ = new MessageDetail(this);
+  media_ = new MediaPanel(this);
+  detail_->tabs()->addTab(media_, tr("Media"));
   connect(ladder_, &LadderView::messageSelected, this, &MainWindow::showMessage);
 
   horizontal_ = new QSplitter(Qt::Horizontal, this);
@@ -236,6 +240,10 @@ void MainWindow::buildActions() {
     state_filter_->addItem(tr(std::string(group.title).c_str()), static_cast<int>(group.group));
   }
   bar->addWidget(state_filter_);
+  media_filter_ = new QCheckBox(tr("One-way or no media"), bar);
+  media_filter_->setToolTip(tr("Only calls whose media went one way or not at all"));
+  bar->addWidget(media_filter_);
+  connect(media_filter_, &QCheckBox::toggled, proxy_, &CallFilterProxy::setMediaProblems);
   connect(state_filter_, &QComboBox::currentIndexChanged, this, [this](int i) {
     proxy_->setStateGroup(
         static_cast<CallFilterProxy::StateGroup>(state_filter_->itemData(i).toInt()));
@@ -265,6 +273,7 @@ void MainWindow::resetForNewSession(const QString& title) {
   if (!findings_dock_hidden_by_user_) findings_dock_->hide();  // until a finding comes
   ladder_->clearLadder();
   detail_->clear();
+  media_->clear();
   shown_calls_.clear();
   frames_ = 0;
   messages_ = 0;
@@ -493,6 +502,12 @@ void MainWindow::showSelectedCalls() {
     }
   }
   ladder_->setLadder(session_->ladder(calls), marks);
+  if (!calls.empty()) {
+    media_->show(
+        session_->media(selectedCalls().empty() ? calls.front() : selectedCalls().front()));
+  } else {
+    media_->clear();
+  }
   if (selected_message != kNoId) ladder_->selectMessage(selected_message);
 }
 

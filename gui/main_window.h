@@ -11,6 +11,7 @@
 #include "gui/capture_dialog.h"
 
 class QAction;
+class QCheckBox;
 class QComboBox;
 class QDockWidget;
 class QLabel;
@@ -29,6 +30,7 @@ class CallFilterProxy;
 class CallListModel;
 class FindingsModel;
 class LadderView;
+class MediaPanel;
 class MessageDetail;
 
 class MainWindow final : public QMainWindow {
@@ -56,6 +58,7 @@ class MainWindow final : public QMainWindow {
   QTableView* findingsTable() const { return findings_table_; }
   LadderView* ladderView() const { return ladder_; }
   MessageDetail* messageDetail() const { return detail_; }
+  MediaPanel* mediaPanel() const { return media_; }
   QLineEdit* filterBox() const { return filter_; }
   QComboBox* stateFilter() const { return state_filter_; }
   bool loading() const;
@@ -140,6 +143,8 @@ class MainWindow final : public QMainWindow {
   QAction* start_live_ = nullptr;
   QAction* stop_live_ = nullptr;
   void fitCallColumns();
+  MediaPanel* media_ = nullptr;
+  QCheckBox* media_filter_ = nullptr;
   bool findings_dock_hidden_by_user_ = false;
   bool unattended_ = false;
   QString load_error_;

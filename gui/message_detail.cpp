@@ -81,6 +81,9 @@ MessageDetail::MessageDetail(QWidget* parent) : QWidget(parent) {
   layout->addWidget(tabs_, 1);
 
   sip_ = monospace_text(this);
+  // Long header lines (Allow, Contact, Via) wrap rather than scroll sideways.
+  sip_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+  sip_->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
   new SipHighlighter(sip_->document());
   tabs_->addTab(sip_, tr("SIP"));
 

@@ -147,9 +147,10 @@ constexpr CallField kTsvFields[] = {
     F::final_reason, F::reason_header, F::warning_header, F::final_from, F::ended_by, F::pdd,
     // Its media (issue #18), at the end.
     F::media, F::media_reason, F::mos_caller_to_callee, F::mos_callee_to_caller};
-constexpr CallField kGuiFields[] = {F::start,      F::call_id,  F::first_method, F::from_user,
-                                    F::to_user,    F::state,    F::final_status, F::messages,
-                                    F::setup_time, F::duration, F::transports,   F::findings};
+constexpr CallField kGuiFields[] = {F::start,        F::call_id,  F::first_method, F::from_user,
+                                    F::to_user,      F::state,    F::final_status, F::messages,
+                                    F::setup_time,   F::duration, F::transports,   F::media,
+                                    F::media_reason, F::findings};
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "session/media_fields.h"
+
 namespace sipws {
 
 FindingRow finding_row(const Finding& f, std::size_t index) {
@@ -134,6 +136,38 @@ std::string format_clock(TimeNs ns) {
   char text[48];
   std::snprintf(text, sizeof text, "%s.%06" PRId64, date, (ns % 1'000'000'000) / 1000);
   return text;
+}
+
+CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t call) {
+  CallMediaSnapshot s;
+  const auto& report = analysis.media_report();
+  const auto& calls = analysis.store().calls();
+  if (!analysis.finished() || call >= report.calls.size() || call >= calls.size()) return s;
+  const CallMedia& m = report.calls[call];
+  s.judged = true;
+  s.verdict = std::string(media_verdict_name(m.verdict));
+  s.reason = m.reason;
+  s.reason_detail = m.reason_detail;
+  for (std::size_t w = 0; w < 2; ++w) {
+    if (m.mos[w]) {
+      char text[16];
+      std::snprintf(text, sizeof text, "%.2f", *m.mos[w]);
+      s.mos[w] = text;
+    }
+  }
+  for (const MediaFieldSpec& f : all_media_fields()) s.columns.emplace_back(f.title);
+  const MediaTracker& tracker = analysis.media();
+  auto add_stream = [&](std::size_t index) {
+    if (index >= tracker.streams().size()) return;
+    const MediaRow row = media_row(tracker.streams()[index], analysis.store());
+    std::vector<std::string> cells;
+    for (const MediaFieldSpec& f : all_media_fields()) cells.push_back(field_text(f.value(row)));
+    s.streams.push_back(std::move(cells));
+  };
+  for (const std::size_t i : m.streams) add_stream(i);
+  for (const auto& [i, way] : m.shared) add_stream(i);
+  s.lines = call_media_lines(m, tracker, calls[call].start);
+  return s;
 }
 
 }  // namespace sipws

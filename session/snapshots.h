@@ -4,6 +4,7 @@
 // finding index), never pointers into it. Models and widgets hold only these, so the reading
 // thread may go on changing the analysis.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,5 +62,21 @@ MessageSnapshot message_snapshot(const CallStore& store, std::uint64_t record, s
 std::string format_seconds(TimeNs ns);                  // "12.345678"
 std::string format_duration(std::optional<TimeNs> ns);  // "1.234 s" or ""
 std::string format_clock(TimeNs ns);                    // "2026-11-24 10:11:12.345678" (UTC)
+
+// A call's media as the interactive front ends show it (the GUI's Media tab): the verdict and
+// why, the stream table (media_fields' columns, as `sipws media` writes them), and the lines of
+// `sipws media`'s block: streams, ICE pairs, DTLS. Empty (`judged` false) until the capture is
+// read: media is tied to calls at its end.
+struct CallMediaSnapshot {
+  bool judged = false;
+  std::string verdict;  // media_verdict_name
+  std::string reason;   // the reason id
+  std::string reason_detail;
+  std::array<std::string, 2> mos;  // by MediaWay, "" when unknown
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> streams;
+  std::vector<std::string> lines;
+};
+CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t call);
 
 }  // namespace sipws

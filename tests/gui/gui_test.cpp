@@ -29,6 +29,7 @@
 #include "gui/findings_model.h"
 #include "gui/ladder_view.h"
 #include "gui/main_window.h"
+#include "gui/media_panel.h"
 #include "gui/message_detail.h"
 
 namespace sipws::gui {
@@ -475,3 +476,48 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
+
+namespace sipws::gui {
+namespace {
+
+// The Media tab and the media quick filter on a real one-way call (samples/media/one-way.pcap:
+// nftables dropped the callee's RTP): the banner says the verdict and why, the streams are those
+// `sipws media` lists for the call, and the filter keeps exactly the calls `calls` says went one
+// way or nowhere.
+TEST_F(Gui, MediaTabAndQuickFilterFollowTheVerdicts) {
+  const QString path = kSamples + "/media/one-way.pcap";
+  ASSERT_TRUE(load(window, path));
+  int invite = -1;
+  for (int r = 0; r < window.callModel()->rowCount(); ++r) {
+    if (window.callModel()->row(r)->first_method == "INVITE") invite = r;
+  }
+  ASSERT_GE(invite, 0);
+  const CallRow* row = window.callModel()->row(invite);
+  EXPECT_EQ(row->media, "caller_to_callee_only");
+  // The call list has the media columns.
+  EXPECT_GE(CallListModel::columnOf(CallField::media), 0);
+  window.callTable()->selectRow(
+      window.callProxy()->mapFromSource(window.callModel()->index(invite, 0)).row());
+  QCoreApplication::processEvents();
+  EXPECT_TRUE(window.mediaPanel()->banner().contains("caller_to_callee_only"))
+      << window.mediaPanel()->banner().toStdString();
+  EXPECT_TRUE(window.mediaPanel()->banner().contains("media_stopped"));
+  const auto streams =
+      tsv(run({"media", path, "--format", "tsv", "--call", QString::fromStdString(row->call_id)}));
+  EXPECT_EQ(window.mediaPanel()->streamsTable()->rowCount(), static_cast<int>(streams.size()));
+  EXPECT_GT(streams.size(), 0u);
+  EXPECT_FALSE(window.mediaPanel()->detailText().isEmpty());
+
+  int problems = 0;
+  for (const auto& c : tsv(run({"calls", path, "--format", "tsv"}))) {
+    const QString media = c.at("media");
+    if (media == "none" || media.endsWith("_only")) ++problems;
+  }
+  window.callProxy()->setMediaProblems(true);
+  EXPECT_EQ(window.callProxy()->rowCount(), problems);
+  window.callProxy()->setMediaProblems(false);
+  EXPECT_EQ(window.callProxy()->rowCount(), window.callModel()->rowCount());
+}
+
+}  // namespace
+}  // namespace sipws::gui
