@@ -57,21 +57,10 @@ FieldValue mos(std::optional<double> value) {
   return v;
 }
 
-FieldValue text(std::string value) {
-  FieldValue v;
-  v.text = std::move(value);
-  return v;
-}
 FieldValue count(std::uint64_t value, K kind = K::count) {
   FieldValue v;
   v.kind = kind;
   v.number = value;
-  return v;
-}
-FieldValue time(std::optional<TimeNs> value, K kind) {
-  FieldValue v;
-  v.kind = kind;
-  v.time = value;
   return v;
 }
 
@@ -80,29 +69,30 @@ using F = CallField;
 constexpr std::array kCallFields = {
     CallFieldSpec{F::index, "", "", "#", 4, false, [](const CallRow& r) { return count(r.call); }},
     CallFieldSpec{F::call_id, "call_id", "call_id", "Call-ID", 24, true,
-                  [](const CallRow& r) { return text(r.call_id); }},
+                  [](const CallRow& r) { return text_value(r.call_id); }},
     CallFieldSpec{F::start, "start", "start", "Start", 11, false,
-                  [](const CallRow& r) { return time(r.start, K::epoch); }},
+                  [](const CallRow& r) { return time_value(r.start, K::epoch); }},
     CallFieldSpec{F::messages, "messages", "messages", "Msgs", 8, false,
                   [](const CallRow& r) { return count(r.messages); }},
     CallFieldSpec{F::first_method, "first_method", "first_method", "Method", 9, false,
-                  [](const CallRow& r) { return text(r.first_method); }},
-    CallFieldSpec{F::state, "state", "state", "State", 14, true,
-                  [](const CallRow& r) { return text(std::string(call_state_name(r.state))); }},
+                  [](const CallRow& r) { return text_value(r.first_method); }},
+    CallFieldSpec{
+        F::state, "state", "state", "State", 14, true,
+        [](const CallRow& r) { return text_value(std::string(call_state_name(r.state))); }},
     CallFieldSpec{F::final_status, "final_status", "final_status", "Status", 6, false,
                   [](const CallRow& r) {
                     return count(static_cast<std::uint64_t>(r.final_status), K::status);
                   }},
     CallFieldSpec{F::from_user, "from_user", "from_user", "From", 12, true,
-                  [](const CallRow& r) { return text(r.from_user); }},
+                  [](const CallRow& r) { return text_value(r.from_user); }},
     CallFieldSpec{F::to_user, "to_user", "to_user", "To", 12, true,
-                  [](const CallRow& r) { return text(r.to_user); }},
+                  [](const CallRow& r) { return text_value(r.to_user); }},
     CallFieldSpec{F::group, "group", "group", "Group", 6, false,
                   [](const CallRow& r) { return count(r.group); }},
     CallFieldSpec{F::setup_time, "setup_time", "setup_time", "Setup", 8, false,
-                  [](const CallRow& r) { return time(r.setup_time, K::duration); }},
+                  [](const CallRow& r) { return time_value(r.setup_time, K::duration); }},
     CallFieldSpec{F::duration, "duration", "duration", "Duration", 9, false,
-                  [](const CallRow& r) { return time(r.duration, K::duration); }},
+                  [](const CallRow& r) { return time_value(r.duration, K::duration); }},
     CallFieldSpec{F::transports, "transports", "transports", "Transports", 10, false,
                   [](const CallRow& r) {
                     FieldValue v;
@@ -117,23 +107,23 @@ constexpr std::array kCallFields = {
     CallFieldSpec{F::findings, "", "", "Findings", 7, false,
                   [](const CallRow& r) { return count(r.findings); }},
     CallFieldSpec{F::methods, "", "", "Methods", 16, true,
-                  [](const CallRow& r) { return text(r.methods); }},
+                  [](const CallRow& r) { return text_value(r.methods); }},
     CallFieldSpec{F::final_reason, "final_reason", "final_reason", "Reason", 16, true,
-                  [](const CallRow& r) { return text(r.final_reason); }},
+                  [](const CallRow& r) { return text_value(r.final_reason); }},
     CallFieldSpec{F::reason_header, "reason_header", "reason_header", "Reason header", 24, true,
-                  [](const CallRow& r) { return text(r.reason_header); }},
+                  [](const CallRow& r) { return text_value(r.reason_header); }},
     CallFieldSpec{F::warning_header, "warning_header", "warning_header", "Warning", 24, true,
-                  [](const CallRow& r) { return text(r.warning_header); }},
+                  [](const CallRow& r) { return text_value(r.warning_header); }},
     CallFieldSpec{F::final_from, "final_from", "final_from", "Final from", 21, true,
-                  [](const CallRow& r) { return text(r.final_from); }},
+                  [](const CallRow& r) { return text_value(r.final_from); }},
     CallFieldSpec{F::ended_by, "ended_by", "ended_by", "Ended by", 8, false,
-                  [](const CallRow& r) { return text(r.ended_by); }},
+                  [](const CallRow& r) { return text_value(r.ended_by); }},
     CallFieldSpec{F::pdd, "pdd", "pdd", "PDD", 8, false,
-                  [](const CallRow& r) { return time(r.pdd, K::duration); }},
+                  [](const CallRow& r) { return time_value(r.pdd, K::duration); }},
     CallFieldSpec{F::media, "media", "media", "Media", 12, true,
-                  [](const CallRow& r) { return text(r.media); }},
+                  [](const CallRow& r) { return text_value(r.media); }},
     CallFieldSpec{F::media_reason, "media_reason", "media_reason", "Media reason", 14, true,
-                  [](const CallRow& r) { return text(r.media_reason); }},
+                  [](const CallRow& r) { return text_value(r.media_reason); }},
     CallFieldSpec{F::mos_caller_to_callee, "mos_caller_to_callee", "mos_caller_to_callee", "MOS ->",
                   5, false, [](const CallRow& r) { return mos(r.mos_caller_to_callee); }},
     CallFieldSpec{F::mos_callee_to_caller, "mos_callee_to_caller", "mos_callee_to_caller", "MOS <-",

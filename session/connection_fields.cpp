@@ -52,57 +52,39 @@ using K = FieldValue::Kind;
 using F = ConnectionField;
 using R = const ConnectionRow&;
 
-FieldValue text(std::string value, bool omitted = false) {
-  FieldValue v;
-  v.text = std::move(value);
-  v.omitted = omitted;
-  return v;
-}
-FieldValue count(std::uint64_t value) {
-  FieldValue v;
-  v.kind = K::count;
-  v.number = value;
-  return v;
-}
-FieldValue time(TimeNs value, K kind, int decimals) {
-  FieldValue v;
-  v.kind = kind;
-  v.time = value;
-  v.decimals = decimals;
-  return v;
-}
-
 constexpr std::array kConnectionFields = {
     ConnectionFieldSpec{F::transport, "transport", "transport", "Transport", 4,
-                        [](R r) { return text(r.tcp ? "tcp" : "udp"); }},
-    ConnectionFieldSpec{F::index, "index", "index", "#", 5, [](R r) { return count(r.index); }},
+                        [](R r) { return text_value(r.tcp ? "tcp" : "udp"); }},
+    ConnectionFieldSpec{F::index, "index", "index", "#", 5,
+                        [](R r) { return count_value(r.index); }},
     ConnectionFieldSpec{F::client, "client", "client", "Client", 45,
-                        [](R r) { return text(r.client); }},
+                        [](R r) { return text_value(r.client); }},
     ConnectionFieldSpec{F::server, "server", "server", "Server", 45,
-                        [](R r) { return text(r.server); }},
+                        [](R r) { return text_value(r.server); }},
     ConnectionFieldSpec{F::first_frame, "first_frame", "first_frame", "First frame", 7,
-                        [](R r) { return count(r.first_frame); }},
+                        [](R r) { return count_value(r.first_frame); }},
     ConnectionFieldSpec{F::last_frame, "last_frame", "last_frame", "Last frame", 7,
-                        [](R r) { return count(r.last_frame); }},
+                        [](R r) { return count_value(r.last_frame); }},
     ConnectionFieldSpec{F::start, "start", "start", "Start", 20,
-                        [](R r) { return time(r.start, K::epoch, 9); }},
+                        [](R r) { return time_value(r.start, K::epoch, 9); }},
     ConnectionFieldSpec{F::duration, "duration", "duration", "Duration", 10,
-                        [](R r) { return time(r.duration, K::duration, 6); }},
+                        [](R r) { return time_value(r.duration, K::duration, 6); }},
     ConnectionFieldSpec{F::packets_to_server, "packets_to_server", "packets_to_server", "Pkts ->",
-                        8, [](R r) { return count(r.packets_to_server); }},
+                        8, [](R r) { return count_value(r.packets_to_server); }},
     ConnectionFieldSpec{F::bytes_to_server, "bytes_to_server", "bytes_to_server", "Bytes ->", 10,
-                        [](R r) { return count(r.bytes_to_server); }},
+                        [](R r) { return count_value(r.bytes_to_server); }},
     ConnectionFieldSpec{F::packets_to_client, "packets_to_client", "packets_to_client", "Pkts <-",
-                        8, [](R r) { return count(r.packets_to_client); }},
+                        8, [](R r) { return count_value(r.packets_to_client); }},
     ConnectionFieldSpec{F::bytes_to_client, "bytes_to_client", "bytes_to_client", "Bytes <-", 10,
-                        [](R r) { return count(r.bytes_to_client); }},
-    ConnectionFieldSpec{F::gaps, "gaps", "gaps", "Gaps", 5, [](R r) { return count(r.gaps); }},
+                        [](R r) { return count_value(r.bytes_to_client); }},
+    ConnectionFieldSpec{F::gaps, "gaps", "gaps", "Gaps", 5,
+                        [](R r) { return count_value(r.gaps); }},
     ConnectionFieldSpec{F::gap_bytes, "gap_bytes", "gap_bytes", "Gap bytes", 9,
-                        [](R r) { return count(r.gap_bytes); }},
+                        [](R r) { return count_value(r.gap_bytes); }},
     ConnectionFieldSpec{F::retransmissions, "retransmissions", "retransmissions", "Rtx", 5,
-                        [](R r) { return count(r.retransmissions); }},
+                        [](R r) { return count_value(r.retransmissions); }},
     ConnectionFieldSpec{F::out_of_order, "out_of_order", "out_of_order", "Out of order", 5,
-                        [](R r) { return count(r.out_of_order); }},
+                        [](R r) { return count_value(r.out_of_order); }},
     ConnectionFieldSpec{F::handshake, "handshake", "handshake", "SYN seen", 3,
                         [](R r) {
                           FieldValue v;
@@ -111,7 +93,8 @@ constexpr std::array kConnectionFields = {
                           v.omitted = !r.tcp;  // UDP has none
                           return v;
                         }},
-    ConnectionFieldSpec{F::end, "end", "end", "End", 12, [](R r) { return text(r.end, !r.tcp); }},
+    ConnectionFieldSpec{F::end, "end", "end", "End", 12,
+                        [](R r) { return text_value(r.end, !r.tcp); }},
 };
 
 }  // namespace
