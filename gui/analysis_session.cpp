@@ -125,17 +125,24 @@ void AnalysisSession::run() {
   size_ = file->size();
   RawPacket packet;
   bool cancelled = false;
+  // A file's next packets are at hand: a run of them is fed under one lock (never one lock per
+  // packet), short enough (256 packets, well under a millisecond) that the window's snapshots
+  // never wait long. A stream (a live capture's FIFO, size 0) may block between packets, so
+  // each of its packets is read outside the lock.
+  const int run = file->size() > 0 ? 256 : 1;
   for (;;) {
-    // Waiting for a packet (a live stream may be slow) happens outside the lock.
-    const bool more = reader.read(packet);
+    bool more = reader.read(packet);
     cancelled = cancel_.load();
     std::lock_guard lock(mutex_);
-    if (more && !cancelled) {
+    for (int fed = 0; more && !cancelled;) {
       reader.feed(packet);
       frames_read_ = reader.summary().frames;
       if ((reader.summary().frames & 1023) == 0) position_ = file->position();
-      continue;
+      if (++fed == run) break;
+      more = reader.read(packet);
+      cancelled = cancel_.load();
     }
+    if (more && !cancelled) continue;
     reader.end();
     analysis_->finish();
     post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
