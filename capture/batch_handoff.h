@@ -22,6 +22,10 @@ struct BatchHandoffLimits {
   // A batch also goes when its items' sizes (as submitted) reach this, so that big items do not
   // pile up: in flight are at most max_batches x (batch_bytes + one item).
   std::size_t batch_bytes = 1 << 20;
+  // Held by the consuming thread while it consumes each batch (not while it waits): what the
+  // consumer builds may then be read, between batches, by whoever else takes this lock (the
+  // GUI's snapshots). The producer must never hold it while it submits or drains.
+  std::mutex* consumer_lock = nullptr;
 };
 
 template <typename Item>
@@ -103,7 +107,11 @@ class BatchHandoff {
         batch = full_.front();
         full_.pop_front();
       }
-      for (std::size_t i = 0; i < batch->used; ++i) consume_(batch->items[i]);
+      {
+        std::unique_lock<std::mutex> held;
+        if (limits_.consumer_lock != nullptr) held = std::unique_lock(*limits_.consumer_lock);
+        for (std::size_t i = 0; i < batch->used; ++i) consume_(batch->items[i]);
+      }
       {
         std::lock_guard lock(mutex_);
         batch->used = 0;

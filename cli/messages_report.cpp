@@ -150,12 +150,14 @@ MessagePattern::~MessagePattern() {
 }
 
 bool MessagePattern::found(std::string_view text) const {
-  // REG_STARTEND: the text is searched by its length (a message may hold NUL bytes, and needs
-  // no terminating copy).
+  // REG_STARTEND: the text is searched by its length (a message may hold NUL bytes). It is
+  // still copied with a terminating NUL into a reused buffer: sanitizers' regexec reads the
+  // string up to a NUL whatever the flags say.
+  scratch_.assign(text.data(), text.size());
   regmatch_t range[1];
   range[0].rm_so = 0;
   range[0].rm_eo = static_cast<regoff_t>(text.size());
-  return regexec(&regex_, text.data(), 0, range, REG_STARTEND) == 0;
+  return regexec(&regex_, scratch_.c_str(), 0, range, REG_STARTEND) == 0;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "capture/result.h"
@@ -50,7 +51,8 @@ class MessagePattern {
  private:
   MessagePattern() = default;
   regex_t regex_{};
-  bool ready_ = false;  // regcomp succeeded: regfree is owed
+  mutable std::string scratch_;  // the text, NUL-terminated
+  bool ready_ = false;           // regcomp succeeded: regfree is owed
 };
 
 // Formats each message as it arrives and keeps only its line (not the message), then prints the

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct DissectorLimits {
   // unmasks and inflates. Results, and their order, are those of one thread (see SipWork); the
   // sinks are then called from that thread until drain().
   bool sip_thread = false;
+  // With sip_thread: held by the SIP thread while it processes each batch, so that another
+  // thread holding it (the GUI's snapshots) sees calls, messages and findings between batches.
+  // The reading thread must not hold it while it feeds or drains (BatchHandoffLimits).
+  std::mutex* sip_stage_lock = nullptr;
 };
 
 struct DissectorCounters {

@@ -48,8 +48,10 @@ Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorL
   if (limits_.sip_thread) {
     queued_findings_ = std::make_unique<QueuedFindings>(*this);
     upstream_findings_ = queued_findings_.get();
+    BatchHandoffLimits handoff_limits;
+    handoff_limits.consumer_lock = limits_.sip_stage_lock;
     handoff_ = std::make_unique<BatchHandoff<SipWork>>(
-        [this](SipWork& work) { sip_stage_.process(work); });
+        [this](SipWork& work) { sip_stage_.process(work); }, handoff_limits);
   }
   context_ = std::make_unique<AnalyzerContext>(
       AnalyzerContext{*this, *upstream_findings_, limits_, counters_, inflate_budget_, key_log_,

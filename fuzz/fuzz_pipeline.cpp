@@ -63,7 +63,9 @@ Analysed analyse(const std::string& path, bool sip_thread) {
   limits.capture.flows.max_tcp_connections = 64;
   limits.capture.flows.max_buffered_bytes_total = 1u << 20;
   limits.dissector.sip_thread = sip_thread;
-  limits.keep_records = false;
+  // The two-thread analysis keeps its messages compressed, and reads each back below.
+  limits.keep_records = sip_thread;
+  limits.compress_records = true;
   out.analysis = std::make_unique<Analysis>(limits);
   out.analysis->set_websocket_observer(out.websockets.get());
   WebSocketReport* report = out.websockets.get();
@@ -105,6 +107,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& x = one->store().summaries();
   const auto& y = two->store().summaries();
   if (x.size() != y.size()) __builtin_trap();
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const RecordRef kept = two->store().record(i);
+    if (!kept || kept->frame != y[i].frame || kept->index != y[i].index) __builtin_trap();
+  }
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (x[i].frame != y[i].frame || x[i].from_hash != y[i].from_hash ||
         x[i].top_via_hash != y[i].top_via_hash)

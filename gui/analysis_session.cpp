@@ -1,5 +1,6 @@
 #include "gui/analysis_session.h"
 
+#include <QFileInfo>
 #include <QMetaObject>
 #include <algorithm>
 #include <chrono>
@@ -41,9 +42,17 @@ void AnalysisSession::start(const QString& path) {
   if (thread_.joinable()) thread_.join();
   path_ = path;
   cancel_ = false;
+  // A file is parsed on two threads, as the command line does: the reading thread reads,
+  // reassembles and inflates, touching nothing the window reads, and the SIP thread builds the
+  // calls under this session's lock, a batch of messages at a time. A stream (a live capture's
+  // FIFO) stays on one thread: its messages must show as they come, not when a batch is full.
+  AnalysisLimits limits = limits_;
+  two_threads_ = QFileInfo(path).isFile();
+  limits.dissector.sip_thread = two_threads_;
+  limits.dissector.sip_stage_lock = two_threads_ ? &mutex_ : nullptr;
   {
     std::lock_guard lock(mutex_);
-    analysis_ = std::make_unique<Analysis>(limits_);
+    analysis_ = std::make_unique<Analysis>(limits);
     findings_.clear();
     call_findings_.clear();
   }
@@ -130,7 +139,22 @@ void AnalysisSession::run() {
   // never wait long. A stream (a live capture's FIFO, size 0) may block between packets, so
   // each of its packets is read outside the lock.
   const int run = file->size() > 0 ? 256 : 1;
-  for (;;) {
+  if (two_threads_) {
+    // No lock here: the SIP thread takes it per batch, and waits for it while the window
+    // takes a snapshot. Holding it while feeding could block on a full hand-off forever.
+    RawPacket next;
+    while (!(cancelled = cancel_.load()) && reader.read(next)) {
+      reader.feed(next);
+      frames_read_ = reader.summary().frames;
+      if ((reader.summary().frames & 1023) == 0) position_ = file->position();
+    }
+    reader.end();
+    analysis_->drain();
+    std::lock_guard lock(mutex_);
+    analysis_->finish();
+    post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
+  }
+  for (; !two_threads_;) {
     bool more = reader.read(packet);
     cancelled = cancel_.load();
     std::lock_guard lock(mutex_);

@@ -69,6 +69,7 @@ class AnalysisSession final : public QObject {
   std::thread thread_;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> running_{false};
+  bool two_threads_ = false;  // the file is parsed on two threads (set by start())
   std::atomic<std::uint64_t> frames_read_{0};
   std::atomic<std::uint64_t> position_{0};
   std::atomic<std::uint64_t> size_{0};

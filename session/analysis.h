@@ -72,10 +72,16 @@ class Analysis final : private SipMessageSink {
   ReadSummary read(CaptureFile& file, ReadProgress progress = nullptr, void* context = nullptr);
   // End of input: open flows closed, B2BUA legs grouped, the rules across the messages of each
   // call checked (their findings join findings()). Safe to call twice; the second does nothing.
-  // With limits.dissector.sip_thread, calls, messages and findings are complete (and safe to
-  // look at) only after this; take_changes() is for the one-thread analysis (the GUI's).
+  // With limits.dissector.sip_thread, calls, messages and findings are complete only after
+  // this, and safe to look at before it only under limits.dissector.sip_stage_lock (which the
+  // SIP thread holds per batch: the GUI's take_changes() and snapshots do so).
   void finish();
   bool finished() const { return finished_; }
+  // Waits until the SIP thread (limits.dissector.sip_thread) has processed everything handed to
+  // it; without holding limits.dissector.sip_stage_lock, which that thread takes per batch.
+  // finish() after this drains nothing more (call the pipeline's finish first: it hands over
+  // the messages of the connections still open).
+  void drain() { dissector_.drain(); }
 
   AnalysisChanges take_changes();
 
