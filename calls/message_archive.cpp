@@ -146,12 +146,6 @@ void MessageArchive::seal() {
   }
   block.deflated.resize(size);
   block.deflated.shrink_to_fit();
-  {
-    // A reader may hold the open block's bytes through the cache under the old number.
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    Cached& slot = cache_[blocks_.size() % kCachedBlocks];
-    if (slot.block == blocks_.size()) slot = {};
-  }
   blocks_.push_back(std::move(block));
   open_.clear();
 }

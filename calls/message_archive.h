@@ -21,8 +21,9 @@ class MessageArchive {
   // Appends `record` as number size() (its `index` is kept as it is).
   void append(const SipMessageRecord& record);
   std::size_t size() const { return locations_.size(); }
-  // Record i rebuilt and parsed again (SDP included); null past the end. Safe from several
-  // threads.
+  // Record i rebuilt and parsed again (SDP included); null past the end. Readers may run on
+  // several threads at once (the cache has its own lock), but not beside append(): the store's
+  // owner serialises them (the GUI's and the terminal UI's session lock).
   std::unique_ptr<SipMessageRecord> get(std::size_t i) const;
 
   // Bytes held: deflated blocks, the open block and the index.
@@ -56,7 +57,8 @@ class MessageArchive {
   };
   // Inflated blocks, direct-mapped by block number: the messages of one call are spread over the
   // blocks of everything that happened meanwhile, a run of consecutive blocks, which map to
-  // distinct slots (at most 256 x 64 KiB inflated).
+  // distinct slots. At most 1,024 blocks of about 64 KiB (64 MiB) stay inflated: with 256,
+  // `flow` on a 100 MB capture took 3.6 s instead of 2.5.
   static constexpr std::size_t kCachedBlocks = 1024;
   mutable std::vector<Cached> cache_ = std::vector<Cached>(kCachedBlocks);
 };

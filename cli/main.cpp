@@ -107,10 +107,12 @@ int run_connections(const std::string& path, const Limits& limits, OutputFormat 
   return finish(code, summary);
 }
 
-// The time bounds of --since/--until as nanoseconds, once resolved against the capture's start.
+// The time bounds of --since/--until as nanoseconds, once resolved against the capture's start,
+// rounded to the microsecond: a double holds today's epoch to about 0.25 us, so a time printed
+// with 6 decimals comes back exactly (and its message is in the window), not 0.25 us off.
 std::optional<sipws::TimeNs> bound_ns(const std::optional<sipws::TimeBound>& bound) {
   if (!bound) return std::nullopt;
-  return static_cast<sipws::TimeNs>(std::llround(bound->seconds * 1e9));
+  return static_cast<sipws::TimeNs>(std::llround(bound->seconds * 1e6)) * 1000;
 }
 
 // `sipws messages`: every message, or those the filters choose. --since and --until choose
@@ -646,7 +648,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> message_fields;
   messages->add_option("--match", match_expression,
                        "only messages whose text matches this regular expression (POSIX "
-                       "extended, as grep -E; ^ and $ match at each line, lines end in CR)");
+                       "extended, as grep -E; ^ and $ match at each line)");
   messages->add_flag("-v,--invert", invert_match, "with --match: only those that do not match");
   messages
       ->add_option("--fields", message_fields,

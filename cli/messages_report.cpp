@@ -150,13 +150,17 @@ MessagePattern::~MessagePattern() {
 }
 
 bool MessagePattern::found(std::string_view text) const {
-  // REG_STARTEND: the text is searched by its length (a message may hold NUL bytes). It is
-  // still copied with a terminating NUL into a reused buffer: sanitizers' regexec reads the
-  // string up to a NUL whatever the flags say.
-  scratch_.assign(text.data(), text.size());
+  // Copied into a reused buffer, each line without its CR (so that `$` ends a SIP line as users
+  // expect: POSIX `\r` is a plain `r`), NUL-terminated (sanitizers' regexec reads the string up
+  // to a NUL whatever the flags say); REG_STARTEND searches by length, NUL bytes included.
+  scratch_.clear();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    scratch_ += text[i];
+  }
   regmatch_t range[1];
   range[0].rm_so = 0;
-  range[0].rm_eo = static_cast<regoff_t>(text.size());
+  range[0].rm_eo = static_cast<regoff_t>(scratch_.size());
   return regexec(&regex_, scratch_.c_str(), 0, range, REG_STARTEND) == 0;
 }
 

@@ -39,7 +39,7 @@ void append_message_line(std::string& out, const MessageListing& listing,
                          const SipMessageRecord& record);
 
 // `--match REGEX`: a POSIX extended regular expression (as grep -E) searched in the message's
-// text; `^` and `$` match at each line (SIP lines end in CR LF: `$` follows the CR).
+// text; `^` and `$` match at each line, each line taken without its CR.
 class MessagePattern {
  public:
   static Result<std::unique_ptr<MessagePattern>> compile(const std::string& expression);

@@ -128,49 +128,43 @@ void AnalysisSession::run() {
     return;
   }
   CaptureReader reader(*file, analysis_->pipeline(), analysis_->finding_sink());
-  // Called from feed(), under the lock: secrets a pcapng file carries decrypt what follows.
+  // Called from feed() (on this thread): secrets a pcapng file carries decrypt what follows.
   reader.set_secrets_handler(
       [this](const std::string& secrets) { analysis_->key_log().add_text(secrets); });
   size_ = file->size();
   RawPacket packet;
   bool cancelled = false;
-  // A file's next packets are at hand: a run of them is fed under one lock (never one lock per
-  // packet), short enough (256 packets, well under a millisecond) that the window's snapshots
-  // never wait long. A stream (a live capture's FIFO, size 0) may block between packets, so
-  // each of its packets is read outside the lock.
-  const int run = file->size() > 0 ? 256 : 1;
   if (two_threads_) {
-    // No lock here: the SIP thread takes it per batch, and waits for it while the window
-    // takes a snapshot. Holding it while feeding could block on a full hand-off forever.
-    RawPacket next;
-    while (!(cancelled = cancel_.load()) && reader.read(next)) {
-      reader.feed(next);
-      frames_read_ = reader.summary().frames;
-      if ((reader.summary().frames & 1023) == 0) position_ = file->position();
-    }
-    reader.end();
-    analysis_->drain();
-    std::lock_guard lock(mutex_);
-    analysis_->finish();
-    post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
-  }
-  for (; !two_threads_;) {
-    bool more = reader.read(packet);
-    cancelled = cancel_.load();
-    std::lock_guard lock(mutex_);
-    for (int fed = 0; more && !cancelled;) {
+    // A file: no lock here. The SIP thread takes it per batch, and waits for it while the
+    // window takes a snapshot; holding it while feeding could block on a full hand-off forever.
+    while (!(cancelled = cancel_.load()) && reader.read(packet)) {
       reader.feed(packet);
       frames_read_ = reader.summary().frames;
       if ((reader.summary().frames & 1023) == 0) position_ = file->position();
-      if (++fed == run) break;
-      more = reader.read(packet);
-      cancelled = cancel_.load();
     }
-    if (more && !cancelled) continue;
+    reader.end();        // the connections still open hand their last messages over
+    analysis_->drain();  // without the lock, which the SIP thread needs until it is done
+    std::lock_guard lock(mutex_);
+    analysis_->finish();  // drains nothing more: the SIP thread is idle
+  } else {
+    // A stream (a live capture's FIFO) may block between packets: each is read outside the
+    // lock and fed under it, on this one thread.
+    for (;;) {
+      const bool more = reader.read(packet);
+      cancelled = cancel_.load();
+      std::lock_guard lock(mutex_);
+      if (!more || cancelled) break;
+      reader.feed(packet);
+      frames_read_ = reader.summary().frames;
+      if ((reader.summary().frames & 1023) == 0) position_ = file->position();
+    }
+    std::lock_guard lock(mutex_);
     reader.end();
     analysis_->finish();
+  }
+  {
+    std::lock_guard lock(mutex_);
     post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
-    break;
   }
   running_ = false;
   const QString message =

@@ -353,9 +353,8 @@ void MainWindow::readHelperOutput() {
 }
 
 void MainWindow::fitCallColumns() {
-  // Each column as wide as its content (sampled), within a bound, so that no Call-ID or method
-  // is cut while a narrow column stretches; the call-id column, last among the wide ones, gets
-  // what remains of a wide window.
+  // Each column as wide as its content (sampled), within 60 characters, so that no Call-ID or
+  // method is cut while a narrow column stretches.
   const int em = call_table_->fontMetrics().averageCharWidth();
   for (int c = 0; c < CallListModel::fieldColumns(); ++c) {
     call_table_->resizeColumnToContents(c);

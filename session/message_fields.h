@@ -66,11 +66,11 @@ std::string message_field_text(MessageField id, const SipMessageRecord& record);
 
 // A column `messages --fields` chose: a field of the table above (by its TSV column or JSON
 // key), a header (`hdr:User-Agent`: every occurrence, compact forms included, joined by ','), the
-// lines of one SDP type (`sdp:c`, `sdp:m`: their values joined by ','), or a WebSocket item of
-// the JSON line's `websocket` object (`ws:opcode`, `ws:compressed`, `ws:context_takeover`,
-// `ws:fragments`, `ws:masked`, `ws:wire_bytes`, `ws:first_frame`, `ws:handshake_seen`). The
-// name as written is the TSV column and the JSON key. A header, SDP type or WebSocket item a
-// message does not have is empty in TSV and null in JSON.
+// lines of one SDP type (`sdp:c`, `sdp:m`: their values joined by ','), or a WebSocket item (those
+// of the JSON line's `websocket` object, and context_takeover: `ws:opcode`, `ws:compressed`,
+// `ws:context_takeover`, `ws:fragments`, `ws:masked`, `ws:wire_bytes`, `ws:first_frame`,
+// `ws:handshake_seen`). The name as written is the TSV column and the JSON key. A header, SDP type
+// or WebSocket item a message does not have is empty in TSV and null in JSON.
 struct MessageColumn {
   enum class Kind { field, header, sdp, websocket };
   Kind kind = Kind::field;

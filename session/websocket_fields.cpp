@@ -43,10 +43,24 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-// The expiry a REGISTER or its 2xx states: Contact's expires parameter, else Expires.
-std::optional<std::uint64_t> expires_of(const SipMessage& m) {
+// The URI of a Contact value ("<sip:x@y;transport=ws>;expires=600" -> "sip:x@y;transport=ws").
+std::string contact_uri(std::string_view contact) {
+  const std::size_t open = contact.find('<');
+  const std::size_t close = contact.find('>', open == std::string_view::npos ? 0 : open);
+  if (open != std::string_view::npos && close != std::string_view::npos) {
+    return lower(contact.substr(open + 1, close - open - 1));
+  }
+  return lower(contact.substr(0, contact.find(';')));
+}
+
+// The expiry a REGISTER or its 2xx states for the binding `uri` (a 2xx lists every binding of
+// the AOR, a stale one of an old connection among them): that Contact's expires parameter, else
+// the first Contact's when `uri` is empty, else Expires.
+std::optional<std::uint64_t> expires_of(const SipMessage& m, const std::string& uri = {}) {
   for (const std::string_view contact : m.header_values("Contact")) {
-    const std::string text = lower(contact);
+    if (!uri.empty() && contact_uri(contact) != uri) continue;
+    std::string text = lower(contact);
+    std::erase(text, ' ');
     const std::size_t at = text.find(";expires=");
     if (at == std::string::npos) continue;
     std::uint64_t value = 0;
@@ -102,23 +116,30 @@ void WebSocketReport::on_message(const SipMessageRecord& r) {
     WsRegistration& reg = registrations_[it->second];
     ++reg.registers;
     reg.last = r.timestamp;
+    reg.times.push_back(r.timestamp);
     const auto asked = expires_of(m);
     reg.unregistered = asked && *asked == 0;
-    pending_[transaction] = it->second;
+    const auto contacts = m.header_values("Contact");
+    pending_[transaction] = {it->second,
+                             contacts.empty() ? std::string() : contact_uri(contacts[0])};
     return;
   }
   if (m.status_code < 200) return;
   const auto it = pending_.find(transaction);
   if (it == pending_.end()) return;
-  WsRegistration& reg = registrations_[it->second];
+  WsRegistration& reg = registrations_[it->second.registration];
   reg.last_status = m.status_code;
-  if (m.status_code < 300) reg.expires = expires_of(m);
+  if (m.status_code < 300) {
+    reg.expires = expires_of(m, it->second.contact);
+    if (!reg.expires) reg.expires = expires_of(m);
+  }
   pending_.erase(it);
 }
 
 void WebSocketReport::finish() {
   std::sort(connections_.begin(), connections_.end(),
             [](const auto& a, const auto& b) { return a.connection < b.connection; });
+  for (WsRegistration& reg : registrations_) std::sort(reg.times.begin(), reg.times.end());
   // Each AOR's REGISTERs by time, to find the first on another connection after one ended.
   std::unordered_map<std::string, std::vector<const WsRegistration*>> by_aor;
   for (const WsRegistration& reg : registrations_) by_aor[reg.aor].push_back(&reg);
@@ -128,17 +149,22 @@ void WebSocketReport::finish() {
     const auto end = ends.find(reg.connection);
     if (end == ends.end() || !end->second) continue;
     const TimeNs ended = *end->second;
+    // The first REGISTER of the AOR on another connection at or after the end, from each
+    // connection's REGISTER times (in capture order: sorted here, as files may not be).
+    std::optional<TimeNs> first_after;
     const WsRegistration* next = nullptr;
     for (const WsRegistration* other : by_aor[reg.aor]) {
-      if (other->connection == reg.connection || other->last < ended) continue;
-      // The other connection's first REGISTER at or after the end (its first, when it started
-      // after; else its last is the best known bound).
-      const TimeNs at = other->first >= ended ? other->first : other->last;
-      if (next == nullptr || at < (next->first >= ended ? next->first : next->last)) next = other;
+      if (other->connection == reg.connection) continue;
+      const auto at = std::lower_bound(other->times.begin(), other->times.end(), ended);
+      if (at == other->times.end()) continue;
+      if (!first_after || *at < *first_after) {
+        first_after = *at;
+        next = other;
+      }
     }
     if (next != nullptr) {
       reg.refreshed_on = next->connection;
-      reg.refresh_gap = (next->first >= ended ? next->first : next->last) - ended;
+      reg.refresh_gap = *first_after - ended;
     }
   }
 }
@@ -279,10 +305,15 @@ constexpr std::array kWebSocketFields = {
                        }},
     WebSocketFieldSpec{"reregistered_on", "reregistered_on",
                        [](R r) {
+                         // A number, or null (JSON) / empty (TSV) without a refresh.
                          const WsRegistration* g = first_registration(r);
-                         return g != nullptr && g->refreshed_on
-                                    ? text_value(std::to_string(*g->refreshed_on))
-                                    : text_value("");
+                         FieldValue v;
+                         v.kind = K::real;
+                         v.decimals = 0;
+                         if (g != nullptr && g->refreshed_on) {
+                           v.real = static_cast<double>(*g->refreshed_on);
+                         }
+                         return v;
                        }},
     WebSocketFieldSpec{"reregister_gap", "reregister_gap",
                        [](R r) {

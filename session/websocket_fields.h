@@ -26,6 +26,7 @@ struct WsRegistration {
   std::uint64_t registers = 0;  // REGISTER requests on this connection for it
   TimeNs first = 0;             // the first REGISTER's time
   TimeNs last = 0;              // the last REGISTER's time
+  std::vector<TimeNs> times;    // every REGISTER's time (sorted by finish())
   int last_status = 0;          // the final response to the last REGISTER answered (0: none)
   std::optional<std::uint64_t> expires;  // granted by the last 2xx (Contact expires or Expires)
   bool unregistered = false;             // the last REGISTER asked for expires 0
@@ -60,9 +61,14 @@ class WebSocketReport final : public WsConnectionObserver {
   std::vector<WsConnectionSummary> connections_;
   std::uint64_t dropped_ = 0;
   std::vector<WsRegistration> registrations_;
-  // (connection, AOR) -> registrations_ index; Call-ID + CSeq of a pending REGISTER -> index.
+  // (connection, AOR) -> registrations_ index; connection + Call-ID + CSeq of a REGISTER
+  // awaiting its answer -> its registration and Contact.
   std::unordered_map<std::string, std::size_t> by_key_;
-  std::unordered_map<std::string, std::size_t> pending_;
+  struct Pending {
+    std::size_t registration = 0;
+    std::string contact;  // the REGISTER's Contact URI: its binding in the 2xx
+  };
+  std::unordered_map<std::string, Pending> pending_;
   std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_connection_;
 };
 

@@ -110,7 +110,7 @@ void WebSocketAnalyzer::on_end() {
 
 void WebSocketAnalyzer::on_ws_message(WsMessage& message) {
   ++context_.counters.websocket_messages;
-  if (summary_ != nullptr) {
+  if (summary_ != nullptr && static_cast<std::size_t>(message.direction) < 2) {
     const auto d = static_cast<std::size_t>(message.direction);
     ++summary_->messages[d];
     if (message.compressed) ++summary_->compressed_messages[d];

@@ -47,7 +47,7 @@ struct WsConnectionSummary {
   std::string subprotocol;
   std::string extensions;
   std::string server_agent;   // the answer's Server header
-  TimeNs handshake_time = 0;  // the 101's, or the first frame's without a handshake
+  TimeNs handshake_time = 0;  // the answer's (101 or a refusal), else the first frame's
   // Indexed by Direction (to_server, to_client).
   std::array<std::uint64_t, 2> frames{};
   std::array<std::uint64_t, 2> messages{};

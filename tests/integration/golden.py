@@ -35,6 +35,10 @@ CASES = [
                                "frame,method,status,hdr:Via,sdp:m,ws:masked",
                                "ws-call-answered.pcap"]),
     ("messages-rel.txt", ["--time", "rel", "messages", "ws-call-rejected.pcap"]),
+    # Bounds written as messages print their times: the messages at both ends are in (frames
+    # 18, 19 and 21); a bound a quarter microsecond off lost one of them.
+    ("messages-window.tsv", ["messages", "--format", "tsv", "--since", "1795564841.535421",
+                             "--until", "1795564841.536065", "ws-call-answered.pcap"]),
 ]
 # Local times are UTC here, whatever the machine's zone.
 ENV = dict(os.environ, TZ="UTC")

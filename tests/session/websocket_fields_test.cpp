@@ -96,5 +96,35 @@ TEST(WebSocketReport, KeepsAtMostTheLimitAndCountsTheRest) {
   EXPECT_EQ(report.dropped(), 3u);
 }
 
+// Connections of one AOR that overlap: B registered before A ended and again after; A's refresh
+// is B's first REGISTER after A's end (5 s), not B's last of the capture.
+TEST(WebSocketReport, OverlappingConnectionsRefreshAtTheFirstRegisterAfterTheEnd) {
+  WebSocketReport report;
+  report.on_message(sip(0, 1 * kSecond, register_request(1, 600)));
+  report.on_message(sip(1, 5 * kSecond, register_request(2, 600)));
+  report.on_message(sip(1, 15 * kSecond, register_request(3, 600)));
+  report.on_message(sip(1, 40 * kSecond, register_request(4, 600)));
+  WsConnectionSummary a;
+  a.connection = 0;
+  a.end = 10 * kSecond;
+  a.tcp_end = CloseReason::rst;
+  WsConnectionSummary b;
+  b.connection = 1;
+  b.start = 4 * kSecond;
+  b.end = 50 * kSecond;
+  b.tcp_end = CloseReason::end_of_capture;
+  report.on_websocket_connection(a);
+  report.on_websocket_connection(b);
+  report.finish();
+  const auto on_a = report.registrations_of(0);
+  ASSERT_EQ(on_a.size(), 1u);
+  ASSERT_TRUE(on_a[0]->refreshed_on);
+  EXPECT_EQ(*on_a[0]->refreshed_on, 1u);
+  EXPECT_EQ(on_a[0]->refresh_gap, 5 * kSecond);
+  // The JSON's top-level reregistered_on is a number.
+  const std::string json = websocket_json_line({&report.connections()[0], on_a});
+  EXPECT_NE(json.find("\"reregistered_on\":1,"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace sipws
