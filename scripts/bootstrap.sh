@@ -12,7 +12,8 @@ packages=(
   nlohmann-json3-dev  # JSON output: strings escaped, invalid UTF-8 replaced (session/output_format)
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev # micro-benchmarks (bench/)
-  tshark           # reference dissector for the integration tests
+  tshark           # reference dissector for the integration tests (with reordercap, from
+                   # wireshark-common, which it depends on)
   python3          # test helpers shared with ../shared/tools
   qt6-base-dev qt6-svg-dev  # sipws-gui (Qt 6 Widgets; SVG export of the ladder)
   fonts-dejavu-core         # a font for the GUI when rendered offscreen in tests

@@ -58,13 +58,6 @@ FieldValue flag(bool value) {
   v.number = value ? 1 : 0;
   return v;
 }
-FieldValue list(std::vector<std::string> items) {
-  FieldValue v;
-  v.kind = K::list;
-  v.list = std::move(items);
-  return v;
-}
-
 // RTP-only figures are left empty on RTCP rows, and the other way round.
 bool rtcp(R r) {
   return r.stream->control;
@@ -164,7 +157,7 @@ const std::array kMediaFields = {
     MediaFieldSpec{"direction", "direction", "Direction", 16,
                    [](R r) { return text(std::string(media_way_name(r.stream->way))); }},
     MediaFieldSpec{"udp_stream", "udp_stream", "UDP", 5, [](R r) { return count(r.stream->flow); }},
-    MediaFieldSpec{"loss_bursts", "loss_bursts", "Bursts", 10, [](R r) { return list(bursts(r)); }},
+    MediaFieldSpec{"loss_bursts", "loss_bursts", "Bursts", 10, [](R r) { return list_value(bursts(r)); }},
     MediaFieldSpec{"silent_gaps", "silent_gaps", "Silences", 4,
                    [](R r) { return count(rtp(r).silent_gaps, rtcp(r)); }},
     MediaFieldSpec{"lossy_gaps", "lossy_gaps", "Outages", 4,
@@ -176,7 +169,7 @@ const std::array kMediaFields = {
     MediaFieldSpec{"padding", "padding", "Padding", 4,
                    [](R r) { return count(rtp(r).padding, rtcp(r)); }},
     MediaFieldSpec{"payload_types", "payload_types", "PTs", 10,
-                   [](R r) { return list(payload_types(r)); }},
+                   [](R r) { return list_value(payload_types(r)); }},
     MediaFieldSpec{"sequence_restarts", "sequence_restarts", "Restarts", 3,
                    [](R r) { return count(rtp(r).sequence_restarts, rtcp(r)); }},
     MediaFieldSpec{"dtmf", "dtmf", "DTMF", 8, [](R r) { return text(r.stream->dtmf, rtcp(r)); }},
@@ -226,7 +219,7 @@ const std::array kMediaFields = {
                        events.push_back(std::string(1, telephone_event_char(s.events[i].event)) +
                                         "@" + epoch_seconds(s.events[i].time, 6));
                      }
-                     FieldValue v = list(std::move(events));
+                     FieldValue v = list_value(std::move(events));
                      v.omitted = rtcp(r);
                      return v;
                    }},

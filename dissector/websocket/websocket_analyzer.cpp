@@ -78,7 +78,6 @@ void WebSocketAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
     bytes = bytes.subspan(found);
   }
   const std::uint64_t before = assemblers_[d]->frames_seen();
-  if (summary_ != nullptr && summary_->handshake_time == 0) summary_->handshake_time = timestamp;
   assemblers_[d]->on_data(bytes, frame, timestamp);
   const std::uint64_t frames = assemblers_[d]->frames_seen() - before;
   context_.counters.websocket_frames += frames;
@@ -237,7 +236,7 @@ void WsUpgradeAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
       chain_.replace(nullptr);  // plain HTTP: not followed
       return;
     }
-    summarise(head, timestamp);
+    summarise(head);
     for (const auto& p : check_ws_request(head, handshake_))
       report(p.id, direction, frame, p.detail);
     if (!rest.empty()) on_data(direction, rest, frame, timestamp);  // sent ahead of the 101
@@ -246,7 +245,7 @@ void WsUpgradeAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
   read_ws_response(head, handshake_);
   if (handshake_.is_upgrade_request() ||
       (head.status == 101 && list_contains(head.joined("Upgrade"), "websocket"))) {
-    summarise(head, timestamp);
+    summarise(head);
   }
   if (!handshake_.request_seen && head.status == 101 &&
       list_contains(head.joined("Upgrade"), "websocket")) {
@@ -283,7 +282,7 @@ void WsUpgradeAnalyzer::on_data(Direction direction, ByteView bytes, std::uint64
   start_websocket(frame, direction, rest, timestamp);
 }
 
-void WsUpgradeAnalyzer::summarise(const HttpHead& head, TimeNs timestamp) {
+void WsUpgradeAnalyzer::summarise(const HttpHead& head) {
   WsConnectionSummary* s = context_.websockets.open(carrier_.info, carrier_.over_tls);
   if (s == nullptr) return;
   if (head.is_request) {
@@ -299,7 +298,6 @@ void WsUpgradeAnalyzer::summarise(const HttpHead& head, TimeNs timestamp) {
     s->subprotocol = head.field("Sec-WebSocket-Protocol");
     s->extensions = head.joined("Sec-WebSocket-Extensions");
     s->server_agent = head.field("Server");
-    s->handshake_time = timestamp;
   }
 }
 

@@ -71,7 +71,7 @@ class WsUpgradeAnalyzer final : public StreamAnalyzer {
  private:
   void report(FindingId id, Direction direction, std::uint64_t frame, std::string detail);
   // The connection's summary from the heads seen so far (null when unwanted).
-  void summarise(const HttpHead& head, TimeNs timestamp);
+  void summarise(const HttpHead& head);
   void start_websocket(std::uint64_t frame, Direction direction, ByteView rest, TimeNs timestamp);
 
   AnalyzerContext& context_;

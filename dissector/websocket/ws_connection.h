@@ -46,8 +46,7 @@ struct WsConnectionSummary {
   int status = 0;
   std::string subprotocol;
   std::string extensions;
-  std::string server_agent;   // the answer's Server header
-  TimeNs handshake_time = 0;  // the answer's (101 or a refusal), else the first frame's
+  std::string server_agent;  // the answer's Server header
   // Indexed by Direction (to_server, to_client).
   std::array<std::uint64_t, 2> frames{};
   std::array<std::uint64_t, 2> messages{};
