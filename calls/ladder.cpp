@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "calls/media.h"
 #include "dissector/text.h"
 
 namespace sipws {
@@ -70,6 +71,58 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
     ladder.arrows.push_back(std::move(a));
   }
   return ladder;
+}
+
+void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTracker& tracker,
+                       const std::vector<const Call*>& calls) {
+  const std::size_t sip_columns = ladder.participants.size();
+  auto column = [&](const Endpoint& e) {
+    std::size_t found = SIZE_MAX;
+    std::size_t same_address = 0;
+    for (std::size_t i = 0; i < sip_columns; ++i) {
+      if (ladder.participants[i].endpoint == e) return i;
+      if (ladder.participants[i].endpoint.address == e.address) {
+        found = i;
+        ++same_address;
+      }
+    }
+    if (same_address == 1) return found;
+    for (std::size_t i = sip_columns; i < ladder.participants.size(); ++i) {
+      if (ladder.participants[i].endpoint == e) return i;
+    }
+    ladder.participants.push_back({e, "media"});
+    return ladder.participants.size() - 1;
+  };
+  std::vector<std::size_t> seen;  // a stream another chosen call shares is drawn once
+  for (const Call* c : calls) {
+    if (c->index >= report.calls.size()) continue;
+    const CallMedia& media = report.calls[c->index];
+    std::vector<std::size_t> indices = media.streams;
+    for (const auto& [index, way] : media.shared) indices.push_back(index);
+    for (const std::size_t index : indices) {
+      if (index >= tracker.streams().size()) continue;
+      if (std::find(seen.begin(), seen.end(), index) != seen.end()) continue;
+      seen.push_back(index);
+      const MediaStream& s = tracker.streams()[index];
+      if (s.control) continue;
+      LadderStream l;
+      l.from = column(s.src);
+      l.to = column(s.dst);
+      l.first_time = s.first_time;
+      l.last_time = s.last_time;
+      l.label = s.kind == MediaKind::srtp ? "SRTP" : "RTP";
+      if (!s.codec.empty()) l.label += " " + s.codec;
+      l.packets = s.rtp.packets;
+      l.lost = s.rtp.lost();
+      l.lost_percent = s.lost_percent();
+      l.call = c->index;
+      l.stream = index;
+      ladder.streams.push_back(std::move(l));
+    }
+  }
+  std::stable_sort(
+      ladder.streams.begin(), ladder.streams.end(),
+      [](const LadderStream& a, const LadderStream& b) { return a.first_time < b.first_time; });
 }
 
 }  // namespace sipws

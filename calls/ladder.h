@@ -33,12 +33,36 @@ struct LadderArrow {
   bool has_sdp = false;
 };
 
+// A media stream drawn across the ladder, as sngrep draws RTP: a line from its sender's column
+// to its receiver's at the time of its first packet, saying what it carried and lost.
+struct LadderStream {
+  std::size_t from = 0;  // participant columns
+  std::size_t to = 0;
+  TimeNs first_time = 0;
+  TimeNs last_time = 0;
+  std::string label;  // "SRTP opus/48000/2": for display only
+  std::uint64_t packets = 0;
+  std::uint64_t lost = 0;
+  double lost_percent = 0;
+  std::uint64_t call = 0;
+  std::size_t stream = 0;  // MediaTracker::streams() index
+};
+
 struct Ladder {
   std::vector<LadderParticipant> participants;
   std::vector<LadderArrow> arrows;
+  std::vector<LadderStream> streams;  // by first packet; empty until media is added
 };
 
 // The messages of `calls` merged in capture order; columns in order of first appearance.
 Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& calls);
+
+// Adds the RTP and SRTP streams associate_media tied to `calls` (RTCP is left to the media
+// view). A media endpoint goes to the column of the one participant with its address; when
+// there is none, or several (everything on one host), it gets a column of its own.
+struct MediaReport;
+class MediaTracker;
+void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTracker& tracker,
+                       const std::vector<const Call*>& calls);
 
 }  // namespace sipws

@@ -176,8 +176,8 @@ void MediaTracker::on_rtp(const UdpFlowInfo& flow, const UdpDatagram& d, const E
   if (!rtp) return;
   MediaStream* s = stream(flow, d, src, dst, rtp->ssrc, false);
   if (s == nullptr) return;
-  if (s->rtp.add(*rtp, d.payload.size(), d.frame, d.timestamp) ==
-      RtpStreamStats::Verdict::restart) {
+  RtpStreamStats::Verdict verdict = s->rtp.add(*rtp, d.payload.size(), d.frame, d.timestamp);
+  if (verdict == RtpStreamStats::Verdict::restart) {
     // The sender started a new sequence (a new call on the same ports, SIPp replaying a
     // file): a new stream from here.
     s->rtp.finish();
@@ -188,8 +188,9 @@ void MediaTracker::on_rtp(const UdpFlowInfo& flow, const UdpDatagram& d, const E
     s = stream(flow, d, src, dst, rtp->ssrc, false);
     if (s == nullptr) return;
     s->rtp.sequence_restarts = restarts;
-    s->rtp.add(*rtp, d.payload.size(), d.frame, d.timestamp);
+    verdict = s->rtp.add(*rtp, d.payload.size(), d.frame, d.timestamp);
   }
+  if (limits_.timelines) s->timeline.add(s->rtp, verdict, d.timestamp);
   s->last_frame = d.frame;
   s->last_time = d.timestamp;
 }

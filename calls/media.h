@@ -61,6 +61,7 @@ struct MediaStream {
   TimeNs last_time = 0;
   RtpStreamStats rtp;    // RTP streams
   RtcpStreamStats rtcp;  // RTCP streams
+  RtpTimeline timeline;  // RTP streams, when MediaLimits::timelines asks for it
   // Set by associate_media.
   std::uint64_t call = kNoId;
   MediaWay way = MediaWay::unknown;
@@ -166,6 +167,9 @@ struct DtlsSession {
 struct MediaLimits {
   std::size_t max_streams = 100'000;  // beyond it, new streams are counted, not kept (~1.7 KB each)
   std::size_t max_pairs = 100'000;
+  // Keep each RTP stream's figures over time (RtpTimeline, at most 8 KB a stream) for plots:
+  // the GUI wants them, the command line does not.
+  bool timelines = false;
 };
 
 // Counts the media of a capture as it passes. Bounded: each stream, pair and session has a

@@ -181,7 +181,12 @@ Ladder AnalysisSession::ladder(const std::vector<std::uint64_t>& calls) const {
   for (const std::uint64_t c : calls) {
     if (c < all.size()) selected.push_back(&all[c]);
   }
-  return build_ladder(analysis_->store(), selected);
+  Ladder ladder = build_ladder(analysis_->store(), selected);
+  // Media is tied to calls once the capture is read.
+  if (analysis_->finished()) {
+    add_media_streams(ladder, analysis_->media_report(), analysis_->media(), selected);
+  }
+  return ladder;
 }
 
 MessageSnapshot AnalysisSession::message(std::uint64_t message) const {

@@ -136,6 +136,75 @@ class LadderView::ArrowItem final : public QGraphicsItem {
   QStringList findings_;
 };
 
+// A media stream: a thick line across the columns of its endpoints at its first packet, with
+// its codec, packets and loss (sngrep's RTP rows). Green without loss, orange from 1%, red from
+// 5% (media_fields' loss warning).
+class LadderView::StreamItem final : public QGraphicsItem {
+ public:
+  StreamItem(const LadderStream& stream, double x_from, double x_to, double width)
+      : stream_(stream), x_from_(x_from), x_to_(x_to), width_(width) {
+    setAcceptHoverEvents(true);
+    setToolTip(
+        QStringLiteral("%1\n%2 packets, %3 lost (%4%)\n%5 s")
+            .arg(QString::fromStdString(stream.label))
+            .arg(stream.packets)
+            .arg(stream.lost)
+            .arg(stream.lost_percent, 0, 'f', 1)
+            .arg(static_cast<double>(stream.last_time - stream.first_time) / 1e9, 0, 'f', 3));
+  }
+  QRectF boundingRect() const override { return {0, 0, width_, kRowHeight}; }
+  const LadderStream& stream() const { return stream_; }
+  QString text() const {
+    return QStringLiteral("%1  %2 pkts, %3 lost (%4%)")
+        .arg(QString::fromStdString(stream_.label))
+        .arg(stream_.packets)
+        .arg(stream_.lost)
+        .arg(stream_.lost_percent, 0, 'f', 1);
+  }
+
+  void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override {
+    p->setRenderHint(QPainter::Antialiasing);
+    QFont small = p->font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    p->setFont(small);
+    p->setPen(QColor(0x60, 0x60, 0x60));
+    p->drawText(QRectF(4, 2, kTimeColumn - 8, kRowHeight / 2), Qt::AlignLeft | Qt::AlignVCenter,
+                QStringLiteral("media"));
+    p->drawText(QRectF(4, kRowHeight / 2, kTimeColumn - 8, kRowHeight / 2 - 2),
+                Qt::AlignLeft | Qt::AlignVCenter,
+                QStringLiteral("%1 s").arg(
+                    static_cast<double>(stream_.last_time - stream_.first_time) / 1e9, 0, 'f', 1));
+    const QColor colour = stream_.lost_percent >= 5   ? QColor(0xc0, 0x1c, 0x28)
+                          : stream_.lost_percent >= 1 ? QColor(0xd0, 0x70, 0x00)
+                                                      : QColor(0x1a, 0x7f, 0x5a);
+    const double y = kRowHeight * 0.62;
+    const double dir = x_to_ >= x_from_ ? 1 : -1;
+    p->setPen(QPen(colour, 4, Qt::SolidLine, Qt::FlatCap));
+    if (x_from_ == x_to_) {  // both ends in one column: a short stub
+      p->drawLine(QPointF(x_from_, y), QPointF(x_from_ + 30, y));
+    } else {
+      p->drawLine(QPointF(x_from_, y), QPointF(x_to_ - dir * 8, y));
+      QPolygonF head;
+      head << QPointF(x_to_, y) << QPointF(x_to_ - dir * 11, y - 6)
+           << QPointF(x_to_ - dir * 11, y + 6);
+      p->setPen(Qt::NoPen);
+      p->setBrush(colour);
+      p->drawPolygon(head);
+    }
+    p->setPen(colour);
+    const double left = std::min(x_from_, x_to_);
+    const double span = std::max(std::abs(x_to_ - x_from_), 160.0);
+    p->drawText(QRectF(left, 0, span, y - 4), Qt::AlignHCenter | Qt::AlignBottom,
+                p->fontMetrics().elidedText(text(), Qt::ElideRight, static_cast<int>(span) - 8));
+  }
+
+ private:
+  LadderStream stream_;
+  double x_from_;
+  double x_to_;
+  double width_;
+};
+
 LadderView::LadderView(QWidget* parent) : QGraphicsView(parent) {
   setScene(new QGraphicsScene(this));
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
@@ -199,13 +268,16 @@ void LadderView::rebuild() {
   const QSignalBlocker block(s);
   s->clear();
   arrows_.clear();
+  streams_.clear();
   selected_ = -1;
   column_width_ = fittedColumnWidth();
   const double column_width = column_width_;
   const std::size_t columns = ladder_.participants.size();
   const double width = kTimeColumn + kMargin * 2 + static_cast<double>(columns) * column_width;
   const double height =
-      kHeaderHeight + static_cast<double>(ladder_.arrows.size()) * kRowHeight + kMargin * 2;
+      kHeaderHeight +
+      static_cast<double>(ladder_.arrows.size() + ladder_.streams.size()) * kRowHeight +
+      kMargin * 2;
   if (columns == 0) {
     s->setSceneRect(0, 0, 400, 100);
     setSceneRect(s->sceneRect());
@@ -236,19 +308,49 @@ void LadderView::rebuild() {
     s->addLine(x, box.bottom(), x, height - kMargin,
                QPen(QColor(0xb0, 0xb0, 0xb0), 1, Qt::DashLine));
   }
+  // Messages and media streams in one column of rows, by time: a stream's row comes before the
+  // first message after its first packet.
+  std::size_t row = 0;
+  std::size_t next_stream = 0;
+  auto add_streams_until = [&](TimeNs time, bool all) {
+    for (; next_stream < ladder_.streams.size(); ++next_stream) {
+      const LadderStream& m = ladder_.streams[next_stream];
+      if (!all && m.first_time >= time) return;
+      auto* item = new StreamItem(m, columnX(m.from), columnX(m.to), width);
+      item->setPos(0, kHeaderHeight + static_cast<double>(row++) * kRowHeight);
+      s->addItem(item);
+      streams_.push_back(item);
+    }
+  };
   for (std::size_t i = 0; i < ladder_.arrows.size(); ++i) {
     const LadderArrow& a = ladder_.arrows[i];
+    add_streams_until(a.time, false);
     const auto it = findings_.find(a.record);
     auto* item = new ArrowItem(a, columnX(a.from), columnX(a.to), width,
                                it == findings_.end() ? QStringList() : it->second);
-    item->setPos(0, kHeaderHeight + static_cast<double>(i) * kRowHeight);
+    item->setPos(0, kHeaderHeight + static_cast<double>(row++) * kRowHeight);
     s->addItem(item);
     arrows_.push_back(item);
   }
+  add_streams_until(0, true);
   s->setSceneRect(0, 0, width, height);
   // The view's own rectangle too: the scene's sceneRectChanged, which the view's scroll bars
   // follow, is blocked above, and a ladder wider or taller than the pane had no scroll bars.
   setSceneRect(0, 0, width, height);
+}
+
+std::vector<QString> LadderView::streamTexts() const {
+  std::vector<QString> out;
+  for (const StreamItem* item : streams_) out.push_back(item->text());
+  return out;
+}
+
+double LadderView::streamRowY(std::size_t stream) const {
+  return stream < streams_.size() ? streams_[stream]->pos().y() : -1;
+}
+
+double LadderView::arrowRowY(std::size_t arrow) const {
+  return arrow < arrows_.size() ? arrows_[arrow]->pos().y() : -1;
 }
 
 QPointF LadderView::arrowCentre(int arrow) const {

@@ -1,7 +1,8 @@
 #pragma once
 // The ladder diagram of the selected call(s), drawn from the dissector layer's Ladder (the same
 // model `sipws flow` prints): participants as columns, one arrow per message with its label,
-// time and delta, transport, retransmissions dashed, findings marked. Clicking an arrow (or
+// time and delta, transport, retransmissions dashed, findings marked; media streams as thick
+// lines at their first packet. Clicking an arrow (or
 // moving with the arrow keys) selects its message; Ctrl+wheel and Ctrl +/- zoom.
 
 #include <QGraphicsView>
@@ -31,6 +32,10 @@ class LadderView final : public QGraphicsView {
   int selectedArrow() const { return selected_; }
   // Scene position of an arrow's middle (what a click on it hits); for tests.
   QPointF arrowCentre(int arrow) const;
+  // The media streams' rows as drawn (label, packets, loss) and where rows are; for tests.
+  std::vector<QString> streamTexts() const;
+  double streamRowY(std::size_t stream) const;
+  double arrowRowY(std::size_t arrow) const;
 
   bool exportSvg(const QString& path) const;
   bool exportPng(const QString& path) const;
@@ -54,6 +59,7 @@ class LadderView final : public QGraphicsView {
  private:
   QString placeholder_;
   class ArrowItem;
+  class StreamItem;
   void rebuild();
   double columnX(std::size_t participant) const;
   double fittedColumnWidth() const;
@@ -61,6 +67,7 @@ class LadderView final : public QGraphicsView {
   Ladder ladder_;
   std::map<std::uint64_t, QStringList> findings_;
   std::vector<ArrowItem*> arrows_;
+  std::vector<StreamItem*> streams_;
   int selected_ = -1;
   double zoom_ = 1.0;
   double column_width_ = 210;

@@ -2,7 +2,8 @@
 // `--screenshot FILE` opens it, saves what the screen shows of the window once the capture is
 // read (the call list, the first call's ladder and message), and quits: exit code 0 when all
 // three show something, 3 when one of them is empty, 2 when the capture cannot be read (for
-// checks under Xvfb, and for docs).
+// checks under Xvfb, and for docs). `--tab NAME` shows that tab of the detail pane (the Media
+// tab, for a picture of a call's media).
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QScreen>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 #include <memory>
@@ -18,7 +20,9 @@
 #include "gui/call_list_model.h"
 #include "gui/ladder_view.h"
 #include "gui/main_window.h"
+#include "gui/media_panel.h"
 #include "gui/message_detail.h"
+#include "gui/stream_plot.h"
 
 namespace {
 
@@ -27,6 +31,12 @@ const QCommandLineOption kScreenshot(
     "Save a picture of the window to FILE once the capture is read, then quit (exit status 2 "
     "when the capture cannot be read, 3 when a pane is empty).",
     "FILE");
+
+const QCommandLineOption kTab(
+    "tab",
+    "Show this tab of the detail pane once the capture is read: SIP, Headers, SDP, WebSocket, "
+    "Findings or Media (with --screenshot, what the picture shows).",
+    "NAME");
 
 void describe(QCommandLineParser& parser) {
   QCoreApplication::setOrganizationName("sipws");
@@ -37,6 +47,15 @@ void describe(QCommandLineParser& parser) {
   parser.addVersionOption();
   parser.addPositionalArgument("capture", "pcap or pcapng file, optionally gzip-compressed");
   parser.addOption(kScreenshot);
+  parser.addOption(kTab);
+}
+
+// The detail pane's tab called `name` (any case), or -1.
+int tab_named(QTabWidget* tabs, const QString& name) {
+  for (int i = 0; i < tabs->count(); ++i) {
+    if (tabs->tabText(i).remove('&').compare(name, Qt::CaseInsensitive) == 0) return i;
+  }
+  return -1;
 }
 
 }  // namespace
@@ -66,6 +85,21 @@ int main(int argc, char** argv) {
   window.setUnattended(parser.isSet(screenshot));
   window.show();
   const QStringList files = parser.positionalArguments();
+  if (parser.isSet(kTab)) {
+    QTabWidget* tabs = window.messageDetail()->tabs();
+    const int tab = tab_named(tabs, parser.value(kTab));
+    if (tab < 0) {
+      QStringList names;
+      for (int i = 0; i < tabs->count(); ++i) names << tabs->tabText(i).remove('&');
+      std::fprintf(stderr, "sipws-gui: --tab: no tab called \"%s\" (there are: %s)\n",
+                   parser.value(kTab).toLocal8Bit().constData(),
+                   names.join(", ").toLocal8Bit().constData());
+      return 1;
+    }
+    // Once the capture is read: choosing the call shows the SIP tab again.
+    QObject::connect(&window, &sipws::gui::MainWindow::loadFinished, &window,
+                     [tabs, tab] { tabs->setCurrentIndex(tab); });
+  }
   if (parser.isSet(screenshot)) {
     if (files.isEmpty()) {
       std::fprintf(stderr, "sipws-gui: --screenshot needs a capture to open\n");
@@ -87,9 +121,16 @@ int main(int argc, char** argv) {
         const int calls = window.callModel()->rowCount();
         const std::size_t arrows = window.ladderView()->ladder().arrows.size();
         const bool message = !window.messageDetail()->sipText().isEmpty();
-        std::printf("%s: %dx%d, %d calls, %zu arrows in the ladder, message shown: %s\n",
-                    path.toLocal8Bit().constData(), shot.width(), shot.height(), calls, arrows,
-                    message ? "yes" : "no");
+        // What the Media tab shows: its verdict and how many streams it plots.
+        const sipws::gui::MediaPanel* media = window.mediaPanel();
+        std::size_t plotted = 0;
+        for (const auto& s : media->plot()->series()) plotted += s.present ? 1 : 0;
+        std::printf(
+            "%s: %dx%d, %d calls, %zu arrows in the ladder, message shown: %s, media: "
+            "%s, %zu streams plotted, %zu media streams in the ladder\n",
+            path.toLocal8Bit().constData(), shot.width(), shot.height(), calls, arrows,
+            message ? "yes" : "no", media->verdict().toLocal8Bit().constData(), plotted,
+            window.ladderView()->ladder().streams.size());
         std::fflush(stdout);
         QApplication::exit(!saved ? 2 : (calls > 0 && arrows > 0 && message) ? 0 : 3);
       });

@@ -265,6 +265,7 @@ void MainWindow::resetForNewSession(const QString& title) {
   limits.dissector.tls_key_log = key_log_.toStdString();
   // Messages compressed and parsed again when shown: a gigabyte capture fits in memory.
   limits.compress_records = true;
+  limits.media_limits.timelines = true;  // the Media tab's plots
   session_ = std::make_unique<AnalysisSession>(limits);
   connect(session_.get(), &AnalysisSession::changed, this, &MainWindow::applyDelta);
   connect(session_.get(), &AnalysisSession::finished, this, &MainWindow::onFinished);

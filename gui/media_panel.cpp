@@ -2,11 +2,15 @@
 
 #include <QFontDatabase>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include "gui/stream_plot.h"
 
 namespace sipws::gui {
 
@@ -24,10 +28,16 @@ MediaPanel::MediaPanel(QWidget* parent) : QWidget(parent) {
   streams_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   streams_->setSelectionBehavior(QAbstractItemView::SelectRows);
   streams_->setWordWrap(false);
+  // The plot shows the selected rows (all of them when none is).
+  connect(streams_, &QTableWidget::itemSelectionChanged, this, &MediaPanel::plotSelectedStreams);
+  plot_ = new StreamPlot(split);
   detail_ = new QPlainTextEdit(split);
   detail_->setReadOnly(true);
   detail_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
   detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  split->setStretchFactor(0, 2);  // streams
+  split->setStretchFactor(1, 3);  // plot
+  split->setStretchFactor(2, 2);  // ICE, DTLS
   layout->addWidget(split, 1);
   clear();
 }
@@ -38,7 +48,23 @@ void MediaPanel::clear() {
   streams_->clear();
   streams_->setRowCount(0);
   streams_->setColumnCount(0);
+  series_.clear();
+  verdict_.clear();
+  plot_->setSeries({});
   detail_->clear();
+}
+
+void MediaPanel::plotSelectedStreams() {
+  std::vector<StreamSeries> shown = series_;
+  const auto selected = streams_->selectionModel()->selectedRows();
+  if (!selected.isEmpty()) {
+    std::vector<bool> keep(shown.size(), false);
+    for (const QModelIndex& index : selected) {
+      if (static_cast<std::size_t>(index.row()) < keep.size()) keep[index.row()] = true;
+    }
+    for (std::size_t i = 0; i < shown.size(); ++i) shown[i].present = shown[i].present && keep[i];
+  }
+  plot_->setSeries(std::move(shown));
 }
 
 void MediaPanel::show(const CallMediaSnapshot& media) {
@@ -49,6 +75,7 @@ void MediaPanel::show(const CallMediaSnapshot& media) {
   }
   // Green when both ways flowed, red when a way is missing, grey otherwise (held, no SDP).
   const QString verdict = QString::fromStdString(media.verdict);
+  verdict_ = verdict;
   const bool good = media.verdict == "both_ways";
   const bool bad = media.verdict == "none" || media.verdict.ends_with("_only");
   QString text = tr("<b>Media: %1</b>").arg(verdict.toHtmlEscaped());
@@ -78,6 +105,17 @@ void MediaPanel::show(const CallMediaSnapshot& media) {
                         new QTableWidgetItem(QString::fromStdString(media.streams[r][c])));
     }
   }
+  // Each plotted row's first cell carries its line's colour.
+  series_ = media.series;
+  series_.resize(media.streams.size());
+  for (std::size_t r = 0; r < series_.size(); ++r) {
+    QTableWidgetItem* first = streams_->item(static_cast<int>(r), 0);
+    if (first == nullptr || !series_[r].present) continue;
+    QPixmap swatch(10, 10);
+    swatch.fill(StreamPlot::colour(r));
+    first->setIcon(QIcon(swatch));
+  }
+  plotSelectedStreams();
   streams_->resizeColumnsToContents();
   QStringList lines;
   for (const std::string& l : media.lines) lines << QString::fromStdString(l);

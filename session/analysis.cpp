@@ -12,7 +12,8 @@ Analysis::Analysis(AnalysisLimits limits)
                                        : RecordKeeping::whole),
       dissector_(*this, findings_, limits.dissector),
       pipeline_(dissector_, dissector_.findings(), limits.capture),
-      media_enabled_(limits.media) {
+      media_enabled_(limits.media),
+      media_(limits.media_limits) {
   if (media_enabled_) dissector_.set_datagram_observer(&media_);
 }
 

@@ -29,6 +29,7 @@ struct AnalysisLimits {
   // Count media (RTP, RTCP, STUN, DTLS) and tie it to calls at finish(): `media`, `calls`,
   // `flow`, `stats`, `check` and the interactive front ends want it.
   bool media = true;
+  MediaLimits media_limits;  // how much media is kept (the GUI asks for timelines)
 };
 
 // What changed since the last take_changes().

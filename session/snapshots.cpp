@@ -138,6 +138,25 @@ std::string format_clock(TimeNs ns) {
   return text;
 }
 
+StreamSeries stream_series(const MediaStream& stream, TimeNs call_start) {
+  StreamSeries s;
+  const RtpTimeline& t = stream.timeline;
+  if (stream.control || t.bins().empty()) return s;
+  s.present = true;
+  s.label = std::string(media_way_name(stream.way)) + " " + stream.src.to_string() + " -> " +
+            stream.dst.to_string();
+  if (!stream.codec.empty()) s.label += " " + stream.codec;
+  s.start = static_cast<double>(t.start() - call_start) / 1e9;
+  s.interval = static_cast<double>(t.bin_width()) / 1e9;
+  const std::uint32_t clock_rate = stream.rtp.clock_rate;
+  for (const RtpTimeline::Bin& bin : t.bins()) {
+    s.packets_per_second.push_back(bin.packets / s.interval);
+    s.loss_percent.push_back(bin.expected == 0 ? 0 : 100.0 * bin.lost() / bin.expected);
+    if (clock_rate != 0) s.jitter_ms.push_back(bin.max_jitter_units * 1000.0 / clock_rate);
+  }
+  return s;
+}
+
 CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t call) {
   CallMediaSnapshot s;
   const auto& report = analysis.media_report();
@@ -160,6 +179,7 @@ CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t ca
   auto add_stream = [&](std::size_t index) {
     if (index >= tracker.streams().size()) return;
     const MediaRow row = media_row(tracker.streams()[index], analysis.store());
+    s.series.push_back(stream_series(tracker.streams()[index], calls[call].start));
     std::vector<std::string> cells;
     for (const MediaFieldSpec& f : all_media_fields()) cells.push_back(field_text(f.value(row)));
     s.streams.push_back(std::move(cells));

@@ -67,6 +67,19 @@ std::string format_clock(TimeNs ns);                    // "2026-11-24 10:11:12.
 // why, the stream table (media_fields' columns, as `sipws media` writes them), and the lines of
 // `sipws media`'s block: streams, ICE pairs, DTLS. Empty (`judged` false) until the capture is
 // read: media is tied to calls at its end.
+// One RTP stream's figures over time (its RtpTimeline), as the Media tab plots them: one value
+// per interval of `interval` seconds, the first starting `start` seconds after the call did.
+struct StreamSeries {
+  bool present = false;  // RTP with a timeline (RTCP rows and a CLI's analysis have none)
+  std::string label;     // "caller_to_callee 10.0.0.1:4000 -> 10.0.0.2:5000 PCMU/8000"
+  double start = 0;
+  double interval = 1;
+  std::vector<double> packets_per_second;
+  std::vector<double> loss_percent;  // of the packets expected in the interval
+  std::vector<double> jitter_ms;     // the highest in the interval; empty without a clock rate
+};
+StreamSeries stream_series(const MediaStream& stream, TimeNs call_start);
+
 struct CallMediaSnapshot {
   bool judged = false;
   std::string verdict;  // media_verdict_name
@@ -75,6 +88,7 @@ struct CallMediaSnapshot {
   std::array<std::string, 2> mos;  // by MediaWay, "" when unknown
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> streams;
+  std::vector<StreamSeries> series;  // one per row of `streams`
   std::vector<std::string> lines;
 };
 CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t call);

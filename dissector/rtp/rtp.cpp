@@ -370,4 +370,41 @@ RtpStreamStats::Verdict RtpStreamStats::add(const RtpHeader& rtp, std::size_t pa
   return verdict;
 }
 
+void RtpTimeline::add(const RtpStreamStats& stats, RtpStreamStats::Verdict verdict, TimeNs time) {
+  if (bins_.empty()) {
+    start_ = time;
+    last_expected_ = 0;
+  }
+  // A capture out of time order can put a packet before the first: it goes to the first bin.
+  const TimeNs offset = time > start_ ? time - start_ : 0;
+  while (static_cast<std::uint64_t>(offset / width_) >= kMaxBins) halve();
+  const auto index = static_cast<std::size_t>(offset / width_);
+  if (index >= bins_.size()) bins_.resize(index + 1);
+  Bin& bin = bins_[index];
+  ++bin.packets;
+  if (verdict != RtpStreamStats::Verdict::duplicate) ++bin.received;
+  const std::uint64_t expected = stats.expected();
+  // A sequence restart starts the figures again (the caller makes a new stream of it).
+  if (expected > last_expected_) {
+    bin.expected += static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(expected - last_expected_, UINT32_MAX - bin.expected));
+  }
+  last_expected_ = expected;
+  bin.max_jitter_units = std::max(bin.max_jitter_units, static_cast<float>(stats.jitter_units));
+}
+
+void RtpTimeline::halve() {
+  std::vector<Bin> merged((bins_.size() + 1) / 2);
+  for (std::size_t i = 0; i < bins_.size(); ++i) {
+    Bin& into = merged[i / 2];
+    const Bin& from = bins_[i];
+    into.packets += from.packets;
+    into.received += from.received;
+    into.expected += from.expected;
+    into.max_jitter_units = std::max(into.max_jitter_units, from.max_jitter_units);
+  }
+  bins_ = std::move(merged);
+  width_ *= 2;
+}
+
 }  // namespace sipws

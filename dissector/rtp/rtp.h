@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "capture/bytes.h"
 #include "capture/raw_packet.h"
@@ -174,6 +175,40 @@ class RtpStreamStats {
   std::uint64_t last_extended_ = 0;
   bool finished_ = false;
   std::optional<std::uint64_t> restart_candidate_;
+};
+
+// One RTP stream over time, for plots (the GUI's Media tab): packets, sequence numbers lost and
+// the highest jitter in each interval. Intervals start at one second and double in length
+// (neighbours merged) whenever the stream would need more than kMaxBins of them, so a stream of
+// any length costs at most kMaxBins bins (16 bytes each). Fed after RtpStreamStats::add, from
+// whose figures it takes the loss: in each interval, the sequence numbers the highest one
+// advanced by, minus the packets that were not duplicates (RFC 3550 §6.4.1's interval loss; a
+// late packet counts where it arrives, so an interval may show less than none: none is shown).
+class RtpTimeline {
+ public:
+  static constexpr std::size_t kMaxBins = 512;
+  static constexpr TimeNs kFirstBinWidth = 1'000'000'000;
+  struct Bin {
+    std::uint32_t packets = 0;   // every packet, duplicates included
+    std::uint32_t received = 0;  // not duplicates
+    std::uint32_t expected = 0;  // how far the highest sequence number went on
+    float max_jitter_units = 0;  // the running jitter (RFC 3550 A.8) at its highest
+    std::uint32_t lost() const { return expected > received ? expected - received : 0; }
+  };
+
+  void add(const RtpStreamStats& stats, RtpStreamStats::Verdict verdict, TimeNs time);
+
+  TimeNs start() const { return start_; }
+  TimeNs bin_width() const { return width_; }
+  const std::vector<Bin>& bins() const { return bins_; }
+
+ private:
+  void halve();  // merge neighbours: twice the width, half the bins
+
+  TimeNs start_ = 0;
+  TimeNs width_ = kFirstBinWidth;
+  std::uint64_t last_expected_ = 0;
+  std::vector<Bin> bins_;
 };
 
 }  // namespace sipws

@@ -227,6 +227,57 @@ TEST(RtpStream, ADynamicPayloadTypeLearnsItsClockAndDtmfIsRead) {
   EXPECT_EQ(s.event_payload_type, 101);
 }
 
+// The timeline of a stream, fed as MediaTracker feeds it.
+RtpTimeline timeline_of(const std::vector<Sent>& packets) {
+  RtpStreamStats s;
+  RtpTimeline t;
+  std::uint64_t frame = 1;
+  for (const Sent& p : packets) {
+    const auto bytes = rtp_packet(0, p.seq, p.ts, 0x1234);
+    const auto header = parse_rtp(bytes);
+    EXPECT_TRUE(header.has_value());
+    t.add(s, s.add(*header, bytes.size(), frame++, p.arrival), p.arrival);
+  }
+  return t;
+}
+
+TEST(RtpTimeline, CountsEachSecondsPacketsLossAndDuplicates) {
+  // 10 s of 50 packets a second; in the fourth second packets 160..169 are lost, in the sixth
+  // three arrive twice.
+  std::vector<Sent> packets;
+  const auto all = steady(500);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (i >= 160 && i < 170) continue;
+    packets.push_back(all[i]);
+    if (i == 260 || i == 270 || i == 280) packets.push_back(all[i]);
+  }
+  const RtpTimeline t = timeline_of(packets);
+  ASSERT_EQ(t.bins().size(), 10u);
+  EXPECT_EQ(t.bin_width(), RtpTimeline::kFirstBinWidth);
+  EXPECT_EQ(t.start(), all.front().arrival);
+  for (std::size_t b = 0; b < 10; ++b) {
+    const RtpTimeline::Bin& bin = t.bins()[b];
+    EXPECT_EQ(bin.packets, b == 3 ? 40u : b == 5 ? 53u : 50u) << b;
+    EXPECT_EQ(bin.received, b == 3 ? 40u : 50u) << b;
+    EXPECT_EQ(bin.lost(), b == 3 ? 10u : 0u) << b;
+  }
+}
+
+TEST(RtpTimeline, ALongStreamMergesIntervalsAndLosesNoPacket) {
+  // 30 minutes at 50 packets a second: 1,800 one-second intervals would be too many.
+  const auto packets = steady(90'000);
+  const RtpTimeline t = timeline_of(packets);
+  EXPECT_LE(t.bins().size(), RtpTimeline::kMaxBins);
+  EXPECT_EQ(t.bin_width(), 4 * RtpTimeline::kFirstBinWidth);
+  std::uint64_t total = 0;
+  for (const RtpTimeline::Bin& bin : t.bins()) {
+    total += bin.packets;
+    EXPECT_EQ(bin.lost(), 0u);
+  }
+  EXPECT_EQ(total, packets.size());
+  EXPECT_EQ(t.bins().front().packets, 200u);  // 4 s
+}
+
 TEST(RtpParse, RejectsWhatIsNotRtp) {
   auto bytes = rtp_packet(0, 1, 2, 3);
   EXPECT_TRUE(parse_rtp(bytes));

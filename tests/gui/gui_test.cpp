@@ -31,6 +31,7 @@
 #include "gui/main_window.h"
 #include "gui/media_panel.h"
 #include "gui/message_detail.h"
+#include "gui/stream_plot.h"
 
 namespace sipws::gui {
 namespace {
@@ -462,6 +463,78 @@ TEST(CaptureHelper, ArgumentsAndCounterLines) {
   EXPECT_EQ(c.queue_drops, 4u);
   EXPECT_TRUE(c.seen);
   EXPECT_FALSE(parse_helper_counters("sipws: capturing on lo", c));
+}
+
+// The Media tab's plot and the ladder's media rows, against `sipws media` on the same call.
+TEST_F(Gui, MediaPlotsAndLadderStreamsFollowTheStreams) {
+  const QString path = kSamples + "/media/rtp-loss.pcap";
+  ASSERT_TRUE(load(window, path));
+  int invite = -1;
+  for (int r = 0; r < window.callModel()->rowCount(); ++r) {
+    if (window.callModel()->row(r)->first_method == "INVITE") invite = r;
+  }
+  ASSERT_GE(invite, 0);
+  window.callTable()->selectRow(
+      window.callProxy()->mapFromSource(window.callModel()->index(invite, 0)).row());
+  QCoreApplication::processEvents();
+  const CallRow* row = window.callModel()->row(invite);
+  const auto streams =
+      tsv(run({"media", path, "--format", "tsv", "--call", QString::fromStdString(row->call_id)}));
+  ASSERT_FALSE(streams.empty());
+
+  // One series a row; each RTP row's intervals add up to its packets, and loss shows in the
+  // plot of the stream that lost packets and nowhere else.
+  const QTableWidget* table = window.mediaPanel()->streamsTable();
+  const auto& series = window.mediaPanel()->plot()->series();
+  ASSERT_EQ(series.size(), static_cast<std::size_t>(table->rowCount()));
+  int packets_column = -1;
+  int lost_column = -1;
+  for (int c = 0; c < table->columnCount(); ++c) {
+    if (table->horizontalHeaderItem(c)->text() == "Packets") packets_column = c;
+    if (table->horizontalHeaderItem(c)->text() == "Lost") lost_column = c;
+  }
+  ASSERT_GE(packets_column, 0);
+  ASSERT_GE(lost_column, 0);
+  std::size_t rtp = 0;
+  for (std::size_t r = 0; r < series.size(); ++r) {
+    const StreamSeries& s = series[r];
+    if (!s.present) continue;
+    ++rtp;
+    double packets = 0;
+    for (const double pps : s.packets_per_second) packets += pps * s.interval;
+    EXPECT_NEAR(packets, table->item(static_cast<int>(r), packets_column)->text().toDouble(), 0.5);
+    const bool lost = table->item(static_cast<int>(r), lost_column)->text().toInt() > 0;
+    const double worst = *std::max_element(s.loss_percent.begin(), s.loss_percent.end());
+    EXPECT_EQ(worst > 0, lost) << r;
+    EXPECT_FALSE(s.jitter_ms.empty());  // PCMU: the clock rate is known
+  }
+  EXPECT_EQ(rtp, static_cast<std::size_t>(
+                     std::count_if(streams.begin(), streams.end(), [](const auto& m) {
+                       return m.at("kind") == "rtp" || m.at("kind") == "srtp";
+                     })));
+  EXPECT_GT(rtp, 0u);
+  EXPECT_GT(window.mediaPanel()->plot()->maxOf(1), 0);  // the loss pane has something to show
+
+  // The ladder draws each RTP stream once, after the message before its first packet.
+  const LadderView* ladder = window.ladderView();
+  const auto texts = ladder->streamTexts();
+  ASSERT_EQ(texts.size(), rtp);
+  for (const auto& m : streams) {
+    if (m.at("kind") != "rtp") continue;
+    const QString expected = m.at("packets") + " pkts, " + m.at("lost") + " lost";
+    EXPECT_EQ(std::count_if(texts.begin(), texts.end(),
+                            [&](const QString& t) { return t.contains(expected); }),
+              1)
+        << expected.toStdString();
+  }
+  const Ladder& model = ladder->ladder();
+  for (std::size_t i = 0; i < model.streams.size(); ++i) {
+    for (std::size_t a = 0; a < model.arrows.size(); ++a) {
+      EXPECT_EQ(ladder->arrowRowY(a) < ladder->streamRowY(i),
+                model.arrows[a].time <= model.streams[i].first_time)
+          << "arrow " << a << " stream " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """sipws-gui without a display: --help and --version print and exit 0 (Qt would abort looking
 for a display); --screenshot on a capture that cannot be read prints why and exits 2, instead of
-waiting behind a dialog."""
+waiting behind a dialog; an unknown --tab is refused with the tabs' names."""
 import os, subprocess, sys, tempfile
 
 gui, readme = sys.argv[1:3]
@@ -29,6 +29,12 @@ with tempfile.TemporaryDirectory() as scratch:
         if run.returncode != 2 or not said:
             failures.append(f"--screenshot {capture}: exit {run.returncode}, stderr "
                             f"{run.stderr[:200]!r}")
+
+    # An unknown --tab is refused with the names there are, before anything is read.
+    run = subprocess.run([gui, "--tab", "nosuch", readme], capture_output=True, text=True,
+                         env=offscreen, timeout=30)
+    if run.returncode != 1 or "Media" not in run.stderr:
+        failures.append(f"--tab nosuch: exit {run.returncode}, stderr {run.stderr[:200]!r}")
 
 for f in failures:
     print("FAIL", f)
