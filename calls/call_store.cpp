@@ -167,6 +167,49 @@ const Call* CallStore::find(std::string_view call_id) const {
   return it == by_call_id_.end() ? nullptr : &calls_[it->second];
 }
 
+namespace {
+std::uint64_t transaction_key(std::uint64_t call, std::string_view branch, std::uint32_t cseq) {
+  return mix(mix(mix(7, call), branch), cseq);
+}
+}  // namespace
+
+std::size_t CallStore::find_transaction(const Call& call, std::string_view branch,
+                                        std::string_view method, std::uint32_t cseq) const {
+  const auto& transactions = call.transactions;
+  auto matches = [&](const SipTransaction& t) {
+    return t.branch == branch && t.method == method && t.cseq == cseq;
+  };
+  if (transactions.size() < kIndexedTransactions) {
+    for (std::size_t i = transactions.size(); i-- > 0;) {
+      if (matches(transactions[i])) return i;
+    }
+    return transactions.size();
+  }
+  std::size_t found = transactions.size();
+  const auto [first, last] =
+      long_call_transactions_.equal_range(transaction_key(call.index, branch, cseq));
+  for (auto it = first; it != last; ++it) {
+    const std::size_t i = it->second;
+    if (matches(transactions[i]) && (found == transactions.size() || i > found)) found = i;
+  }
+  return found;
+}
+
+void CallStore::note_transaction(const Call& call, std::size_t index) {
+  const auto& transactions = call.transactions;
+  if (transactions.size() < kIndexedTransactions) return;
+  auto add = [&](std::size_t i) {
+    long_call_transactions_.emplace(
+        transaction_key(call.index, transactions[i].branch, transactions[i].cseq),
+        static_cast<std::uint32_t>(i));
+  };
+  if (transactions.size() == kIndexedTransactions) {  // the call has just become long
+    for (std::size_t i = 0; i < transactions.size(); ++i) add(i);
+  } else {
+    add(index);
+  }
+}
+
 std::string_view CallStore::intern(std::string_view text) {
   const auto known = names_.find(text);
   return known != names_.end() ? std::string_view(*known) : *names_.emplace(text).first;
@@ -261,31 +304,20 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
   // branch (RFC 3261 §17.1.1.3, §9.1) and are kept with it.
   const std::string_view branch = top_branch(m);
   const std::string_view method = m.cseq_method;
-  bool attach_to_invite = false;
-  if (method == "ACK" || method == "CANCEL") {
-    for (const auto& t : call.transactions) {
-      if (t.method == "INVITE" && t.branch == branch && !branch.empty() &&
-          t.cseq == m.cseq.value_or(0)) {
-        attach_to_invite = true;
-      }
-    }
-  }
+  const std::uint32_t cseq = m.cseq.value_or(0);
+  const bool attach_to_invite =
+      (method == "ACK" || method == "CANCEL") && !branch.empty() &&
+      find_transaction(call, branch, "INVITE", cseq) != call.transactions.size();
   const std::string_view wanted_method = attach_to_invite ? std::string_view("INVITE") : method;
-  std::size_t ti = call.transactions.size();
-  for (std::size_t i = call.transactions.size(); i-- > 0;) {
-    const auto& t = call.transactions[i];
-    if (t.branch == branch && t.method == wanted_method && t.cseq == m.cseq.value_or(0)) {
-      ti = i;
-      break;
-    }
-  }
+  std::size_t ti = find_transaction(call, branch, wanted_method, cseq);
   if (ti == call.transactions.size()) {
     SipTransaction t;
     t.branch = branch;
     t.method = wanted_method;
-    t.cseq = m.cseq.value_or(0);
+    t.cseq = cseq;
     t.request_time = r.timestamp;
     call.transactions.push_back(std::move(t));
+    note_transaction(call, ti);
   }
   SipTransaction& t = call.transactions[ti];
   t.messages.push_back(call.messages.size());

@@ -267,6 +267,11 @@ class CallStore final : public SipMessageSink {
   void update_state(Call& call, const SipMessageRecord& r, bool retransmission);
   void update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index);
   std::string_view intern(std::string_view text);
+  // The call's last transaction with this branch, method and CSeq (calls.transactions.size()
+  // when none), and the bookkeeping of a new one.
+  std::size_t find_transaction(const Call& call, std::string_view branch, std::string_view method,
+                               std::uint32_t cseq) const;
+  void note_transaction(const Call& call, std::size_t index);
 
   RecordKeeping keeping_ = RecordKeeping::whole;
   std::deque<SipMessageRecord> records_;  // whole
@@ -283,6 +288,12 @@ class CallStore final : public SipMessageSink {
   std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> by_call_id_;
   // 64-bit hashes of the hop-level keys of messages, to spot retransmissions.
   HashSet64 seen_;
+  // The transactions of calls with many of them (a long call's INFOs, OPTIONS pings, re-INVITEs),
+  // by a hash of call, branch and CSeq: a call's transactions are searched one by one, which
+  // made a call of 100,000 messages take minutes. Calls with fewer than kIndexedTransactions
+  // (nearly all) are not in it and cost nothing.
+  static constexpr std::size_t kIndexedTransactions = 32;
+  std::unordered_multimap<std::uint64_t, std::uint32_t> long_call_transactions_;
   // Method names, each stored once: summaries point into these.
   std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
   std::uint64_t last_call_ = 0;

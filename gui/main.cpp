@@ -115,6 +115,18 @@ int main(int argc, char** argv) {
       }
       // Let the window paint what it was just given, then take it off the screen.
       QTimer::singleShot(500, &window, [&window, path] {
+        if (!qEnvironmentVariableIsEmpty("SIPWS_GUI_TIMING")) {
+          // The ladder's last rows, drawn: what scrolling to the end of a long call costs.
+          QElapsedTimer drawn;
+          drawn.start();
+          sipws::gui::LadderView* ladder = window.ladderView();
+          ladder->selectArrow(static_cast<int>(ladder->ladder().arrows.size()) - 1);
+          const QPixmap end = ladder->viewport()->grab();
+          std::fprintf(stderr,
+                       "sipws-gui: ladder scrolled to its end and drawn in %.3f s (%dx%d)\n",
+                       static_cast<double>(drawn.nsecsElapsed()) / 1e9, end.width(), end.height());
+          ladder->selectArrow(0);
+        }
         const QPixmap shot = window.screen()->grabWindow(window.winId());
         QDir().mkpath(QFileInfo(path).absolutePath());
         const bool saved = shot.save(path);

@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -36,6 +37,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -478,6 +480,10 @@ void MainWindow::selectCalls(const std::vector<std::uint64_t>& calls) {
 }
 
 void MainWindow::showSelectedCalls() {
+  // SIPWS_GUI_TIMING: how long the window is busy with the ladder (scripts/bench_ladder.sh).
+  static const bool timing = !qEnvironmentVariableIsEmpty("SIPWS_GUI_TIMING");
+  QElapsedTimer busy;
+  busy.start();
   std::vector<std::uint64_t> calls = selectedCalls();
   if (with_legs_->isChecked()) {
     std::set<std::uint64_t> all(calls.begin(), calls.end());
@@ -509,6 +515,11 @@ void MainWindow::showSelectedCalls() {
     media_->clear();
   }
   if (selected_message != kNoId) ladder_->selectMessage(selected_message);
+  if (timing && !calls.empty()) {
+    std::fprintf(stderr, "sipws-gui: ladder of %zu arrows and %zu media streams shown in %.3f s\n",
+                 ladder_->ladder().arrows.size(), ladder_->ladder().streams.size(),
+                 static_cast<double>(busy.nsecsElapsed()) / 1e9);
+  }
 }
 
 void MainWindow::showMessage(std::uint64_t message) {

@@ -244,6 +244,46 @@ TEST_F(CallStoreTest, CancelledBeforeAnswer) {
   EXPECT_EQ(call().final_status, 487);
 }
 
+TEST_F(CallStoreTest, ALongCallsTransactionsAreFoundPastTheIndexThreshold) {
+  // 100 INFO transactions (past the 32 from which a call's transactions are indexed); then a
+  // re-INVITE that is cancelled, answers to an early INFO arriving late, and a branch reused
+  // with another CSeq (a new transaction).
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
+  send(proxy_, alice_, "SIP/2.0 200 OK", "1 INVITE", "call-1", "tt");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "call-1", "tt", "z9hG4bK-a");
+  for (int i = 0; i < 100; ++i) {
+    const std::string cseq = std::to_string(2 + i);
+    const std::string branch = "z9hG4bK-info" + cseq;
+    send(alice_, proxy_, "INFO sip:bob@example.com SIP/2.0", cseq + " INFO", "call-1", "tt",
+         branch);
+    if (i != 5) send(proxy_, alice_, "SIP/2.0 200 OK", cseq + " INFO", "call-1", "tt", branch);
+  }
+  send(proxy_, alice_, "SIP/2.0 200 OK", "7 INFO", "call-1", "tt", "z9hG4bK-info7");
+  send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "102 INVITE", "call-1", "tt",
+       "z9hG4bK-re");
+  send(alice_, proxy_, "CANCEL sip:bob@example.com SIP/2.0", "102 CANCEL", "call-1", "tt",
+       "z9hG4bK-re");
+  send(proxy_, alice_, "SIP/2.0 487 Request Terminated", "102 INVITE", "call-1", "tt",
+       "z9hG4bK-re");
+  send(alice_, proxy_, "ACK sip:bob@example.com SIP/2.0", "102 ACK", "call-1", "tt", "z9hG4bK-re");
+  send(alice_, proxy_, "INFO sip:bob@example.com SIP/2.0", "103 INFO", "call-1", "tt",
+       "z9hG4bK-info7");
+  const Call& c = call();
+  // INVITE, ACK, 100 INFOs, the re-INVITE (its CANCEL and ACK with it), the reused branch.
+  ASSERT_EQ(c.transactions.size(), 104u);
+  const SipTransaction& late = c.transactions[7];  // INFO 7: its 200 came after the others
+  EXPECT_EQ(late.cseq, 7u);
+  EXPECT_EQ(late.messages.size(), 2u);
+  EXPECT_EQ(late.final_status, 200);
+  const SipTransaction& reinvite = c.transactions[102];
+  EXPECT_EQ(reinvite.method, "INVITE");
+  EXPECT_TRUE(reinvite.cancelled);
+  EXPECT_EQ(reinvite.messages.size(), 4u);  // INVITE, CANCEL, 487, ACK
+  EXPECT_EQ(reinvite.final_status, 487);
+  EXPECT_EQ(c.transactions[103].cseq, 103u);
+  EXPECT_EQ(c.transactions[103].messages.size(), 1u);
+}
+
 TEST_F(CallStoreTest, RetransmissionsAreMarkedAndDoNotCountTwice) {
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
   send(alice_, proxy_, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE");
