@@ -258,6 +258,7 @@ class CallStore final : public SipMessageSink {
   RecordKeeping keeping() const { return keeping_; }
   // Bytes held by the compressed messages (0 unless compressed).
   std::uint64_t archive_bytes() const { return archive_.memory_bytes(); }
+  std::uint64_t archive_raw_bytes() const { return archive_.raw_bytes(); }  // before compression
   // Every message's summary, by the same index.
   const std::deque<MessageSummary>& summaries() const { return summaries_; }
   const std::deque<Call>& calls() const { return calls_; }

@@ -1,6 +1,6 @@
 #include "calls/message_archive.h"
 
-#include <zlib.h>
+#include <zstd.h>
 
 #include <cstring>
 #include <type_traits>
@@ -78,6 +78,13 @@ class Reader {
 
 }  // namespace
 
+void MessageArchive::FreeCompressor::operator()(ZSTD_CCtx_s* c) const {
+  ZSTD_freeCCtx(c);
+}
+void MessageArchive::FreeDecompressor::operator()(ZSTD_DCtx_s* d) const {
+  ZSTD_freeDCtx(d);
+}
+
 void MessageArchive::append(const SipMessageRecord& r) {
   // Room for a full block and the record that fills it, once: no doubling.
   if (open_.capacity() == 0) open_.reserve(kBlockBytes + 64 * 1024);
@@ -124,25 +131,21 @@ void MessageArchive::seal() {
   if (open_.empty()) return;
   Block block;
   block.raw_size = static_cast<std::uint32_t>(open_.size());
-  // Raw deflate (no zlib header or Adler-32: the block never leaves this process).
-  z_stream z{};
+  // One compression context, reused block after block (making one costs more than a block).
+  if (compressor_ == nullptr) compressor_.reset(ZSTD_createCCtx());
   std::size_t size = 0;
-  bool deflated = false;
-  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
-    block.deflated.resize(deflateBound(&z, static_cast<uLong>(open_.size())));
-    z.next_in = open_.data();
-    z.avail_in = static_cast<uInt>(open_.size());
-    z.next_out = block.deflated.data();
-    z.avail_out = static_cast<uInt>(block.deflated.size());
-    deflated = deflate(&z, Z_FINISH) == Z_STREAM_END;
-    size = z.total_out;
-    deflateEnd(&z);
+  bool compressed = false;
+  if (compressor_ != nullptr) {
+    block.deflated.resize(ZSTD_compressBound(open_.size()));
+    size = ZSTD_compressCCtx(compressor_.get(), block.deflated.data(), block.deflated.size(),
+                             open_.data(), open_.size(), kLevel);
+    compressed = ZSTD_isError(size) == 0;
   }
-  if (!deflated) {
-    // Cannot happen with a buffer of deflateBound's size; kept as it is rather than lost.
+  if (!compressed) {
+    // Cannot happen with a buffer of ZSTD_compressBound's size; kept as it is rather than lost.
     block.deflated = open_;
     size = open_.size();
-    block.raw_size = 0;  // 0: stored, not deflated
+    block.raw_size = 0;  // 0: stored, not compressed
   }
   block.deflated.resize(size);
   block.deflated.shrink_to_fit();
@@ -164,17 +167,15 @@ std::shared_ptr<const std::vector<std::uint8_t>> MessageArchive::inflated(
     *bytes = b.deflated;
   } else {
     bytes->resize(b.raw_size);
-    z_stream z{};
-    bool ok = inflateInit2(&z, -15) == Z_OK;
-    if (ok) {
-      z.next_in = const_cast<Bytef*>(b.deflated.data());
-      z.avail_in = static_cast<uInt>(b.deflated.size());
-      z.next_out = bytes->data();
-      z.avail_out = static_cast<uInt>(bytes->size());
-      ok = inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == b.raw_size;
-      inflateEnd(&z);
+    if (decompressor_ == nullptr) decompressor_.reset(ZSTD_createDCtx());
+    const std::size_t size =
+        decompressor_ == nullptr
+            ? 0
+            : ZSTD_decompressDCtx(decompressor_.get(), bytes->data(), bytes->size(),
+                                  b.deflated.data(), b.deflated.size());
+    if (ZSTD_isError(size) != 0 || size != b.raw_size) {
+      bytes->clear();  // get() then finds nothing at the record's offset
     }
-    if (!ok) bytes->clear();  // get() then finds nothing at the record's offset
   }
   slot = {block, bytes};
   return bytes;

@@ -3,9 +3,9 @@
 // terminal UI's message views, ladders, `flow -v`) needs of a capture of a million messages,
 // at a fraction of the memory of keeping them parsed. Each record (its carrier, its WebSocket
 // frame headers and compressed bytes, its text) is written into an open block; a full block is
-// deflated (raw deflate, zlib's fastest level: SIP's repeated headers compress well even so).
-// Reading record i inflates its block (recent blocks stay inflated, so a ladder's messages cost one
-// inflation per block) and parses the text again.
+// compressed (zstd at level 1: SIP's repeated headers compress well even so).
+// Reading record i decompresses its block (recent blocks stay decompressed, so a ladder's
+// messages cost one decompression per block) and parses the text again.
 
 #include <cstdint>
 #include <memory>
@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "dissector/sip/sip_record.h"
+
+struct ZSTD_CCtx_s;
+struct ZSTD_DCtx_s;
 
 namespace sipws {
 
@@ -32,6 +35,8 @@ class MessageArchive {
   std::uint64_t raw_bytes() const { return raw_bytes_; }
 
   static constexpr std::size_t kBlockBytes = 64 * 1024;
+  // zstd's level 1: its fastest regular level (the SIP thread compresses as it builds calls).
+  static constexpr int kLevel = 1;
 
  private:
   struct Location {
@@ -50,7 +55,15 @@ class MessageArchive {
   std::vector<Block> blocks_;
   std::vector<std::uint8_t> open_;
   std::uint64_t raw_bytes_ = 0;
+  struct FreeCompressor {
+    void operator()(ZSTD_CCtx_s* c) const;
+  };
+  struct FreeDecompressor {
+    void operator()(ZSTD_DCtx_s* d) const;
+  };
+  std::unique_ptr<ZSTD_CCtx_s, FreeCompressor> compressor_;  // made at the first block
   mutable std::mutex cache_mutex_;
+  mutable std::unique_ptr<ZSTD_DCtx_s, FreeDecompressor> decompressor_;  // under cache_mutex_
   struct Cached {
     std::uint32_t block = UINT32_MAX;
     std::shared_ptr<const std::vector<std::uint8_t>> bytes;

@@ -4,6 +4,7 @@
 #include <QMetaObject>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace sipws::gui {
 namespace {
@@ -165,6 +166,13 @@ void AnalysisSession::run() {
   {
     std::lock_guard lock(mutex_);
     post(takeDelta(true, reader.summary().frames, file->position(), file->size()));
+    // SIPWS_GUI_TIMING (scripts/bench_gui.sh): what the kept messages cost.
+    if (!qEnvironmentVariableIsEmpty("SIPWS_GUI_TIMING")) {
+      std::fprintf(stderr, "sipws-gui: %zu messages kept compressed in %.1f MB (%.1f MB raw)\n",
+                   analysis_->store().summaries().size(),
+                   static_cast<double>(analysis_->store().archive_bytes()) / 1e6,
+                   static_cast<double>(analysis_->store().archive_raw_bytes()) / 1e6);
+    }
   }
   running_ = false;
   const QString message =

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config  # toolchain
   libpcap-dev      # capture: reading pcap files and live capture
   zlib1g-dev       # gzip-compressed captures, permessage-deflate
+  libzstd-dev      # the messages the GUI, the terminal UI, flow and show keep compressed
   libssl-dev       # libcrypto: SHA-1 for Sec-WebSocket-Accept, TLS decryption (PRF, HKDF, AEAD), STUN and DTLS checks
   libcli11-dev     # command-line parsing
   nlohmann-json3-dev  # JSON output: strings escaped, invalid UTF-8 replaced (session/output_format)
