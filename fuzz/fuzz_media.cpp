@@ -5,7 +5,10 @@
 #include "calls/media.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  sipws::MediaTracker tracker(sipws::MediaLimits{64, 64});
+  // Timelines on (the GUI's plots), with arrival times that jump both ways by the datagrams'
+  // first bytes: intervals merged, packets before a stream's first.
+  sipws::MediaTracker tracker(sipws::MediaLimits{64, 64, true});
+  sipws::TimeNs time = 0;
   sipws::UdpFlowInfo flow;
   const std::uint8_t a[4] = {10, 0, 0, 1};
   const std::uint8_t b[4] = {10, 0, 0, 2};
@@ -28,7 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (header & 0x8000) != 0 ? sipws::Direction::to_client : sipws::Direction::to_server;
     d.payload = payload;
     d.frame = ++frame;
-    d.timestamp = static_cast<sipws::TimeNs>(frame) * 20'000'000;
+    time += length == 0
+                ? 20'000'000
+                : static_cast<sipws::TimeNs>(static_cast<std::int8_t>(payload[0])) * 67'108'864;
+    d.timestamp = time;
     tracker.on_datagram(flow, d, sipws::classify_datagram(payload));
   }
   sipws::CallStore store(false);

@@ -66,6 +66,7 @@ Analysed analyse(const std::string& path, bool sip_thread) {
   // The two-thread analysis keeps its messages compressed, and reads each back below.
   limits.keep_records = sip_thread;
   limits.compress_records = true;
+  limits.media_limits.timelines = sip_thread;  // as the GUI reads a capture
   out.analysis = std::make_unique<Analysis>(limits);
   out.analysis->set_websocket_observer(out.websockets.get());
   WebSocketReport* report = out.websockets.get();

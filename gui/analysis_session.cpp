@@ -103,6 +103,7 @@ AnalysisDelta AnalysisSession::takeDelta(bool final, std::uint64_t frames, std::
     delta.findings.push_back(std::move(row));
   }
   const auto& calls = analysis_->store().calls();
+  delta.calls.reserve(changes.calls.size());  // at the end, every call: no doubling's slack
   for (const std::uint64_t c : changes.calls) {
     if (c >= calls.size()) continue;
     const auto it = call_findings_.find(c);

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
+#include <deque>
 #include <vector>
 
 #include "gui/snapshots.h"
@@ -44,7 +45,9 @@ class CallListModel final : public QAbstractTableModel {
   TimeNs origin() const { return origin_; }
 
  private:
-  std::vector<CallRow> rows_;
+  // A deque: a vector's doubling held up to twice the rows, and both copies while it grew (on a
+  // capture of 154,517 calls the rows' peak was 362 MB; heaptrack).
+  std::deque<CallRow> rows_;
   TimeNs origin_ = 0;
 };
 
