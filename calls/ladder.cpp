@@ -76,17 +76,17 @@ Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& call
 void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTracker& tracker,
                        const std::vector<const Call*>& calls) {
   const std::size_t sip_columns = ladder.participants.size();
-  auto column = [&](const Endpoint& e) {
-    std::size_t found = SIZE_MAX;
-    std::size_t same_address = 0;
+  // The column of the participant at this very endpoint, else of the first on its host.
+  auto on_host = [&](const Endpoint& e) -> std::optional<std::size_t> {
+    std::optional<std::size_t> host;
     for (std::size_t i = 0; i < sip_columns; ++i) {
       if (ladder.participants[i].endpoint == e) return i;
-      if (ladder.participants[i].endpoint.address == e.address) {
-        found = i;
-        ++same_address;
-      }
+      if (!host && ladder.participants[i].endpoint.address == e.address) host = i;
     }
-    if (same_address == 1) return found;
+    return host;
+  };
+  // A column of the media endpoint's own.
+  auto own = [&](const Endpoint& e) {
     for (std::size_t i = sip_columns; i < ladder.participants.size(); ++i) {
       if (ladder.participants[i].endpoint == e) return i;
     }
@@ -106,8 +106,16 @@ void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTra
       const MediaStream& s = tracker.streams()[index];
       if (s.control) continue;
       LadderStream l;
-      l.from = column(s.src);
-      l.to = column(s.dst);
+      const auto from = on_host(s.src);
+      const auto to = on_host(s.dst);
+      if (from && to && *from == *to) {
+        // Both ends on one host (a capture on one machine): a line needs two columns.
+        l.from = own(s.src);
+        l.to = own(s.dst);
+      } else {
+        l.from = from ? *from : own(s.src);
+        l.to = to ? *to : own(s.dst);
+      }
       l.first_time = s.first_time;
       l.last_time = s.last_time;
       l.label = s.kind == MediaKind::srtp ? "SRTP" : "RTP";

@@ -3,6 +3,7 @@
 // per message. Computed here once; the CLI prints it as text and the GUI draws it. No caps.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,9 @@ struct Ladder {
 Ladder build_ladder(const CallStore& store, const std::vector<const Call*>& calls);
 
 // Adds the RTP and SRTP streams associate_media tied to `calls` (RTCP is left to the media
-// view). A media endpoint goes to the column of the one participant with its address; when
-// there is none, or several (everything on one host), it gets a column of its own.
+// view). A media endpoint goes to the column of the first participant on its host (as sngrep
+// draws by address); one on no participant's host, or both ends on the same column (a capture
+// on one machine), gets a column of its own.
 struct MediaReport;
 class MediaTracker;
 void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTracker& tracker,

@@ -192,8 +192,9 @@ class LadderView::StreamItem final : public QGraphicsItem {
       p->drawPolygon(head);
     }
     p->setPen(colour);
-    const double left = std::min(x_from_, x_to_);
-    const double span = std::max(std::abs(x_to_ - x_from_), 160.0);
+    // Centred on the line, and wide enough for codec, packets and loss on a short line.
+    const double span = std::max(std::abs(x_to_ - x_from_), 320.0);
+    const double left = std::max(kTimeColumn, (x_from_ + x_to_) / 2 - span / 2);
     p->drawText(QRectF(left, 0, span, y - 4), Qt::AlignHCenter | Qt::AlignBottom,
                 p->fontMetrics().elidedText(text(), Qt::ElideRight, static_cast<int>(span) - 8));
   }
