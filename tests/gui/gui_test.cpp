@@ -84,6 +84,15 @@ bool load(MainWindow& window, const QString& path) {
   return done.wait(60000);
 }
 
+// The call list's row of the last call that began with an INVITE (-1 when none).
+int invite_row(const MainWindow& window) {
+  int invite = -1;
+  for (int r = 0; r < window.callModel()->rowCount(); ++r) {
+    if (window.callModel()->row(r)->first_method == "INVITE") invite = r;
+  }
+  return invite;
+}
+
 // The frame numbers of the arrows `sipws flow` prints for one call: the second line of each
 // arrow starts with the time and the frame number.
 std::vector<std::uint64_t> flow_frames(const QString& path, const QString& call_id) {
@@ -469,10 +478,7 @@ TEST(CaptureHelper, ArgumentsAndCounterLines) {
 TEST_F(Gui, MediaPlotsAndLadderStreamsFollowTheStreams) {
   const QString path = kSamples + "/media/rtp-loss.pcap";
   ASSERT_TRUE(load(window, path));
-  int invite = -1;
-  for (int r = 0; r < window.callModel()->rowCount(); ++r) {
-    if (window.callModel()->row(r)->first_method == "INVITE") invite = r;
-  }
+  const int invite = invite_row(window);
   ASSERT_GE(invite, 0);
   window.callTable()->selectRow(
       window.callProxy()->mapFromSource(window.callModel()->index(invite, 0)).row());
@@ -560,10 +566,7 @@ namespace {
 TEST_F(Gui, MediaTabAndQuickFilterFollowTheVerdicts) {
   const QString path = kSamples + "/media/one-way.pcap";
   ASSERT_TRUE(load(window, path));
-  int invite = -1;
-  for (int r = 0; r < window.callModel()->rowCount(); ++r) {
-    if (window.callModel()->row(r)->first_method == "INVITE") invite = r;
-  }
+  const int invite = invite_row(window);
   ASSERT_GE(invite, 0);
   const CallRow* row = window.callModel()->row(invite);
   EXPECT_EQ(row->media, "caller_to_callee_only");
