@@ -189,8 +189,12 @@ std::size_t CallStore::find_transaction(const Call& call, std::string_view branc
   const auto [first, last] =
       long_call_transactions_.equal_range(transaction_key(call.index, branch, cseq));
   for (auto it = first; it != last; ++it) {
+    // A hash shared with another long call's transaction can name an index past this call's.
     const std::size_t i = it->second;
-    if (matches(transactions[i]) && (found == transactions.size() || i > found)) found = i;
+    if (i < transactions.size() && matches(transactions[i]) &&
+        (found == transactions.size() || i > found)) {
+      found = i;
+    }
   }
   return found;
 }

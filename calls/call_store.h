@@ -291,8 +291,8 @@ class CallStore final : public SipMessageSink {
   HashSet64 seen_;
   // The transactions of calls with many of them (a long call's INFOs, OPTIONS pings, re-INVITEs),
   // by a hash of call, branch and CSeq: a call's transactions are searched one by one, which
-  // made a call of 100,000 messages take minutes. Calls with fewer than kIndexedTransactions
-  // (nearly all) are not in it and cost nothing.
+  // made `calls` on a call of 100,000 messages take 5.75 s. Calls with fewer than
+  // kIndexedTransactions (nearly all) are not in it and cost nothing.
   static constexpr std::size_t kIndexedTransactions = 32;
   std::unordered_multimap<std::uint64_t, std::uint32_t> long_call_transactions_;
   // Method names, each stored once: summaries point into these.

@@ -118,6 +118,7 @@ void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTra
       }
       l.first_time = s.first_time;
       l.last_time = s.last_time;
+      l.first_frame = s.first_frame;
       l.label = s.kind == MediaKind::srtp ? "SRTP" : "RTP";
       if (!s.codec.empty()) l.label += " " + s.codec;
       l.packets = s.rtp.packets;
@@ -130,7 +131,7 @@ void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTra
   }
   std::stable_sort(
       ladder.streams.begin(), ladder.streams.end(),
-      [](const LadderStream& a, const LadderStream& b) { return a.first_time < b.first_time; });
+      [](const LadderStream& a, const LadderStream& b) { return a.first_frame < b.first_frame; });
 }
 
 }  // namespace sipws

@@ -41,18 +41,19 @@ struct LadderStream {
   std::size_t to = 0;
   TimeNs first_time = 0;
   TimeNs last_time = 0;
-  std::string label;  // "SRTP opus/48000/2": for display only
+  std::uint64_t first_frame = 0;  // where it goes among the arrows, which are in frame order
+  std::string label;              // "SRTP opus/48000/2": for display only
   std::uint64_t packets = 0;
   std::uint64_t lost = 0;
   double lost_percent = 0;
-  std::uint64_t call = 0;
-  std::size_t stream = 0;  // MediaTracker::streams() index
+  std::uint64_t call = 0;  // the call that claimed it (for a front end that selects it)
+  std::size_t stream = 0;  // MediaTracker::streams() index (likewise)
 };
 
 struct Ladder {
   std::vector<LadderParticipant> participants;
   std::vector<LadderArrow> arrows;
-  std::vector<LadderStream> streams;  // by first packet; empty until media is added
+  std::vector<LadderStream> streams;  // by first frame; empty until media is added
 };
 
 // The messages of `calls` merged in capture order; columns in order of first appearance.

@@ -165,7 +165,8 @@ struct DtlsSession {
 };
 
 struct MediaLimits {
-  std::size_t max_streams = 100'000;  // beyond it, new streams are counted, not kept (~1.7 KB each)
+  std::size_t max_streams = 100'000;  // beyond it, new streams are counted, not kept (~1.7 KB each,
+                                      // and with timelines up to 8 KB more)
   std::size_t max_pairs = 100'000;
   // Keep each RTP stream's figures over time (RtpTimeline, at most 8 KB a stream) for plots:
   // the GUI wants them, the command line does not.

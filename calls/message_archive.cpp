@@ -124,7 +124,8 @@ void MessageArchive::append(const SipMessageRecord& r) {
   w.put_bytes(ws.compressed_payload.data(), ws.compressed_payload.size());
   w.put_bytes(r.bytes.data(), r.bytes.size());
   raw_bytes_ += open_.size() - start;
-  if (open_.size() >= kBlockBytes) seal();
+  open_copy_.reset();  // under the store owner's lock, as readers are
+  if (open_.size() >= block_bytes_) seal();
 }
 
 void MessageArchive::seal() {
@@ -155,10 +156,12 @@ void MessageArchive::seal() {
 
 std::shared_ptr<const std::vector<std::uint8_t>> MessageArchive::inflated(
     std::uint32_t block) const {
-  if (block == blocks_.size()) {
-    return std::make_shared<const std::vector<std::uint8_t>>(open_);
-  }
   std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (block == blocks_.size()) {
+    if (open_copy_ == nullptr)
+      open_copy_ = std::make_shared<const std::vector<std::uint8_t>>(open_);
+    return open_copy_;
+  }
   Cached& slot = cache_[block % kCachedBlocks];
   if (slot.block == block) return slot.bytes;
   const Block& b = blocks_[block];

@@ -21,9 +21,14 @@ namespace sipws {
 
 class MessageArchive {
  public:
+  // `block_bytes`: a block is sealed once it holds this much (tests use small blocks to reach
+  // compression with small captures).
+  explicit MessageArchive(std::size_t block_bytes = kBlockBytes) : block_bytes_(block_bytes) {}
+
   // Appends `record` as number size() (its `index` is kept as it is).
   void append(const SipMessageRecord& record);
   std::size_t size() const { return locations_.size(); }
+  std::size_t sealed_blocks() const { return blocks_.size(); }  // compressed (the open one not)
   // Record i rebuilt and parsed again (SDP included); null past the end. Readers may run on
   // several threads at once (the cache has its own lock), but not beside append(): the store's
   // owner serialises them (the GUI's and the terminal UI's session lock).
@@ -55,7 +60,11 @@ class MessageArchive {
 
   std::vector<Location> locations_;
   std::vector<Block> blocks_;
+  std::size_t block_bytes_;
   std::vector<std::uint8_t> open_;
+  // A copy of the open block as readers last saw it, shared until the next append: a ladder of
+  // messages still in the open block (a small or live capture) copies it once, not per message.
+  mutable std::shared_ptr<const std::vector<std::uint8_t>> open_copy_;
   std::uint64_t raw_bytes_ = 0;
   struct FreeCompressor {
     void operator()(ZSTD_CCtx_s* c) const;

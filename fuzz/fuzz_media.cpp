@@ -5,8 +5,9 @@
 #include "calls/media.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // Timelines on (the GUI's plots), with arrival times that jump both ways by the datagrams'
-  // first bytes: intervals merged, packets before a stream's first.
+  // Timelines on (the GUI's plots), with arrival times that jump both ways by each datagram's
+  // last byte (an RTP packet's first byte is always 0x80-0xBF): intervals merged, packets before
+  // a stream's first.
   sipws::MediaTracker tracker(sipws::MediaLimits{64, 64, true});
   sipws::TimeNs time = 0;
   sipws::UdpFlowInfo flow;
@@ -33,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     d.frame = ++frame;
     time += length == 0
                 ? 20'000'000
-                : static_cast<sipws::TimeNs>(static_cast<std::int8_t>(payload[0])) * 67'108'864;
+                : static_cast<sipws::TimeNs>(static_cast<std::int8_t>(payload[length - 1])) *
+                      67'108'864;
     d.timestamp = time;
     tracker.on_datagram(flow, d, sipws::classify_datagram(payload));
   }

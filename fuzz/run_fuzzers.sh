@@ -22,7 +22,8 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz >/dev/null
+# Only the targets run (not the command line and terminal UI the preset would build as well).
+cmake --build --preset fuzz --target "${targets[@]}" >/dev/null
 work=build-fuzz/work
 mkdir -p "$work" build-fuzz/artifacts
 python3 fuzz/make_seeds.py "$work/seeds" samples ../shared/corpus

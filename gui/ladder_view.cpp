@@ -153,7 +153,6 @@ class LadderView::StreamItem final : public QGraphicsItem {
             .arg(static_cast<double>(stream.last_time - stream.first_time) / 1e9, 0, 'f', 3));
   }
   QRectF boundingRect() const override { return {0, 0, width_, kRowHeight}; }
-  const LadderStream& stream() const { return stream_; }
   QString text() const {
     return QStringLiteral("%1  %2 pkts, %3 lost (%4%)")
         .arg(QString::fromStdString(stream_.label))
@@ -309,14 +308,14 @@ void LadderView::rebuild() {
     s->addLine(x, box.bottom(), x, height - kMargin,
                QPen(QColor(0xb0, 0xb0, 0xb0), 1, Qt::DashLine));
   }
-  // Messages and media streams in one column of rows, by time: a stream's row comes before the
-  // first message after its first packet.
+  // Messages and media streams in one column of rows, in capture order (the arrows' own): a
+  // stream's row comes before the first message captured after its first packet.
   std::size_t row = 0;
   std::size_t next_stream = 0;
-  auto add_streams_until = [&](TimeNs time, bool all) {
+  auto add_streams_until = [&](std::uint64_t frame, bool all) {
     for (; next_stream < ladder_.streams.size(); ++next_stream) {
       const LadderStream& m = ladder_.streams[next_stream];
-      if (!all && m.first_time >= time) return;
+      if (!all && m.first_frame >= frame) return;
       auto* item = new StreamItem(m, columnX(m.from), columnX(m.to), width);
       item->setPos(0, kHeaderHeight + static_cast<double>(row++) * kRowHeight);
       s->addItem(item);
@@ -325,7 +324,7 @@ void LadderView::rebuild() {
   };
   for (std::size_t i = 0; i < ladder_.arrows.size(); ++i) {
     const LadderArrow& a = ladder_.arrows[i];
-    add_streams_until(a.time, false);
+    add_streams_until(a.frame, false);
     const auto it = findings_.find(a.record);
     auto* item = new ArrowItem(a, columnX(a.from), columnX(a.to), width,
                                it == findings_.end() ? QStringList() : it->second);

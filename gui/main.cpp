@@ -139,10 +139,16 @@ int main(int argc, char** argv) {
         for (const auto& s : media->plot()->series()) plotted += s.present ? 1 : 0;
         std::printf(
             "%s: %dx%d, %d calls, %zu arrows in the ladder, message shown: %s, media: "
-            "%s, %zu streams plotted, %zu media streams in the ladder\n",
+            "%s, %zu streams plotted, %zu media streams in the ladder, tab %s\n",
             path.toLocal8Bit().constData(), shot.width(), shot.height(), calls, arrows,
             message ? "yes" : "no", media->verdict().toLocal8Bit().constData(), plotted,
-            window.ladderView()->ladder().streams.size());
+            window.ladderView()->ladder().streams.size(),
+            window.messageDetail()
+                ->tabs()
+                ->tabText(window.messageDetail()->tabs()->currentIndex())
+                .remove('&')
+                .toLocal8Bit()
+                .constData());
         std::fflush(stdout);
         QApplication::exit(!saved ? 2 : (calls > 0 && arrows > 0 && message) ? 0 : 3);
       });

@@ -82,7 +82,7 @@ void StreamPlot::paintEvent(QPaintEvent*) {
   for (const StreamSeries& s : series_) {
     if (s.present) begin = std::min(begin, s.start);
   }
-  begin = std::max(0.0, std::floor(begin));
+  begin = std::floor(begin);  // before 0 when a stream started before the call's first message
   const double end = std::max(timeEnd(), begin + 1);
   auto x_of = [&](double t) { return left + (t - begin) / (end - begin) * (right - left); };
   static const char* const kTitles[] = {"packets/s", "loss %", "jitter ms"};
@@ -98,6 +98,8 @@ void StreamPlot::paintEvent(QPaintEvent*) {
                QStringLiteral("0"));
     p.drawText(QRectF(left + 4, top + 2, right - left, metrics.height()), Qt::AlignLeft,
                tr(kTitles[pane]));
+    p.save();
+    p.setClipRect(QRectF(left, top, right - left, bottom - top));
     for (std::size_t i = 0; i < series_.size(); ++i) {
       const StreamSeries& s = series_[i];
       const std::vector<double>& v = values(s, pane);
@@ -119,6 +121,7 @@ void StreamPlot::paintEvent(QPaintEvent*) {
       p.setBrush(Qt::NoBrush);
       p.drawPath(path);
     }
+    p.restore();
   }
   // The time axis: five ticks, in seconds since the call's start.
   p.setPen(palette().color(QPalette::Text));

@@ -18,7 +18,8 @@ for pcap in "$@"; do
   QT_QPA_PLATFORM=offscreen SIPWS_GUI_TIMING=1 XDG_CONFIG_HOME="$scratch" \
     /usr/bin/time -f '%e %M' -o "$scratch/gui" \
     "$BUILD/bin/sipws-gui" --screenshot "$scratch/shot.png" "$pcap" >/dev/null 2>"$scratch/timing" || true
-  read -r gui_wall gui_rss < "$scratch/gui"
+  # time(1) writes "Command exited with non-zero status N" first when the GUI fails.
+  read -r gui_wall gui_rss < <(tail -n 1 "$scratch/gui")
   first=$(sed -n 's/^sipws-gui: first rows at \([0-9.]*\) s$/\1/p' "$scratch/timing")
   complete=$(sed -n 's/^sipws-gui: list complete at \([0-9.]*\) s, .*/\1/p' "$scratch/timing")
   calls=$(sed -n 's/^sipws-gui: list complete at .*, \([0-9]*\) calls$/\1/p' "$scratch/timing")

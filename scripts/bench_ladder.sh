@@ -15,6 +15,7 @@ python3 "$(dirname "$0")/make_long_call.py" "$MESSAGES" "$pcap" >/dev/null
 QT_QPA_PLATFORM=offscreen SIPWS_GUI_TIMING=1 XDG_CONFIG_HOME="$scratch" \
   /usr/bin/time -f '%e %M' -o "$scratch/gui" \
   "$BUILD/bin/sipws-gui" --screenshot "$scratch/shot.png" "$pcap" >"$scratch/out" 2>"$scratch/timing" || true
-read -r wall rss < "$scratch/gui"
+# time(1) writes "Command exited with non-zero status N" first when the GUI fails.
+read -r wall rss < <(tail -n 1 "$scratch/gui")
 grep -h '^sipws-gui: ladder\|arrows in the ladder' "$scratch/timing" "$scratch/out" | sed 's/^/  /'
 printf 'long-call.pcap (%s messages asked): sipws-gui whole run %.2f s, %d MB\n' "$MESSAGES" "$wall" $((rss / 1024))

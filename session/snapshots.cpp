@@ -143,9 +143,6 @@ StreamSeries stream_series(const MediaStream& stream, TimeNs call_start) {
   const RtpTimeline& t = stream.timeline;
   if (stream.control || t.bins().empty()) return s;
   s.present = true;
-  s.label = std::string(media_way_name(stream.way)) + " " + stream.src.to_string() + " -> " +
-            stream.dst.to_string();
-  if (!stream.codec.empty()) s.label += " " + stream.codec;
   s.start = static_cast<double>(t.start() - call_start) / 1e9;
   s.interval = static_cast<double>(t.bin_width()) / 1e9;
   const std::uint32_t clock_rate = stream.rtp.clock_rate;

@@ -71,7 +71,6 @@ std::string format_clock(TimeNs ns);                    // "2026-11-24 10:11:12.
 // per interval of `interval` seconds, the first starting `start` seconds after the call did.
 struct StreamSeries {
   bool present = false;  // RTP with a timeline (RTCP rows and a CLI's analysis have none)
-  std::string label;     // "caller_to_callee 10.0.0.1:4000 -> 10.0.0.2:5000 PCMU/8000"
   double start = 0;
   double interval = 1;
   std::vector<double> packets_per_second;

@@ -379,12 +379,16 @@ void RtpTimeline::add(const RtpStreamStats& stats, RtpStreamStats::Verdict verdi
   const TimeNs offset = time > start_ ? time - start_ : 0;
   while (static_cast<std::uint64_t>(offset / width_) >= kMaxBins) halve();
   const auto index = static_cast<std::size_t>(offset / width_);
-  if (index >= bins_.size()) bins_.resize(index + 1);
+  if (index >= bins_.size()) {
+    bins_.reserve(
+        std::min(kMaxBins, std::max(index + 1, bins_.size() * 2)));  // never past kMaxBins
+    bins_.resize(index + 1);
+  }
   Bin& bin = bins_[index];
-  ++bin.packets;
-  if (verdict != RtpStreamStats::Verdict::duplicate) ++bin.received;
+  if (bin.packets < UINT32_MAX) ++bin.packets;
+  if (verdict != RtpStreamStats::Verdict::duplicate && bin.received < UINT32_MAX) ++bin.received;
   const std::uint64_t expected = stats.expected();
-  // A sequence restart starts the figures again (the caller makes a new stream of it).
+  // expected() never goes down within a stream (a restart is a new stream, a new timeline).
   if (expected > last_expected_) {
     bin.expected += static_cast<std::uint32_t>(
         std::min<std::uint64_t>(expected - last_expected_, UINT32_MAX - bin.expected));
@@ -398,9 +402,12 @@ void RtpTimeline::halve() {
   for (std::size_t i = 0; i < bins_.size(); ++i) {
     Bin& into = merged[i / 2];
     const Bin& from = bins_[i];
-    into.packets += from.packets;
-    into.received += from.received;
-    into.expected += from.expected;
+    auto saturating_add = [](std::uint32_t& to, std::uint32_t v) {
+      to = v > UINT32_MAX - to ? UINT32_MAX : to + v;
+    };
+    saturating_add(into.packets, from.packets);
+    saturating_add(into.received, from.received);
+    saturating_add(into.expected, from.expected);
     into.max_jitter_units = std::max(into.max_jitter_units, from.max_jitter_units);
   }
   bins_ = std::move(merged);

@@ -537,7 +537,7 @@ TEST_F(Gui, MediaPlotsAndLadderStreamsFollowTheStreams) {
   for (std::size_t i = 0; i < model.streams.size(); ++i) {
     for (std::size_t a = 0; a < model.arrows.size(); ++a) {
       EXPECT_EQ(ladder->arrowRowY(a) < ladder->streamRowY(i),
-                model.arrows[a].time <= model.streams[i].first_time)
+                model.arrows[a].frame < model.streams[i].first_frame)
           << "arrow " << a << " stream " << i;
     }
   }
