@@ -8,6 +8,8 @@ not for correctness: the samples in samples/media/ are real.
   python3 bench/gen_rtp_pcap.py --calls 200 --seconds 60 --out rtp-heavy.pcap"""
 import argparse, random, struct
 
+from pcap_udp import frame, write_header, write_packet
+
 p = argparse.ArgumentParser()
 p.add_argument("--calls", type=int, default=200)
 p.add_argument("--seconds", type=float, default=60)
@@ -16,21 +18,6 @@ p.add_argument("--seed", type=int, default=1)
 p.add_argument("--out", required=True)
 a = p.parse_args()
 rnd = random.Random(a.seed)
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-ETH = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00"
-def frame(src, sport, dst, dport, payload):
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + len(payload), 0, 0x4000, 64, 17, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
-    return ETH + ip + udp + payload
 
 def ip(n):
     return bytes([10, 1, n >> 8, n & 0xFF])
@@ -54,7 +41,7 @@ def message(first, call, cseq, body="", to_tag=""):
 
 payload = bytes([0xFF]) * 160
 out = open(a.out, "wb")
-out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+write_header(out)
 def flush(upto):
     packets.sort(key=lambda x: x[0])
     keep = []
@@ -62,7 +49,7 @@ def flush(upto):
         if t > upto:
             keep.append((t, f)); continue
         sec = int(t); usec = int((t - sec) * 1e6)
-        out.write(struct.pack("<IIII", 1_800_000_000 + sec, usec, len(f), len(f)) + f)
+        write_packet(out, 1_800_000_000 + sec, usec, f)
     packets[:] = keep
 
 ticks = int(a.seconds * 50)

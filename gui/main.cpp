@@ -50,10 +50,15 @@ void describe(QCommandLineParser& parser) {
   parser.addOption(kTab);
 }
 
+// A tab's title as shown (without its shortcut's '&').
+QString tab_title(const QTabWidget* tabs, int i) {
+  return tabs->tabText(i).remove('&');
+}
+
 // The detail pane's tab called `name` (any case), or -1.
-int tab_named(QTabWidget* tabs, const QString& name) {
+int tab_named(const QTabWidget* tabs, const QString& name) {
   for (int i = 0; i < tabs->count(); ++i) {
-    if (tabs->tabText(i).remove('&').compare(name, Qt::CaseInsensitive) == 0) return i;
+    if (tab_title(tabs, i).compare(name, Qt::CaseInsensitive) == 0) return i;
   }
   return -1;
 }
@@ -90,15 +95,14 @@ int main(int argc, char** argv) {
     const int tab = tab_named(tabs, parser.value(kTab));
     if (tab < 0) {
       QStringList names;
-      for (int i = 0; i < tabs->count(); ++i) names << tabs->tabText(i).remove('&');
+      for (int i = 0; i < tabs->count(); ++i) names << tab_title(tabs, i);
       std::fprintf(stderr, "sipws-gui: --tab: no tab called \"%s\" (there are: %s)\n",
                    parser.value(kTab).toLocal8Bit().constData(),
                    names.join(", ").toLocal8Bit().constData());
       return 1;
     }
-    // Once the capture is read: choosing the call shows the SIP tab again.
-    QObject::connect(&window, &sipws::gui::MainWindow::loadFinished, &window,
-                     [tabs, tab] { tabs->setCurrentIndex(tab); });
+    tabs->setCurrentIndex(
+        tab);  // nothing switches tabs on its own: it stays as the capture is read
   }
   if (parser.isSet(screenshot)) {
     if (files.isEmpty()) {
@@ -143,10 +147,8 @@ int main(int argc, char** argv) {
             path.toLocal8Bit().constData(), shot.width(), shot.height(), calls, arrows,
             message ? "yes" : "no", media->verdict().toLocal8Bit().constData(), plotted,
             window.ladderView()->ladder().streams.size(),
-            window.messageDetail()
-                ->tabs()
-                ->tabText(window.messageDetail()->tabs()->currentIndex())
-                .remove('&')
+            tab_title(window.messageDetail()->tabs(),
+                      window.messageDetail()->tabs()->currentIndex())
                 .toLocal8Bit()
                 .constData());
         std::fflush(stdout);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The GUI's ladder on one call of many messages (issue #21: 10,000 messages without freezing).
-# make_long_call.py writes the call (INVITE, 180, 200, ACK, INFO and 200 pairs, BYE, 200);
+# bench/gen_long_call.py writes the call (INVITE, 180, 200, ACK, INFO and 200 pairs, BYE, 200);
 # sipws-gui opens it offscreen with SIPWS_GUI_TIMING and prints how long the window was busy
 # building and showing the ladder, and drawing its end after a scroll (the GUI thread does
 # nothing else meanwhile: that is the freeze a user would see).
@@ -11,7 +11,7 @@ MESSAGES=${2:-10000}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 pcap=${3:-$scratch/long-call.pcap}
-python3 "$(dirname "$0")/make_long_call.py" "$MESSAGES" "$pcap" >/dev/null
+python3 "$(dirname "$0")/../bench/gen_long_call.py" "$MESSAGES" "$pcap" >/dev/null
 QT_QPA_PLATFORM=offscreen SIPWS_GUI_TIMING=1 XDG_CONFIG_HOME="$scratch" \
   /usr/bin/time -f '%e %M' -o "$scratch/gui" \
   "$BUILD/bin/sipws-gui" --screenshot "$scratch/shot.png" "$pcap" >"$scratch/out" 2>"$scratch/timing" || true

@@ -1,36 +1,17 @@
 #!/usr/bin/env python3
 """Writes a pcap of one SIP call over UDP with MESSAGES messages: INVITE, 180, 200, ACK, then
 INFO and its 200 until the call has MESSAGES messages, then BYE and 200, 20 ms apart. A
-synthetic benchmark input (as ../shared/bench/gen_sipws_pcap.py is) for the GUI's ladder on a
-long call (scripts/bench_ladder.sh); SIPp could not make it: it reads at most 64 KB of scenario,
-and its looping UAS stopped answering after a few hundred INFOs.
-  make_long_call.py MESSAGES OUT.pcap"""
-import struct, sys
+synthetic benchmark input (as gen_rtp_pcap.py and ../shared/bench/gen_sipws_pcap.py are) for the
+GUI's ladder on a long call (scripts/bench_ladder.sh); SIPp could not make it: it reads at most
+64 KB of scenario, and its looping UAS stopped answering after a few hundred INFOs.
+  python3 bench/gen_long_call.py MESSAGES OUT.pcap"""
+import sys
+
+from pcap_udp import frame, write_header, write_packet
 
 messages, out = int(sys.argv[1]), sys.argv[2]
-caller, callee = ("10.0.0.1", 5060), ("10.0.0.2", 5060)
+caller, callee = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
 call_id = "long-call-bench@10.0.0.1"
-
-
-def ip(a):
-    return bytes(int(x) for x in a.split("."))
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def frame(src, dst, payload):
-    udp = struct.pack("!HHHH", src[1], dst[1], 8 + len(payload), 0) + payload
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
-                         ip(src[0]), ip(dst[0]))
-    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
-    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + header + udp
 
 
 def request(method, cseq, branch):
@@ -41,7 +22,7 @@ def request(method, cseq, branch):
             f"To: <sip:bob@10.0.0.2>{to_tag}\r\n"
             f"Call-ID: {call_id}\r\nCSeq: {cseq} {method}\r\n"
             f"Contact: <sip:alice@10.0.0.1:5060>\r\nMax-Forwards: 70\r\n"
-            f"User-Agent: make_long_call.py\r\nContent-Length: 0\r\n\r\n").encode()
+            f"User-Agent: gen_long_call.py\r\nContent-Length: 0\r\n\r\n").encode()
 
 
 def response(code, reason, method, cseq, branch):
@@ -65,9 +46,8 @@ while len(sip) + 2 + 2 <= messages:
 sip += [(caller, callee, request("BYE", cseq, cseq + 1)),
         (callee, caller, response(200, "OK", "BYE", cseq, cseq + 1))]
 with open(out, "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    write_header(f)
     for i, (src, dst, payload) in enumerate(sip):
-        data = frame(src, dst, payload)
         t = 1_796_000_000_000_000 + i * 20_000  # microseconds
-        f.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(data), len(data)) + data)
+        write_packet(f, t // 1_000_000, t % 1_000_000, frame(src, 5060, dst, 5060, payload))
 print(f"{out}: {len(sip)} messages")
