@@ -68,7 +68,8 @@ void check_calls(const CallStore& store, FindingSink& findings) {
           if (first == nullptr && q->method == t.method) first = q;
         }
         if (first != nullptr)
-          report(findings, FindingId::sip_no_final_response, *first, call.index, t.method);
+          report(findings, FindingId::sip_no_final_response, *first, call.index,
+                 std::string(t.method));
       }
     }
     // The ACK for a 2xx is a transaction of its own, with the CSeq number of the INVITE it
@@ -101,8 +102,8 @@ void check_calls(const CallStore& store, FindingSink& findings) {
       const SipTransaction& own = call.transactions[cm.transaction];
       if (own.method == "INVITE") continue;  // matched its INVITE by branch and number
       for (const SipTransaction& t : call.transactions) {
-        if (t.method == "INVITE" && !t.branch.empty() &&
-            branch_hash(t.branch) == m.top_branch_hash && t.cseq != m.cseq.value_or(0)) {
+        if (t.method == "INVITE" && t.branch != 0 && t.branch == m.top_branch_hash &&
+            t.cseq != m.cseq.value_or(0)) {
           report(findings, FindingId::sip_cseq_number_mismatch, m, call.index,
                  std::string(m.method) + " " + std::to_string(m.cseq.value_or(0)) + ", INVITE " +
                      std::to_string(t.cseq));

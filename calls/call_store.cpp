@@ -168,12 +168,12 @@ const Call* CallStore::find(std::string_view call_id) const {
 }
 
 namespace {
-std::uint64_t transaction_key(std::uint64_t call, std::string_view branch, std::uint32_t cseq) {
+std::uint64_t transaction_key(std::uint64_t call, std::uint64_t branch, std::uint32_t cseq) {
   return mix(mix(mix(7, call), branch), cseq);
 }
 }  // namespace
 
-std::size_t CallStore::find_transaction(const Call& call, std::string_view branch,
+std::size_t CallStore::find_transaction(const Call& call, std::uint64_t branch,
                                         std::string_view method, std::uint32_t cseq) const {
   const auto& transactions = call.transactions;
   auto matches = [&](const SipTransaction& t) {
@@ -217,6 +217,20 @@ void CallStore::note_transaction(const Call& call, std::size_t index) {
 std::string_view CallStore::intern(std::string_view text) {
   const auto known = names_.find(text);
   return known != names_.end() ? std::string_view(*known) : *names_.emplace(text).first;
+}
+
+std::size_t CallStore::FormatsHash::operator()(const SdpFormats& f) const {
+  std::uint64_t h = f.codecs.size();
+  for (const std::string_view codec : f.codecs) h = mix(h, codec);
+  h = mix(h, std::string_view(reinterpret_cast<const char*>(f.payload_types.data()),
+                              f.payload_types.size()));
+  h = mix(h, std::string_view(reinterpret_cast<const char*>(f.listed.data()), f.listed.size()));
+  return static_cast<std::size_t>(h);
+}
+
+const SdpFormats* CallStore::intern(SdpFormats&& formats) {
+  if (formats == kNoSdpFormats) return &kNoSdpFormats;
+  return &*formats_.insert(std::move(formats)).first;
 }
 
 void CallStore::on_sip_message(SipMessageRecord&& record) {
@@ -269,7 +283,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     call.call_id = call_id;
     call.group = call.index;
     call.start = r.timestamp;
-    call.first_method = m.is_request ? std::string(m.method) : std::string(m.cseq_method);
+    call.first_method = intern(m.is_request ? m.method : m.cseq_method);
     call.from_user = std::string(m.from.uri.user);
     call.to_user = std::string(m.to.uri.user);
     calls_.push_back(std::move(call));
@@ -277,7 +291,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
   Call& call = calls_[it->second];
   last_call_ = call.index;
   call.end = std::max(call.end, r.timestamp);
-  call.transports.insert(r.transport);
+  call.transports |= static_cast<std::uint8_t>(1u << static_cast<int>(r.transport));
   // One pass over the fields for the first value of each correlation header (most messages
   // carry none), then taken in the order of kCorrelationHeaders.
   std::array<std::string_view, std::size(kCorrelationHeaders)> correlation{};
@@ -306,25 +320,26 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
 
   // Transaction: top branch + CSeq method; an ACK to a non-2xx and a CANCEL share the INVITE's
   // branch (RFC 3261 §17.1.1.3, §9.1) and are kept with it.
-  const std::string_view branch = top_branch(m);
+  const std::string_view branch_text = top_branch(m);
+  const std::uint64_t branch = branch_text.empty() ? 0 : branch_hash(branch_text);
   const std::string_view method = m.cseq_method;
   const std::uint32_t cseq = m.cseq.value_or(0);
   const bool attach_to_invite =
-      (method == "ACK" || method == "CANCEL") && !branch.empty() &&
+      (method == "ACK" || method == "CANCEL") && branch != 0 &&
       find_transaction(call, branch, "INVITE", cseq) != call.transactions.size();
   const std::string_view wanted_method = attach_to_invite ? std::string_view("INVITE") : method;
   std::size_t ti = find_transaction(call, branch, wanted_method, cseq);
   if (ti == call.transactions.size()) {
     SipTransaction t;
     t.branch = branch;
-    t.method = wanted_method;
+    t.method = intern(wanted_method);
     t.cseq = cseq;
     t.request_time = r.timestamp;
     call.transactions.push_back(std::move(t));
     note_transaction(call, ti);
   }
   SipTransaction& t = call.transactions[ti];
-  t.messages.push_back(call.messages.size());
+  t.messages.push_back(static_cast<std::uint32_t>(call.messages.size()));
   if (m.is_request && method == "CANCEL") t.cancelled = true;
   if (!m.is_request && m.status_code >= 200 && method == t.method && !retransmission) {
     if (t.final_status == 0 || (t.final_status >= 300 && m.status_code < 300)) {
@@ -332,7 +347,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
       t.final_time = r.timestamp;
     }
   }
-  cm.transaction = ti;
+  cm.transaction = static_cast<std::uint32_t>(ti);
   call.messages.push_back(cm);
 
   // Dialogs: From tag + To tag, from responses that carry a To tag (early or confirmed).
@@ -555,22 +570,24 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
     info.proto = intern(m.proto);
     info.direction = intern(m.direction);
     info.mid = intern(m.mid);
-    info.codecs.reserve(m.codecs.size());
-    info.payload_types.reserve(m.codecs.size());
+    SdpFormats formats;
+    formats.codecs.reserve(m.codecs.size());
+    formats.payload_types.reserve(m.codecs.size());
     for (const auto& c : m.codecs) {
-      info.codecs.push_back(intern(c.encoding));
-      info.payload_types.push_back(
+      formats.codecs.push_back(intern(c.encoding));
+      formats.payload_types.push_back(
           static_cast<std::uint8_t>(std::min<std::uint64_t>(to_u64(c.payload_type), 255)));
     }
     for (const std::string_view f : m.formats) {
       if (!f.empty() && f.size() <= 3 &&
           std::all_of(f.begin(), f.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
           to_u64(f) <= 127) {
-        info.formats.push_back(static_cast<std::uint8_t>(to_u64(f)));
+        formats.listed.push_back(static_cast<std::uint8_t>(to_u64(f)));
       }
     }
-    info.ice_ufrag = m.ice_ufrag;
-    info.ice_pwd = m.ice_pwd;
+    info.formats = intern(std::move(formats));
+    info.ice_ufrag = texts_.keep(m.ice_ufrag);
+    info.ice_pwd = texts_.keep(m.ice_pwd);
     info.candidates.reserve(m.candidates.size());
     for (const SdpCandidate& c : m.candidates) {
       SdpCandidateInfo candidate;
@@ -587,7 +604,7 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
                                            : SdpCandidateInfo::Type::other;
       info.candidates.push_back(candidate);
     }
-    info.fingerprint = m.fingerprint;
+    info.fingerprint = texts_.keep(m.fingerprint);
     info.setup = intern(m.setup);
     info.rtcp_mux = m.rtcp_mux;
     info.rtcp_port = to_u16(m.rtcp_port);
@@ -612,7 +629,7 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
 std::vector<std::string> SdpSide::codecs() const {
   std::vector<std::string> out;
   for (const SdpMediaInfo& m : media) {
-    for (const std::string_view codec : m.codecs) out.emplace_back(codec);
+    for (const std::string_view codec : m.formats->codecs) out.emplace_back(codec);
   }
   return out;
 }
@@ -647,7 +664,7 @@ bool SdpSide::ice() const {
 
 std::string SdpSide::fingerprint() const {
   for (const SdpMediaInfo& m : media) {
-    if (!m.fingerprint.empty()) return m.fingerprint;
+    if (!m.fingerprint.empty()) return std::string(m.fingerprint);
   }
   return {};
 }

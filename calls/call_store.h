@@ -17,6 +17,7 @@
 
 #include "calls/hash_set64.h"
 #include "calls/message_archive.h"
+#include "calls/text_arena.h"
 #include "dissector/sip/sip_record.h"
 
 namespace sipws {
@@ -42,11 +43,16 @@ enum class CallState : std::uint8_t {
 std::string_view call_state_name(CallState state);
 
 struct SipTransaction {
-  std::string branch;  // top Via branch
-  std::string method;  // INVITE, BYE, ... (ACKs to non-2xx and CANCELs are kept with the INVITE)
+  // branch_hash() of the top Via branch, 0 when it had none: the store only ever compares
+  // branches (a collision, at 2^-64 per pair, could merge two transactions of one call that
+  // also share method and CSeq), and the text took a heap block per transaction.
+  std::uint64_t branch = 0;
+  // INVITE, BYE, ... (ACKs to non-2xx and CANCELs are kept with the INVITE); interned by the
+  // store, as MessageSummary's methods are.
+  std::string_view method;
   std::uint32_t cseq = 0;
-  std::vector<std::size_t> messages;  // positions in Call::messages
   int final_status = 0;
+  std::vector<std::uint32_t> messages;  // positions in Call::messages
   TimeNs request_time = 0;
   TimeNs final_time = 0;
   bool cancelled = false;  // a CANCEL for it was seen
@@ -107,9 +113,20 @@ struct SdpCandidateInfo {
   bool tcp = false;            // transport tcp (else udp)
   Type type = Type::other;
 };
+// A section's payload formats: its rtpmap codecs with their payload types and the m= line's
+// list. Interned by the store, as the words below are: a browser offers the same fifteen or so
+// codecs in every call, and every call points at one copy of the list.
+struct SdpFormats {
+  std::vector<std::string_view> codecs;     // "opus/48000/2", in rtpmap order
+  std::vector<std::uint8_t> payload_types;  // each codec's payload type, the same order
+  std::vector<std::uint8_t> listed;         // the m= line's payload types (RTP profiles)
+  bool operator==(const SdpFormats&) const = default;
+};
+inline const SdpFormats kNoSdpFormats{};
 // The short, repeating words (media type, address, protocol, codec names, ...) are interned by
 // the store, as MessageSummary's methods are: valid as long as the store is, and 16 bytes each
-// rather than a string per call (a browser offers some fifteen codecs in every call).
+// rather than a string per call. The texts of one call (ICE credentials, fingerprint) are the
+// store's too, packed in its TextArena.
 struct SdpMediaInfo {
   std::string_view type;     // audio, video, application
   std::string_view address;  // c= of the section (or the session's)
@@ -120,14 +137,12 @@ struct SdpMediaInfo {
   std::string_view proto;      // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
   std::string_view direction;  // sendrecv, sendonly, recvonly, inactive (empty: not said)
   std::string_view mid;
-  std::vector<std::string_view> codecs;     // "opus/48000/2", in rtpmap order
-  std::vector<std::uint8_t> payload_types;  // each codec's payload type, the same order
-  std::vector<std::uint8_t> formats;        // the m= line's payload types (RTP profiles)
-  std::string ice_ufrag;                    // section's, or the session's
-  std::string ice_pwd;
+  const SdpFormats* formats = &kNoSdpFormats;  // never null
+  std::string_view ice_ufrag;                  // section's, or the session's
+  std::string_view ice_pwd;
   std::vector<SdpCandidateInfo> candidates;
-  std::string fingerprint;  // "sha-256 AB:CD:..."
-  std::string_view setup;   // DTLS role: actpass, active, passive
+  std::string_view fingerprint;  // "sha-256 AB:CD:..."
+  std::string_view setup;        // DTLS role: actpass, active, passive
   bool rtcp_mux = false;
   std::uint16_t rtcp_port = 0;  // a=rtcp (0: port + 1, or muxed)
   std::vector<std::uint32_t> ssrcs;
@@ -163,16 +178,16 @@ struct CallSdp {
 };
 
 struct CallMessage {
-  std::uint64_t record = 0;     // index into CallStore::summaries() (and records(), when kept)
-  bool retransmission = false;  // the same message seen before on the same hop
-  std::size_t transaction = 0;  // index into Call::transactions
+  std::uint64_t record = 0;       // index into CallStore::summaries() (and records(), when kept)
+  std::uint32_t transaction = 0;  // index into Call::transactions
+  bool retransmission = false;    // the same message seen before on the same hop
 };
 
 struct Call {
   std::uint64_t index = 0;
   std::string call_id;
   std::vector<CallMessage> messages;
-  std::string first_method;
+  std::string_view first_method;  // interned by the store
   std::string from_user;
   std::string to_user;
   CallState state = CallState::no_response;
@@ -182,7 +197,10 @@ struct Call {
   std::optional<TimeNs> answer;       // the first 2xx to an initial INVITE
   std::optional<TimeNs> final_time;   // the first final response to an initial INVITE
   TimeNs end = 0;                     // the last message
-  std::set<SipTransport> transports;
+  // Every transport its messages came over: bit 1 << SipTransport for each (a std::set took
+  // 48 bytes and a node per transport).
+  std::uint8_t transports = 0;
+  bool has_transport(SipTransport t) const { return (transports >> static_cast<int>(t)) & 1u; }
   std::uint64_t group = 0;  // calls that are legs of one another share a group (the lowest index)
   std::vector<SipTransaction> transactions;
   std::vector<SipDialog> dialogs;
@@ -268,9 +286,10 @@ class CallStore final : public SipMessageSink {
   void update_state(Call& call, const SipMessageRecord& r, bool retransmission);
   void update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t index);
   std::string_view intern(std::string_view text);
+  const SdpFormats* intern(SdpFormats&& formats);
   // The call's last transaction with this branch, method and CSeq (calls.transactions.size()
   // when none), and the bookkeeping of a new one.
-  std::size_t find_transaction(const Call& call, std::string_view branch, std::string_view method,
+  std::size_t find_transaction(const Call& call, std::uint64_t branch, std::string_view method,
                                std::uint32_t cseq) const;
   void note_transaction(const Call& call, std::size_t index);
 
@@ -297,6 +316,11 @@ class CallStore final : public SipMessageSink {
   std::unordered_multimap<std::uint64_t, std::uint32_t> long_call_transactions_;
   // Method names, each stored once: summaries point into these.
   std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
+  struct FormatsHash {
+    std::size_t operator()(const SdpFormats& f) const;
+  };
+  std::unordered_set<SdpFormats, FormatsHash> formats_;  // SdpMediaInfo::formats point here
+  TextArena texts_;                                      // SdpMediaInfo's own texts
   std::uint64_t last_call_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 #include <set>
+#include <unordered_set>
 
 namespace sipws {
 
@@ -543,8 +544,9 @@ std::uint32_t clock_rate_of(std::string_view codec) {
 std::string codec_for(const std::vector<const SdpSide*>& sides, std::uint8_t pt) {
   for (const SdpSide* side : sides) {
     for (const SdpMediaInfo& m : side->media) {
-      for (std::size_t i = 0; i < m.payload_types.size() && i < m.codecs.size(); ++i) {
-        if (m.payload_types[i] == pt) return std::string(m.codecs[i]);
+      const SdpFormats& f = *m.formats;
+      for (std::size_t i = 0; i < f.payload_types.size() && i < f.codecs.size(); ++i) {
+        if (f.payload_types[i] == pt) return std::string(f.codecs[i]);
       }
     }
   }
@@ -554,8 +556,9 @@ bool offered(const std::vector<const SdpSide*>& sides, std::uint8_t pt) {
   for (const SdpSide* side : sides) {
     for (const SdpMediaInfo& m : side->media) {
       // The m= line lists every type offered, with an rtpmap or (static types) without.
-      if (std::find(m.formats.begin(), m.formats.end(), pt) != m.formats.end() ||
-          std::find(m.payload_types.begin(), m.payload_types.end(), pt) != m.payload_types.end())
+      const SdpFormats& f = *m.formats;
+      if (std::find(f.listed.begin(), f.listed.end(), pt) != f.listed.end() ||
+          std::find(f.payload_types.begin(), f.payload_types.end(), pt) != f.payload_types.end())
         return true;
     }
   }
@@ -620,12 +623,42 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   const auto& calls = store.calls();
   report.calls.resize(calls.size());
 
-  // What every SDP announced: endpoints (RTP, RTCP, candidates), ICE ufrags, SSRCs.
-  std::unordered_map<Endpoint, std::vector<Announcement>,
-                     std::function<std::size_t(const Endpoint&)>>
-      endpoints(64, [](const Endpoint& e) { return endpoint_hash(e); });
+  auto& pairs = tracker.pairs();
+  auto& sessions = tracker.dtls();
+  auto& streams = tracker.streams();
+
+  // What every SDP announced: endpoints (RTP, RTCP, candidates), ICE ufrags, SSRCs. Only the
+  // keys the media seen will look up are indexed: every lookup below is of an endpoint, a
+  // ufrag or an SSRC of the tracker's streams, pairs and sessions. A capture of SIP alone
+  // (a proxy's signalling port) indexes nothing, where indexing every announcement of
+  // big.pcap's 154,517 calls took 150 MB at the peak.
+  const auto hash_endpoint = [](const Endpoint& e) { return endpoint_hash(e); };
+  using EndpointSet = std::unordered_set<Endpoint, decltype(hash_endpoint)>;
+  EndpointSet seen_endpoints(64, hash_endpoint);
+  std::unordered_set<std::string> seen_ufrags;
+  std::unordered_set<std::uint32_t> seen_ssrcs;
+  for (const IcePair& p : pairs) {
+    seen_endpoints.insert({p.a, p.b});
+    for (const IceCheckSide& side : p.side) {
+      if (side.mapped) seen_endpoints.insert(*side.mapped);
+      const auto colon = side.username.find(':');
+      if (colon == std::string::npos) continue;
+      seen_ufrags.insert(side.username.substr(0, colon));
+      seen_ufrags.insert(side.username.substr(colon + 1));
+    }
+  }
+  for (const DtlsSession& s : sessions) seen_endpoints.insert({s.client, s.server});
+  for (const MediaStream& s : streams) {
+    seen_endpoints.insert({s.src, s.dst});
+    seen_ssrcs.insert(s.ssrc);
+  }
+  std::unordered_map<Endpoint, std::vector<Announcement>, decltype(hash_endpoint)> endpoints(
+      64, hash_endpoint);
   std::unordered_map<std::string, std::vector<Announcement>> ufrags;
   std::unordered_map<std::uint32_t, std::vector<Announcement>> ssrcs;
+  const auto announce = [&](const Endpoint& e, const Announcement& a) {
+    if (seen_endpoints.count(e) != 0) endpoints[e].push_back(a);
+  };
   for (const Call& call : calls) {
     for (const SdpSide* side : sides_of(call)) {
       for (const SdpMediaInfo& m : side->media) {
@@ -633,18 +666,21 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
         const Announcement a{call.index, side->from_caller, side->time, call.end, &m};
         const Endpoint rtp{m.ip, m.port};
         if (usable(rtp)) {
-          endpoints[rtp].push_back(a);
+          announce(rtp, a);
           if (!m.rtcp_mux) {
             const Endpoint rtcp{
                 m.ip, m.rtcp_port != 0 ? m.rtcp_port : static_cast<std::uint16_t>(m.port + 1)};
-            endpoints[rtcp].push_back(a);
+            announce(rtcp, a);
           }
         }
         for (const SdpCandidateInfo& c : m.candidates) {
-          if (!c.tcp && usable(c.endpoint)) endpoints[c.endpoint].push_back(a);
+          if (!c.tcp && usable(c.endpoint)) announce(c.endpoint, a);
         }
-        if (!m.ice_ufrag.empty()) ufrags[m.ice_ufrag].push_back(a);
-        for (const std::uint32_t ssrc : m.ssrcs) ssrcs[ssrc].push_back(a);
+        if (!m.ice_ufrag.empty() && seen_ufrags.count(std::string(m.ice_ufrag)) != 0)
+          ufrags[std::string(m.ice_ufrag)].push_back(a);
+        for (const std::uint32_t ssrc : m.ssrcs) {
+          if (seen_ssrcs.count(ssrc) != 0) ssrcs[ssrc].push_back(a);
+        }
       }
     }
   }
@@ -659,7 +695,6 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
 
   // ICE pairs: USERNAME is "receiver:sender" ufrags (RFC 8445 §7.2.2).
   std::unordered_map<FlowKey, std::size_t, FlowKeyHash> pair_of_tuple;
-  auto& pairs = tracker.pairs();
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     IcePair& p = pairs[i];
     // What an earlier association (a live analysis judges each call as it leaves) set.
@@ -729,7 +764,6 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   };
 
   // DTLS sessions.
-  auto& sessions = tracker.dtls();
   std::unordered_map<FlowKey, std::size_t, FlowKeyHash> dtls_of_tuple;
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     DtlsSession& s = sessions[i];
@@ -749,7 +783,6 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
   }
 
   // Streams.
-  auto& streams = tracker.streams();
   for (std::size_t i = 0; i < streams.size(); ++i) {
     MediaStream& s = streams[i];
     s.call = kNoId;
@@ -919,7 +952,7 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
       std::string password;
       for (const SdpSide* sdp : sides_of(calls[p.call])) {
         for (const SdpMediaInfo& m : sdp->media) {
-          if (m.ice_ufrag == receiver && !m.ice_pwd.empty()) password = m.ice_pwd;
+          if (m.ice_ufrag == receiver && !m.ice_pwd.empty()) password.assign(m.ice_pwd);
         }
       }
       if (password.empty()) continue;

@@ -345,9 +345,9 @@ int run_flow(const std::string& path, const Limits& limits, const sipws::CallFil
   for (const sipws::Call* call : calls) {
     if (!first) std::printf("\n");
     first = false;
-    std::printf("Call %s  %s  %s -> %s  %s%s\n", call->call_id.c_str(), call->first_method.c_str(),
-                call->from_user.c_str(), call->to_user.c_str(),
-                std::string(sipws::call_state_name(call->state)).c_str(),
+    std::printf("Call %s  %s  %s -> %s  %s%s\n", call->call_id.c_str(),
+                std::string(call->first_method).c_str(), call->from_user.c_str(),
+                call->to_user.c_str(), std::string(sipws::call_state_name(call->state)).c_str(),
                 call->final_status ? (" " + std::to_string(call->final_status)).c_str() : "");
     sipws::cli::print_sdp_summary(stdout, a->store, *call, options.width);
     sipws::cli::print_flow(stdout, a->store, sipws::build_ladder(a->store, {call}), options);

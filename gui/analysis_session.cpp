@@ -56,6 +56,7 @@ void AnalysisSession::start(const QString& path) {
     analysis_ = std::make_unique<Analysis>(limits);
     findings_.clear();
     call_findings_.clear();
+    rows_sent_ = 0;
   }
   running_ = true;
   frames_read_ = 0;
@@ -87,8 +88,6 @@ AnalysisDelta AnalysisSession::takeDelta(bool final, std::uint64_t frames, std::
     call_findings_.clear();
     changes.findings_before = 0;
     delta.replace_findings = true;
-    changes.calls.clear();
-    for (const Call& c : analysis_->store().calls()) changes.calls.push_back(c.index);
   }
   for (std::size_t i = changes.findings_before; i < all.size(); ++i) {
     FindingRow row = finding_row(*analysis_, i);
@@ -103,14 +102,31 @@ AnalysisDelta AnalysisSession::takeDelta(bool final, std::uint64_t frames, std::
     delta.findings.push_back(std::move(row));
   }
   const auto& calls = analysis_->store().calls();
-  delta.calls.reserve(changes.calls.size());  // at the end, every call: no doubling's slack
+  const auto findings_of = [this](std::uint64_t c) {
+    const auto it = call_findings_.find(c);
+    return it == call_findings_.end() ? 0 : it->second;
+  };
+  // The media verdict, once the analysis is finished (media is tied to calls at its end).
+  const auto& media = analysis_->media_report().calls;
+  const auto media_of = [&](std::uint64_t c) -> const CallMedia* {
+    return analysis_->finished() && c < media.size() ? &media[c] : nullptr;
+  };
+  if (final) {
+    // Finishing marked every call changed, but it changes only grouping, findings and media:
+    // the calls the window has rows for get those (run() sends what messages changed just
+    // before finishing), the others whole rows.
+    changes.calls.clear();
+    for (std::uint64_t c = rows_sent_; c < calls.size(); ++c) changes.calls.push_back(c);
+    delta.endings.reserve(std::min<std::uint64_t>(rows_sent_, calls.size()));
+    for (std::uint64_t c = 0; c < rows_sent_ && c < calls.size(); ++c)
+      delta.endings.push_back(call_row_ending(calls[c], findings_of(c), media_of(c)));
+  }
+  delta.calls.reserve(changes.calls.size());
   for (const std::uint64_t c : changes.calls) {
     if (c >= calls.size()) continue;
-    const auto it = call_findings_.find(c);
-    delta.calls.push_back(call_row(calls[c], it == call_findings_.end() ? 0 : it->second));
-    // The media verdict, once the analysis is finished (media is tied to calls at its end).
-    const auto& media = analysis_->media_report().calls;
-    if (analysis_->finished() && c < media.size()) add_call_media(delta.calls.back(), media[c]);
+    delta.calls.push_back(call_row(calls[c], findings_of(c)));
+    if (const CallMedia* m = media_of(c)) add_call_media(delta.calls.back(), *m);
+    rows_sent_ = std::max(rows_sent_, c + 1);
   }
   delta.frames = frames;
   delta.messages = analysis_->store().summaries().size();
@@ -147,6 +163,9 @@ void AnalysisSession::run() {
     reader.end();        // the connections still open hand their last messages over
     analysis_->drain();  // without the lock, which the SIP thread needs until it is done
     std::lock_guard lock(mutex_);
+    // The rows as the messages left them, so that the final delta carries only what
+    // finishing changes.
+    post(takeDelta(false, reader.summary().frames, file->position(), file->size()));
     analysis_->finish();  // drains nothing more: the SIP thread is idle
   } else {
     // A stream (a live capture's FIFO) may block between packets: each is read outside the
@@ -162,6 +181,7 @@ void AnalysisSession::run() {
     }
     std::lock_guard lock(mutex_);
     reader.end();
+    post(takeDelta(false, reader.summary().frames, file->position(), file->size()));
     analysis_->finish();
   }
   {

@@ -62,10 +62,11 @@ class AnalysisSession final : public QObject {
 
   AnalysisLimits limits_;
   QString path_;
-  mutable std::mutex mutex_;  // guards analysis_, findings_, call_findings_
+  mutable std::mutex mutex_;  // guards analysis_, findings_, call_findings_, rows_sent_
   std::unique_ptr<Analysis> analysis_;
   std::vector<FindingRow> findings_;
   std::unordered_map<std::uint64_t, std::size_t> call_findings_;
+  std::uint64_t rows_sent_ = 0;  // calls 0 .. rows_sent_ - 1 have had a row in a delta
   std::thread thread_;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> running_{false};

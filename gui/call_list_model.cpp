@@ -150,6 +150,18 @@ void CallListModel::apply(const std::vector<CallRow>& rows) {
   }
 }
 
+void CallListModel::applyEndings(const std::vector<CallRowEnding>& endings) {
+  bool any = false;
+  for (const CallRowEnding& ending : endings) {
+    const auto at = static_cast<std::size_t>(ending.call);
+    if (at >= rows_.size()) continue;
+    apply_ending(rows_[at], ending);
+    any = true;
+  }
+  // One signal for them all: they come at once, for every row.
+  if (any) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, fieldColumns() - 1));
+}
+
 void CallListModel::clear() {
   beginResetModel();
   rows_.clear();

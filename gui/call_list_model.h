@@ -39,6 +39,8 @@ class CallListModel final : public QAbstractTableModel {
 
   // Rows for new calls are appended, rows for known calls replaced.
   void apply(const std::vector<CallRow>& rows);
+  // What finishing the analysis changed in rows the model has.
+  void applyEndings(const std::vector<CallRowEnding>& endings);
   void clear();
   const CallRow* row(int r) const;
   // Times are shown relative to the first call's start.

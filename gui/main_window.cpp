@@ -368,6 +368,7 @@ void MainWindow::fitCallColumns() {
 void MainWindow::applyDelta(const AnalysisDelta& delta) {
   const bool first_rows = calls_->rowCount() == 0;
   calls_->apply(delta.calls);
+  calls_->applyEndings(delta.endings);
   if (first_rows && calls_->rowCount() > 0) fitCallColumns();
   const bool had_findings = findings_->rowCount() > 0;
   if (delta.replace_findings) {

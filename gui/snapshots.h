@@ -12,7 +12,9 @@ namespace sipws::gui {
 
 // What the reading thread publishes: what changed since its last delta.
 struct AnalysisDelta {
-  std::vector<CallRow> calls;        // new or changed calls, ascending by call index
+  std::vector<CallRow> calls;  // new or changed calls, ascending by call index
+  // At the end, for every call whose row was sent before: what finishing changed in it.
+  std::vector<CallRowEnding> endings;
   std::vector<FindingRow> findings;  // new findings (all of them when replace_findings)
   bool replace_findings = false;     // at the end every finding is placed again, knowing all
   std::uint64_t frames = 0;          // read so far

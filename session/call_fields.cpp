@@ -9,7 +9,7 @@ CallRow call_row(const Call& call, std::size_t findings) {
   CallRow row;
   row.call = call.index;
   row.call_id = call.call_id;
-  row.first_method = call.first_method;
+  row.first_method = std::string(call.first_method);
   row.from_user = call.from_user;
   row.to_user = call.to_user;
   row.state = call.state;
@@ -21,7 +21,9 @@ CallRow call_row(const Call& call, std::size_t findings) {
   row.retransmissions = call.retransmissions();
   row.dialogs = call.dialogs.size();
   row.findings = findings;
-  for (const SipTransport t : call.transports) row.transports.emplace_back(transport_name(t));
+  for (const SipTransportName& t : kSipTransportNames) {
+    if (call.has_transport(t.transport)) row.transports.emplace_back(t.name);
+  }
   row.group = call.group;
   row.final_reason = call.final_reason;
   row.reason_header = call.reason_header;
@@ -32,17 +34,46 @@ CallRow call_row(const Call& call, std::size_t findings) {
                                                           : "";
   row.pdd = call.pdd();
   for (const SipTransaction& t : call.transactions) {
-    if ((" " + row.methods + " ").find(" " + t.method + " ") != std::string::npos) continue;
-    row.methods += (row.methods.empty() ? "" : " ") + t.method;
+    const std::string method(t.method);
+    if ((" " + row.methods + " ").find(" " + method + " ") != std::string::npos) continue;
+    row.methods += (row.methods.empty() ? "" : " ") + method;
   }
   return row;
 }
 
-void add_call_media(CallRow& row, const CallMedia& media) {
+namespace {
+
+// The media columns, as CallRow and CallRowEnding both hold them.
+template <class Row>
+void fill_media(Row& row, const CallMedia& media) {
   row.media = std::string(media_verdict_name(media.verdict));
   row.media_reason = media.reason;
   row.mos_caller_to_callee = media.mos[0];
   row.mos_callee_to_caller = media.mos[1];
+}
+
+}  // namespace
+
+void add_call_media(CallRow& row, const CallMedia& media) {
+  fill_media(row, media);
+}
+
+CallRowEnding call_row_ending(const Call& call, std::size_t findings, const CallMedia* media) {
+  CallRowEnding ending;
+  ending.call = call.index;
+  ending.group = call.group;
+  ending.findings = findings;
+  if (media != nullptr) fill_media(ending, *media);
+  return ending;
+}
+
+void apply_ending(CallRow& row, const CallRowEnding& ending) {
+  row.group = ending.group;
+  row.findings = ending.findings;
+  row.media = ending.media;
+  row.media_reason = ending.media_reason;
+  row.mos_caller_to_callee = ending.mos_caller_to_callee;
+  row.mos_callee_to_caller = ending.mos_callee_to_caller;
 }
 
 namespace {
