@@ -70,19 +70,19 @@ ExportResult export_calls(const std::string& input, const std::string& output,
   for (const CallInStore& selected : calls) {
     for (const CallMessage& cm : selected.call->messages) {
       const MessageSummary& r = selected.store->summaries()[cm.record];
-      Span own{r.src, r.dst, false, false, std::min(r.first_frame, r.frame), r.frame};
+      Span own{r.path->src, r.path->dst, false, false, std::min(r.first_frame, r.frame), r.frame};
       spans.push_back(own);
-      if (r.transport == SipTransport::udp && r.first_frame != r.frame) {
-        spans.push_back({r.src, r.dst, false, true, r.first_frame, r.frame});
+      if (r.path->transport == SipTransport::udp && r.first_frame != r.frame) {
+        spans.push_back({r.path->src, r.path->dst, false, true, r.first_frame, r.frame});
       }
-      if (r.transport != SipTransport::udp && r.handshake_last_frame != 0) {
+      if (r.path->transport != SipTransport::udp && r.path->handshake_last_frame != 0) {
         spans.push_back(
-            {r.src, r.dst, true, false, r.connection_first_frame, r.handshake_last_frame});
+            {r.path->src, r.path->dst, true, false, r.path->connection_first_frame, r.path->handshake_last_frame});
       }
       if (options.whole_connections && r.ws_context_takeover) {
         // The whole connection, both ways, from its first frame on: every message whose
         // compression context this one needs.
-        spans.push_back({r.src, r.dst, true, false, r.connection_first_frame, UINT64_MAX});
+        spans.push_back({r.path->src, r.path->dst, true, false, r.path->connection_first_frame, UINT64_MAX});
       }
     }
   }

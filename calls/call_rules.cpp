@@ -9,8 +9,8 @@ void report(FindingSink& findings, FindingId id, const MessageSummary& r, std::u
             std::string detail) {
   Finding f{id};
   f.frame = r.frame;
-  f.connection = r.connection;
-  f.direction = r.direction;
+  f.connection = r.path->connection;
+  f.direction = r.path->direction;
   f.message = r.index;
   f.call = call;
   f.detail = std::move(detail);
@@ -42,7 +42,7 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         // The request this response answers on the same hop.
         const MessageSummary* request = nullptr;
         for (const MessageSummary* q : requests) {
-          if (q->src == m.dst && q->dst == m.src && q->frame <= m.frame &&
+          if (q->path->src == m.path->dst && q->path->dst == m.path->src && q->frame <= m.frame &&
               q->method == m.cseq_method) {
             request = q;
           }
@@ -85,7 +85,7 @@ void check_calls(const CallStore& store, FindingSink& findings) {
         const MessageSummary& r = messages[cm.record];
         if (r.frame > a.frame) break;
         if (!r.is_request && r.status_code >= 200 && r.status_code < 300 &&
-            r.cseq_method == "INVITE" && r.dst.address == a.src.address && r.cseq) {
+            r.cseq_method == "INVITE" && r.path->dst.address == a.path->src.address && r.cseq) {
           answer = &r;
         }
       }

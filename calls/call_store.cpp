@@ -228,6 +228,23 @@ std::size_t CallStore::FormatsHash::operator()(const SdpFormats& f) const {
   return static_cast<std::size_t>(h);
 }
 
+InternedName CallStore::intern_name(std::string_view text) {
+  const auto known = names_.find(text);
+  return InternedName(known != names_.end() ? &*known : &*names_.emplace(text).first);
+}
+
+std::size_t CallStore::PathHash::operator()(const MessagePath& p) const {
+  std::uint64_t h = mix(mix(mix(5, p.src), p.dst), p.connection);
+  h = mix(mix(h, p.connection_first_frame), p.handshake_last_frame);
+  return static_cast<std::size_t>(
+      mix(h, static_cast<std::uint64_t>(p.transport) * 16 + static_cast<std::uint64_t>(p.direction)));
+}
+
+const MessagePath* CallStore::intern(const MessagePath& path) {
+  if (*last_path_ != path) last_path_ = &*paths_.insert(path).first;
+  return last_path_;
+}
+
 const SdpFormats* CallStore::intern(SdpFormats&& formats) {
   if (formats == kNoSdpFormats) return &kNoSdpFormats;
   return &*formats_.insert(std::move(formats)).first;
@@ -242,17 +259,12 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     s.index = r.index;
     s.frame = r.frame;
     s.first_frame = r.first_frame;
-    s.connection = r.connection;
     s.timestamp = r.timestamp;
-    s.src = r.src;
-    s.dst = r.dst;
-    s.transport = r.transport;
-    s.direction = r.direction;
+    s.path = intern(MessagePath{r.src, r.dst, r.connection, r.connection_first_frame,
+                                r.handshake_last_frame, r.transport, r.direction});
     s.is_request = m.is_request;
     s.ws_compressed = r.ws.compressed;
     s.ws_context_takeover = r.ws.context_takeover;
-    s.connection_first_frame = r.connection_first_frame;
-    s.handshake_last_frame = r.handshake_last_frame;
     s.ws_frames = r.ws.frames;
     s.has_sdp = m.sdp != nullptr;
     s.to_tag_empty = m.to.tag.empty();
@@ -260,8 +272,8 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     s.removes_registration =
         m.is_request && m.cseq_method == "REGISTER" && is_registration_removal(m);
     s.status_code = m.status_code;
-    s.method = intern(m.method);
-    s.cseq_method = intern(m.cseq_method);
+    s.method = intern_name(m.method);
+    s.cseq_method = intern_name(m.cseq_method);
     s.cseq = m.cseq;
     s.from_hash = mix(mix(2, m.from.tag), m.from.uri.text);
     if (!m.vias.empty()) {

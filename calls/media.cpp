@@ -837,7 +837,7 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     s.unexpected_source =
         !party_of(call.index, s.src, s.first_time).has_value() &&
         std::none_of(call.messages.begin(), call.messages.end(), [&](const CallMessage& m) {
-          return store.summaries()[m.record].src.address == s.src.address;
+          return store.summaries()[m.record].path->src.address == s.src.address;
         });
     if (s.control) {
       // A plain RTP/AVP section means plain RTCP, whatever a stack appends to its compounds.

@@ -200,8 +200,8 @@ void print_stats(std::FILE* out, OutputFormat format, const CallStore& store,
       } else {
         ++statuses[std::to_string(r.status_code)];
       }
-      ++transports[std::string(transport_name(r.transport))];
-      if (r.transport == SipTransport::ws || r.transport == SipTransport::wss) {
+      ++transports[std::string(transport_name(r.path->transport))];
+      if (r.path->transport == SipTransport::ws || r.path->transport == SipTransport::wss) {
         ++websocket;
         compressed += r.ws_compressed ? 1 : 0;
         fragmented += r.ws_frames > 1 ? 1 : 0;

@@ -86,7 +86,7 @@ std::uint64_t Analysis::message_of(const Finding& finding) const {
       records.begin(), records.end(), finding.frame,
       [](const MessageSummary& r, std::uint64_t frame) { return r.frame < frame; });
   for (int tries = 0; it != records.end() && tries < 64; ++it, ++tries) {
-    if (it->connection == finding.connection &&
+    if (it->path->connection == finding.connection &&
         std::min(it->first_frame, it->frame) <= finding.frame)
       return it->index;
   }

@@ -208,7 +208,7 @@ bool CallFilter::matches(const Call& call, const CallStore& store) const {
         method_ok = true;
       }
       if (!address_ok) {
-        for (const Endpoint* e : {&r.src, &r.dst}) {
+        for (const Endpoint* e : {&r.path->src, &r.path->dst}) {
           if (e->to_string() == address || e->address.to_string() == address) address_ok = true;
         }
       }

@@ -469,14 +469,14 @@ std::vector<CarrierRow> CallSource::carriers() const {
   s.each_call([&](std::uint64_t index, const CallStore& store, const Call& call) {
     for (const CallMessage& cm : call.messages) {
       const MessageSummary& m = store.summaries()[cm.record];
-      const auto key = std::make_pair(m.transport, m.connection);
+      const auto key = std::make_pair(m.path->transport, m.path->connection);
       auto [it, fresh] = rows.try_emplace(key);
       CarrierRow& row = it->second;
       if (fresh) {
-        row.connection = m.connection;
-        row.transport = m.transport;
-        row.client = m.src.to_string();
-        row.server = m.dst.to_string();
+        row.connection = m.path->connection;
+        row.transport = m.path->transport;
+        row.client = m.path->src.to_string();
+        row.server = m.path->dst.to_string();
         row.first = m.timestamp;
       }
       ++row.messages;
