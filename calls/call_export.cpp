@@ -76,13 +76,14 @@ ExportResult export_calls(const std::string& input, const std::string& output,
         spans.push_back({r.path->src, r.path->dst, false, true, r.first_frame, r.frame});
       }
       if (r.path->transport != SipTransport::udp && r.path->handshake_last_frame != 0) {
-        spans.push_back(
-            {r.path->src, r.path->dst, true, false, r.path->connection_first_frame, r.path->handshake_last_frame});
+        spans.push_back({r.path->src, r.path->dst, true, false, r.path->connection_first_frame,
+                         r.path->handshake_last_frame});
       }
       if (options.whole_connections && r.ws_context_takeover) {
         // The whole connection, both ways, from its first frame on: every message whose
         // compression context this one needs.
-        spans.push_back({r.path->src, r.path->dst, true, false, r.path->connection_first_frame, UINT64_MAX});
+        spans.push_back(
+            {r.path->src, r.path->dst, true, false, r.path->connection_first_frame, UINT64_MAX});
       }
     }
   }

@@ -163,8 +163,28 @@ std::optional<TimeNs> Call::duration() const {
 }
 
 const Call* CallStore::find(std::string_view call_id) const {
-  const auto it = by_call_id_.find(call_id);
-  return it == by_call_id_.end() ? nullptr : &calls_[it->second];
+  if (call_slots_.empty()) return nullptr;
+  const std::uint32_t slot = call_slots_[call_slot(call_id)];
+  return slot == 0 ? nullptr : &calls_[slot - 1];
+}
+
+std::size_t CallStore::call_slot(std::string_view call_id) const {
+  const std::size_t mask = call_slots_.size() - 1;
+  for (std::size_t i = std::hash<std::string_view>{}(call_id)&mask;; i = (i + 1) & mask) {
+    const std::uint32_t slot = call_slots_[i];
+    if (slot == 0 || calls_[slot - 1].call_id == call_id) return i;
+  }
+}
+
+void CallStore::index_call(std::size_t call) {
+  if (calls_.size() * 4 <= call_slots_.size() * 3) {
+    call_slots_[call_slot(calls_[call].call_id)] = static_cast<std::uint32_t>(call + 1);
+    return;
+  }
+  // Grow: every call (this one too) again, in a table twice the size.
+  call_slots_.assign(std::max<std::size_t>(64, call_slots_.size() * 2), 0);
+  for (std::size_t c = 0; c < calls_.size(); ++c)
+    call_slots_[call_slot(calls_[c].call_id)] = static_cast<std::uint32_t>(c + 1);
 }
 
 namespace {
@@ -236,8 +256,8 @@ InternedName CallStore::intern_name(std::string_view text) {
 std::size_t CallStore::PathHash::operator()(const MessagePath& p) const {
   std::uint64_t h = mix(mix(mix(5, p.src), p.dst), p.connection);
   h = mix(mix(h, p.connection_first_frame), p.handshake_last_frame);
-  return static_cast<std::size_t>(
-      mix(h, static_cast<std::uint64_t>(p.transport) * 16 + static_cast<std::uint64_t>(p.direction)));
+  return static_cast<std::size_t>(mix(
+      h, static_cast<std::uint64_t>(p.transport) * 16 + static_cast<std::uint64_t>(p.direction)));
 }
 
 const MessagePath* CallStore::intern(const MessagePath& path) {
@@ -286,10 +306,8 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     summaries_.push_back(s);
   }
   const std::string_view call_id = m.call_id;
-  // Looked up by view first: a string is built only for a Call-ID not seen before.
-  auto it = by_call_id_.find(call_id);
-  if (it == by_call_id_.end()) {
-    it = by_call_id_.emplace(std::string(call_id), calls_.size()).first;
+  const Call* known = find(call_id);
+  if (known == nullptr) {
     Call call;
     call.index = calls_.size();
     call.call_id = call_id;
@@ -299,8 +317,10 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     call.from_user = std::string(m.from.uri.user);
     call.to_user = std::string(m.to.uri.user);
     calls_.push_back(std::move(call));
+    index_call(calls_.size() - 1);
+    known = &calls_.back();
   }
-  Call& call = calls_[it->second];
+  Call& call = calls_[known->index];
   last_call_ = call.index;
   call.end = std::max(call.end, r.timestamp);
   call.transports |= static_cast<std::uint8_t>(1u << static_cast<int>(r.transport));

@@ -238,8 +238,8 @@ std::unique_ptr<SipMessageRecord> MessageArchive::get(std::size_t i) const {
 }
 
 std::uint64_t MessageArchive::memory_bytes() const {
-  std::uint64_t total = open_.capacity() + locations_.capacity() * sizeof(Location) +
-                        blocks_.capacity() * sizeof(Block);
+  std::uint64_t total =
+      open_.capacity() + locations_.size() * sizeof(Location) + blocks_.capacity() * sizeof(Block);
   for (const Block& b : blocks_) total += b.deflated.capacity();
   return total;
 }

@@ -8,6 +8,7 @@
 // messages cost one decompression per block) and parses the text again.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -58,7 +59,7 @@ class MessageArchive {
   // The inflated bytes of `block` (the open block as it is), through the cache.
   std::shared_ptr<const std::vector<std::uint8_t>> inflated(std::uint32_t block) const;
 
-  std::vector<Location> locations_;
+  std::deque<Location> locations_;  // a deque: no doubling (8 bytes a message, a million of them)
   std::vector<Block> blocks_;
   std::size_t block_bytes_;
   std::vector<std::uint8_t> open_;

@@ -21,7 +21,7 @@ void Analysis::on_sip_message(SipMessageRecord&& record) {
   if (message_tap_) message_tap_(record);
   store_.on_sip_message(std::move(record));
   const std::uint64_t index = store_.last_call();
-  record_calls_.push_back(index);
+  record_calls_.push_back(static_cast<std::uint32_t>(index));
   if (call_changed_.size() <= index) call_changed_.resize(index + 1, false);
   if (!call_changed_[index]) {
     call_changed_[index] = true;

@@ -5,6 +5,7 @@
 // (which calls are new or changed, which findings are new) to publish them to the window.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -110,7 +111,9 @@ class Analysis final : private SipMessageSink {
   bool media_enabled_ = true;
   MediaTracker media_;
   MediaReport media_report_;
-  std::vector<std::uint64_t> record_calls_;  // record index -> call index
+  // Record index -> call index: 4 bytes a message, in a deque (no doubling); a capture holds
+  // fewer than 2^32 calls (memory runs out long before).
+  std::deque<std::uint32_t> record_calls_;
   std::vector<std::uint64_t> changed_calls_;
   std::vector<bool> call_changed_;
   std::size_t findings_taken_ = 0;
