@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "calls/text_arena.h"
 #include "dissector/sip/sip_record.h"
 
 struct ZSTD_CCtx_s;
@@ -63,6 +64,7 @@ class MessageArchive {
   std::vector<Block> blocks_;
   std::size_t block_bytes_;
   std::vector<std::uint8_t> open_;
+  TextArena payloads_;  // compressed WebSocket messages' payloads (deflated bytes, not text)
   // A copy of the open block as readers last saw it, shared until the next append: a ladder of
   // messages still in the open block (a small or live capture) copies it once, not per message.
   mutable std::shared_ptr<const std::vector<std::uint8_t>> open_copy_;

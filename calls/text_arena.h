@@ -22,6 +22,7 @@ class TextArena {
       // A text longer than a chunk gets a chunk of its own size.
       chunk_size_ = std::max(kChunkBytes, text.size());
       chunks_.push_back(std::make_unique<char[]>(chunk_size_));
+      allocated_ += chunk_size_;
       used_ = 0;
     }
     char* at = chunks_.back().get() + used_;
@@ -29,12 +30,14 @@ class TextArena {
     used_ += text.size();
     return {at, text.size()};
   }
+  std::size_t bytes() const { return allocated_; }  // in chunks, used or not
 
  private:
   static constexpr std::size_t kChunkBytes = 64 * 1024;
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::size_t chunk_size_ = 0;  // of the last chunk
   std::size_t used_ = 0;        // of the last chunk
+  std::size_t allocated_ = 0;   // all chunks
 };
 
 }  // namespace sipws
