@@ -259,7 +259,8 @@ std::string_view media_verdict_name(MediaVerdict verdict);
 
 struct CallMedia {
   MediaVerdict verdict = MediaVerdict::no_sdp;
-  std::string reason;                // ice_no_checks, ice_unanswered, dtls_incomplete, ... or empty
+  std::string_view
+      reason;  // ice_no_checks, ice_unanswered, dtls_incomplete, ... or empty (a literal)
   std::string reason_detail;         // for people: what was seen
   std::vector<std::size_t> streams;  // indices into MediaTracker::streams()
   // Streams of another call that this one announced too (B2BUA legs passing the SDP through),

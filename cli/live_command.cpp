@@ -110,8 +110,9 @@ class LivePrinter final : public LiveCallObserver {
       o.string("reason_detail", media->reason_detail);
       std::fputs(o.take_line().c_str(), stdout);
     } else if (format_ == OutputFormat::text) {
-      std::string text = "        call " + call.call_id + ": media " + row.media;
-      if (!media->reason.empty()) text += " (" + media->reason + ": " + media->reason_detail + ")";
+      std::string text = "        call " + call.call_id + ": media " + std::string(row.media);
+      if (!media->reason.empty())
+        text += " (" + std::string(media->reason) + ": " + media->reason_detail + ")";
       for (std::size_t w = 0; w < 2; ++w) {
         if (!media->mos[w]) continue;
         char mos[48];

@@ -66,7 +66,7 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
   if (role == CallIndexRole) return QVariant::fromValue<qulonglong>(c->call);
   if (role == StateRole) return static_cast<int>(c->state);
   if (role == SearchTextRole) return qs(call_search_text(*c));
-  if (role == MediaRole) return qs(c->media);
+  if (role == MediaRole) return qs(std::string(c->media));
   const CallFieldSpec& field = call_field(fieldOf(column));
   if (role == Qt::DisplayRole) {
     // A window shows times from the first call, durations with a unit, retransmissions beside

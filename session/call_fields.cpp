@@ -21,9 +21,7 @@ CallRow call_row(const Call& call, std::size_t findings) {
   row.retransmissions = call.retransmissions();
   row.dialogs = call.dialogs.size();
   row.findings = findings;
-  for (const SipTransportName& t : kSipTransportNames) {
-    if (call.has_transport(t.transport)) row.transports.emplace_back(t.name);
-  }
+  row.transports = call.transports;
   row.group = call.group;
   row.final_reason = call.final_reason;
   row.reason_header = call.reason_header;
@@ -46,7 +44,7 @@ namespace {
 // The media columns, as CallRow and CallRowEnding both hold them.
 template <class Row>
 void fill_media(Row& row, const CallMedia& media) {
-  row.media = std::string(media_verdict_name(media.verdict));
+  row.media = media_verdict_name(media.verdict);
   row.media_reason = media.reason;
   row.mos_caller_to_callee = media.mos[0];
   row.mos_callee_to_caller = media.mos[1];
@@ -128,7 +126,10 @@ constexpr std::array kCallFields = {
                   [](const CallRow& r) {
                     FieldValue v;
                     v.kind = K::list;
-                    v.list = r.transports;
+                    for (const SipTransportName& t : kSipTransportNames) {
+                      if ((r.transports >> static_cast<int>(t.transport)) & 1u)
+                        v.list.emplace_back(t.name);
+                    }
                     return v;
                   }},
     CallFieldSpec{F::retransmissions, "retransmissions", "retransmissions", "Rtx", 5, false,
@@ -148,13 +149,13 @@ constexpr std::array kCallFields = {
     CallFieldSpec{F::final_from, "final_from", "final_from", "Final from", 21, true,
                   [](const CallRow& r) { return text_value(r.final_from); }},
     CallFieldSpec{F::ended_by, "ended_by", "ended_by", "Ended by", 8, false,
-                  [](const CallRow& r) { return text_value(r.ended_by); }},
+                  [](const CallRow& r) { return text_value(std::string(r.ended_by)); }},
     CallFieldSpec{F::pdd, "pdd", "pdd", "PDD", 8, false,
                   [](const CallRow& r) { return time_value(r.pdd, K::duration); }},
     CallFieldSpec{F::media, "media", "media", "Media", 12, true,
-                  [](const CallRow& r) { return text_value(r.media); }},
+                  [](const CallRow& r) { return text_value(std::string(r.media)); }},
     CallFieldSpec{F::media_reason, "media_reason", "media_reason", "Media reason", 14, true,
-                  [](const CallRow& r) { return text_value(r.media_reason); }},
+                  [](const CallRow& r) { return text_value(std::string(r.media_reason)); }},
     CallFieldSpec{F::mos_caller_to_callee, "mos_caller_to_callee", "mos_caller_to_callee", "MOS ->",
                   5, false, [](const CallRow& r) { return mos(r.mos_caller_to_callee); }},
     CallFieldSpec{F::mos_callee_to_caller, "mos_callee_to_caller", "mos_callee_to_caller", "MOS <-",

@@ -37,19 +37,20 @@ struct CallRow {
   std::size_t retransmissions = 0;
   std::size_t dialogs = 0;
   std::size_t findings = 0;
-  std::vector<std::string> transports;  // "udp", "ws", in SipTransport order
-  std::string methods;                  // every transaction's method once, "INVITE ACK BYE"
+  std::uint8_t transports = 0;  // Call::transports: bit 1 << SipTransport for each
+  std::string methods;          // every transaction's method once, "INVITE ACK BYE"
   std::uint64_t group = 0;
   // Why it failed (or how it ended).
   std::string final_reason;    // "Busy Here"
   std::string reason_header;   // Q.850;cause=17;text="user busy"
   std::string warning_header;  // 399 proxy.example.com "Media negotiation failed"
   std::string final_from;      // "192.0.2.7:5060"
-  std::string ended_by;        // "caller", "callee" or ""
+  std::string_view ended_by;   // "caller", "callee" or "" (literals)
   std::optional<TimeNs> pdd;   // post-dial delay: INVITE to the first 18x
   // Its media (issue #18), once the capture is read: empty until then.
-  std::string media;         // both_ways, caller_to_callee_only, ..., no_sdp
-  std::string media_reason;  // ice_no_checks, ..., or empty
+  // Literals (media_verdict_name, CallMedia::reason): a row may outlive its analysis.
+  std::string_view media;         // both_ways, caller_to_callee_only, ..., no_sdp
+  std::string_view media_reason;  // ice_no_checks, ..., or empty
   std::optional<double> mos_caller_to_callee;
   std::optional<double> mos_callee_to_caller;
 };
@@ -64,8 +65,8 @@ struct CallRowEnding {
   std::uint64_t call = 0;
   std::uint64_t group = 0;
   std::size_t findings = 0;
-  std::string media;  // as CallRow's; empty when the media was not judged
-  std::string media_reason;
+  std::string_view media;  // as CallRow's; empty when the media was not judged
+  std::string_view media_reason;
   std::optional<double> mos_caller_to_callee;
   std::optional<double> mos_callee_to_caller;
 };

@@ -357,7 +357,8 @@ std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTra
   if (tracker.streams().empty() && tracker.pairs().empty() && tracker.dtls().empty()) {
     verdict += " (the capture holds no media packets: signalling only?)";
   }
-  if (!media.reason.empty()) verdict += " (" + media.reason + ": " + media.reason_detail + ")";
+  if (!media.reason.empty())
+    verdict += " (" + std::string(media.reason) + ": " + media.reason_detail + ")";
   for (std::size_t w = 0; w < 2; ++w) {
     if (!media.mos[w]) continue;
     char text[64];

@@ -41,7 +41,8 @@ TEST(CallFields, ValuesAreWrittenAsEachFormatWants) {
   row.start = 1'700'000'000'123'456'789;
   row.final_status = 0;
   row.setup_time = 1'500'000'000;
-  row.transports = {"udp", "ws"};
+  row.transports =
+      (1u << static_cast<int>(SipTransport::udp)) | (1u << static_cast<int>(SipTransport::ws));
   row.state = CallState::in_call;
   row.methods = "INVITE ACK";
   EXPECT_EQ(field_tsv(call_field(CallField::call_id).value(row)), "a b");
