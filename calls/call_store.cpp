@@ -592,16 +592,16 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
   for (const auto& b : sdp.bundle) side.bundle.emplace_back(b);
   for (const SdpMedia& m : sdp.media) {
     SdpMediaInfo info;
-    info.type = intern(m.type);
-    info.address = intern(m.connection);
+    info.type = intern_name(m.type);
+    info.address = intern_name(m.connection);
     parse_ip(m.connection, info.ip);
     info.port = to_u16(m.port);
     // Kept only when the number alone does not say it ("49170/2"): most calls have ports of
     // their own, which interning would keep for the life of the store.
     if (m.port != std::to_string(info.port)) info.port_text = intern(m.port);
-    info.proto = intern(m.proto);
-    info.direction = intern(m.direction);
-    info.mid = intern(m.mid);
+    info.proto = intern_name(m.proto);
+    info.direction = intern_name(m.direction);
+    info.mid = intern_name(m.mid);
     SdpFormats formats;
     formats.codecs.reserve(m.codecs.size());
     formats.payload_types.reserve(m.codecs.size());
@@ -637,7 +637,7 @@ void CallStore::update_sdp(Call& call, const SipMessageRecord& r, std::uint64_t 
       info.candidates.push_back(candidate);
     }
     info.fingerprint = texts_.keep(m.fingerprint);
-    info.setup = intern(m.setup);
+    info.setup = intern_name(m.setup);
     info.rtcp_mux = m.rtcp_mux;
     info.rtcp_port = to_u16(m.rtcp_port);
     for (const std::string_view ssrc : m.ssrcs) {

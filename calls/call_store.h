@@ -71,6 +71,7 @@ class InternedName {
   InternedName() = default;
   explicit InternedName(const std::string* kept) : kept_(kept) {}
   std::string_view view() const { return kept_ != nullptr ? std::string_view(*kept_) : ""; }
+  bool empty() const { return view().empty(); }
   operator std::string_view() const { return view(); }  // NOLINT: reads as the text it names
   friend bool operator==(InternedName a, std::string_view b) { return a.view() == b; }
   friend bool operator==(InternedName a, InternedName b) {
@@ -151,26 +152,26 @@ struct SdpFormats {
   bool operator==(const SdpFormats&) const = default;
 };
 inline const SdpFormats kNoSdpFormats{};
-// The short, repeating words (media type, address, protocol, codec names, ...) are interned by
-// the store, as MessageSummary's methods are: valid as long as the store is, and 16 bytes each
-// rather than a string per call. The texts of one call (ICE credentials, fingerprint) are the
+// The short, repeating words (media type, address, protocol, ...) are interned by the store, as
+// MessageSummary's methods are: valid as long as the store is, and 8 bytes each rather than a
+// string per call. The texts of one call (ICE credentials, fingerprint) are the
 // store's too, packed in its TextArena.
 struct SdpMediaInfo {
-  std::string_view type;     // audio, video, application
-  std::string_view address;  // c= of the section (or the session's)
-  IpAddress ip;              // that address parsed (version 0: a name, or none)
+  InternedName type;     // audio, video, application
+  InternedName address;  // c= of the section (or the session's)
+  IpAddress ip;          // that address parsed (version 0: a name, or none)
   // As written, when `port` alone does not say it ("49170/2", ""); a null view otherwise.
   std::string_view port_text;
   std::uint16_t port = 0;
-  std::string_view proto;      // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
-  std::string_view direction;  // sendrecv, sendonly, recvonly, inactive (empty: not said)
-  std::string_view mid;
+  InternedName proto;      // RTP/AVP, UDP/TLS/RTP/SAVPF, ...
+  InternedName direction;  // sendrecv, sendonly, recvonly, inactive (empty: not said)
+  InternedName mid;
   const SdpFormats* formats = &kNoSdpFormats;  // never null
   std::string_view ice_ufrag;                  // section's, or the session's
   std::string_view ice_pwd;
   std::vector<SdpCandidateInfo> candidates;
   std::string_view fingerprint;  // "sha-256 AB:CD:..."
-  std::string_view setup;        // DTLS role: actpass, active, passive
+  InternedName setup;            // DTLS role: actpass, active, passive
   bool rtcp_mux = false;
   std::uint16_t rtcp_port = 0;  // a=rtcp (0: port + 1, or muxed)
   std::vector<std::uint32_t> ssrcs;

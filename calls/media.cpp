@@ -1034,7 +1034,7 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
         direction[party] = m.port == 0           ? "inactive"
                            : zero_address        ? "sendonly"
                            : m.direction.empty() ? "sendrecv"
-                                                 : m.direction;
+                                                 : m.direction.view();
         direction_time[party] = side->time;
         break;
       }
@@ -1078,7 +1078,8 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     bool offers_rtp = false;
     for (const SdpSide* side : sides) {
       for (const SdpMediaInfo& m : side->media) {
-        offers_rtp = offers_rtp || (m.port != 0 && m.proto.find("RTP") != std::string_view::npos);
+        offers_rtp =
+            offers_rtp || (m.port != 0 && m.proto.view().find("RTP") != std::string_view::npos);
       }
     }
     bool seen_host = false;
