@@ -98,7 +98,7 @@ void add_media_streams(Ladder& ladder, const MediaReport& report, const MediaTra
     if (c->index >= report.calls.size()) continue;
     const CallMedia& media = report.calls[c->index];
     std::vector<std::size_t> indices = media.streams;
-    for (const auto& [index, way] : media.shared) indices.push_back(index);
+    for (const auto& [index, way] : media.detail().shared) indices.push_back(index);
     for (const std::size_t index : indices) {
       if (index >= tracker.streams().size()) continue;
       if (std::find(seen.begin(), seen.end(), index) != seen.end()) continue;

@@ -616,6 +616,22 @@ std::string way_words(MediaWay way) {
 
 }  // namespace
 
+const CallMediaDetail CallMedia::kNone{};
+
+CallMedia& CallMedia::operator=(const CallMedia& other) {
+  if (this == &other) return *this;
+  verdict = other.verdict;
+  webrtc = other.webrtc;
+  reason = other.reason;
+  streams = other.streams;
+  pairs = other.pairs;
+  dtls = other.dtls;
+  mos = other.mos;
+  packets = other.packets;
+  detail_ = other.detail_ ? std::make_unique<CallMediaDetail>(*other.detail_) : nullptr;
+  return *this;
+}
+
 MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
                             const MediaRuleOptions& options) {
   if (options.finish_streams) tracker.finish();
@@ -879,7 +895,7 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
         const Call& other = calls[a.call];
         if (a.call == s.call || other.start > s.last_time || other.end + kSlack < s.first_time)
           continue;
-        auto& shared = report.calls[a.call].shared;
+        auto& shared = report.calls[a.call].edit_detail().shared;
         const MediaWay way = (to ? !a.from_caller : a.from_caller) ? MediaWay::caller_to_callee
                                                                    : MediaWay::callee_to_caller;
         if (std::none_of(shared.begin(), shared.end(), [&](const auto& x) { return x.first == i; }))
@@ -985,7 +1001,8 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     // endpoints at the time (a B2BUA's legs that pass the SDP through unchanged).
     std::vector<std::pair<std::size_t, MediaWay>> judged;
     for (const std::size_t i : media.streams) judged.emplace_back(i, streams[i].way);
-    judged.insert(judged.end(), media.shared.begin(), media.shared.end());
+    const auto& shared = media.detail().shared;
+    judged.insert(judged.end(), shared.begin(), shared.end());
     for (const auto& [i, way] : judged) {
       const MediaStream& s = streams[i];
       if (s.control || way == MediaWay::unknown) continue;
@@ -1007,9 +1024,9 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
       if (main[w] == nullptr) continue;
       const EModel e = e_model(main[w]->codec, main[w]->lost_percent(),
                                rtt ? std::optional<double>(*rtt / 2) : std::nullopt);
-      media.r_factor[w] = e.r;
+      media.edit_detail().r_factor[w] = e.r;
       media.mos[w] = e.mos;
-      media.mos_inputs[w] = e.inputs;
+      media.edit_detail().mos_inputs[w] = e.inputs;
       MediaStream& s = streams[static_cast<std::size_t>(main[w] - streams.data())];
       s.r_factor = e.r;
       s.mos = e.mos;
@@ -1125,37 +1142,41 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     if (fault) {
       if (media.webrtc && checks == 0) {
         media.reason = "ice_no_checks";
-        media.reason_detail = "no ICE connectivity check was seen for this call";
+        media.edit_detail().reason_detail = "no ICE connectivity check was seen for this call";
       } else if (media.webrtc && answers == 0) {
         media.reason = "ice_unanswered";
-        media.reason_detail = std::to_string(checks) + " ICE checks, none answered";
+        media.edit_detail().reason_detail = std::to_string(checks) + " ICE checks, none answered";
       } else if (failed_dtls != nullptr && failed_dtls->fingerprint_ok == false) {
         media.reason = "dtls_fingerprint_mismatch";
-        media.reason_detail = "a DTLS certificate does not match the SDP's a=fingerprint";
+        media.edit_detail().reason_detail =
+            "a DTLS certificate does not match the SDP's a=fingerprint";
       } else if (failed_dtls != nullptr && failed_dtls->alert) {
         media.reason = "dtls_alert";
-        media.reason_detail =
+        media.edit_detail().reason_detail =
             "DTLS alert " + std::string(tls_alert_name(failed_dtls->alert_description));
       } else if (expects_dtls && !dtls_done) {
         media.reason = "dtls_incomplete";
-        media.reason_detail = media.dtls.empty() ? "no DTLS handshake was seen"
-                                                 : "the DTLS handshake never completed";
+        media.edit_detail().reason_detail = media.dtls.empty()
+                                                ? "no DTLS handshake was seen"
+                                                : "the DTLS handshake never completed";
       } else if (stopped[0] || stopped[1]) {
         const std::size_t w = stopped[0] ? 0 : 1;
         media.reason = "media_stopped";
-        media.reason_detail = way_words(static_cast<MediaWay>(w)) + " media stopped at " +
-                              seconds_text(last[w], call.start) + " after the call's start";
+        media.edit_detail().reason_detail =
+            way_words(static_cast<MediaWay>(w)) + " media stopped at " +
+            seconds_text(last[w], call.start) + " after the call's start";
         if (media.webrtc && last_answer != 0 && last_answer + options.stopped_after < call_end)
-          media.reason_detail += "; the last ICE check was answered at " +
-                                 seconds_text(last_answer, call.start) + " (consent lost)";
+          media.edit_detail().reason_detail += "; the last ICE check was answered at " +
+                                               seconds_text(last_answer, call.start) +
+                                               " (consent lost)";
       } else if (secure && (any[0] || any[1])) {
         media.reason = "srtp_one_way";
-        media.reason_detail =
+        media.edit_detail().reason_detail =
             "SRTP flowed " +
             way_words(any[0] ? MediaWay::caller_to_callee : MediaWay::callee_to_caller) + " only";
       } else if (unexpected != nullptr) {
         media.reason = "unexpected_address";
-        media.reason_detail =
+        media.edit_detail().reason_detail =
             "media from " + unexpected->src.to_string() + ", which no SDP of the call announced";
       }
     }
@@ -1164,18 +1185,18 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
     const std::uint64_t frame =
         call.messages.empty() ? 0 : store.summaries()[call.messages.front().record].frame;
     if (fault && media.verdict == MediaVerdict::none) {
-      report.findings.push_back(
-          media_finding(FindingId::media_none, call, frame,
-                        "answered, with SDP, and no media either way in the capture" +
-                            (media.reason.empty() ? std::string() : ": " + media.reason_detail)));
+      report.findings.push_back(media_finding(
+          FindingId::media_none, call, frame,
+          "answered, with SDP, and no media either way in the capture" +
+              (media.reason.empty() ? std::string() : ": " + media.detail().reason_detail)));
     } else if (fault) {
       const MediaWay missing = media.verdict == MediaVerdict::caller_to_callee_only
                                    ? MediaWay::callee_to_caller
                                    : MediaWay::caller_to_callee;
-      report.findings.push_back(
-          media_finding(FindingId::media_one_way, call, frame,
-                        "no media " + way_words(missing) +
-                            (media.reason.empty() ? std::string() : ": " + media.reason_detail)));
+      report.findings.push_back(media_finding(
+          FindingId::media_one_way, call, frame,
+          "no media " + way_words(missing) +
+              (media.reason.empty() ? std::string() : ": " + media.detail().reason_detail)));
     }
     for (std::size_t w = 0; w < 2; ++w) {
       if (stopped[w]) {

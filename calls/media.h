@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -257,22 +258,45 @@ enum class MediaVerdict : std::uint8_t {
 };
 std::string_view media_verdict_name(MediaVerdict verdict);
 
-struct CallMedia {
-  MediaVerdict verdict = MediaVerdict::no_sdp;
-  std::string_view
-      reason;  // ice_no_checks, ice_unanswered, dtls_incomplete, ... or empty (a literal)
-  std::string reason_detail;         // for people: what was seen
-  std::vector<std::size_t> streams;  // indices into MediaTracker::streams()
+// What a call's media verdict rests on beyond the verdict itself, kept only for calls that have
+// some (a call with media, or a reason): a capture of signalling alone holds none of it.
+struct CallMediaDetail {
+  std::string reason_detail;  // for people: what was seen
   // Streams of another call that this one announced too (B2BUA legs passing the SDP through),
   // with their direction as seen from this call: counted in its verdict.
   std::vector<std::pair<std::size_t, MediaWay>> shared;
+  std::array<std::optional<double>, 2> r_factor;  // by MediaWay
+  std::array<std::string, 2> mos_inputs;
+};
+
+struct CallMedia {
+  MediaVerdict verdict = MediaVerdict::no_sdp;
+  bool webrtc = false;  // the SDP has ICE credentials
+  // ice_no_checks, ice_unanswered, dtls_incomplete, ... or empty (a literal)
+  std::string_view reason;
+  std::vector<std::size_t> streams;  // indices into MediaTracker::streams()
   std::vector<std::size_t> pairs;
   std::vector<std::size_t> dtls;
   std::array<std::optional<double>, 2> mos;  // by MediaWay
-  std::array<std::optional<double>, 2> r_factor;
-  std::array<std::string, 2> mos_inputs;
-  std::array<std::uint64_t, 2> packets{};  // RTP packets by MediaWay
-  bool webrtc = false;                     // the SDP has ICE credentials
+  std::array<std::uint64_t, 2> packets{};    // RTP packets by MediaWay
+
+  // Empty unless set: one shared empty detail for the calls without (152 bytes a call less on a
+  // capture of 154,517 calls, every one of which has a CallMedia).
+  const CallMediaDetail& detail() const { return detail_ ? *detail_ : kNone; }
+  CallMediaDetail& edit_detail() {
+    if (!detail_) detail_ = std::make_unique<CallMediaDetail>();
+    return *detail_;
+  }
+  CallMedia() = default;
+  CallMedia(const CallMedia& other) { *this = other; }
+  CallMedia& operator=(const CallMedia& other);
+  CallMedia(CallMedia&&) noexcept = default;
+  CallMedia& operator=(CallMedia&&) noexcept = default;
+  ~CallMedia() = default;
+
+ private:
+  static const CallMediaDetail kNone;
+  std::unique_ptr<CallMediaDetail> detail_;
 };
 
 struct MediaReport {

@@ -107,12 +107,12 @@ class LivePrinter final : public LiveCallObserver {
         const CallFieldSpec& spec = call_field(f);
         field_json(o, spec.json_key, spec.value(row));
       }
-      o.string("reason_detail", media->reason_detail);
+      o.string("reason_detail", media->detail().reason_detail);
       std::fputs(o.take_line().c_str(), stdout);
     } else if (format_ == OutputFormat::text) {
       std::string text = "        call " + call.call_id + ": media " + std::string(row.media);
       if (!media->reason.empty())
-        text += " (" + std::string(media->reason) + ": " + media->reason_detail + ")";
+        text += " (" + std::string(media->reason) + ": " + media->detail().reason_detail + ")";
       for (std::size_t w = 0; w < 2; ++w) {
         if (!media->mos[w]) continue;
         char mos[48];

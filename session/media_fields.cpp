@@ -294,7 +294,7 @@ JsonObject call_media_json(const CallMedia& media, const MediaTracker& tracker) 
   JsonObject o;
   o.string("verdict", media_verdict_name(media.verdict));
   o.string("reason", media.reason);
-  o.string("reason_detail", media.reason_detail);
+  o.string("reason_detail", media.detail().reason_detail);
   for (std::size_t w = 0; w < 2; ++w) {
     const std::string way(media_way_name(static_cast<MediaWay>(w)));
     o.number("packets_" + way, media.packets[w]);
@@ -303,9 +303,9 @@ JsonObject call_media_json(const CallMedia& media, const MediaTracker& tracker) 
       char number[32];
       std::snprintf(number, sizeof number, "%.2f", *media.mos[w]);
       q.formatted_number("mos", number);
-      std::snprintf(number, sizeof number, "%.1f", *media.r_factor[w]);
+      std::snprintf(number, sizeof number, "%.1f", *media.detail().r_factor[w]);
       q.formatted_number("r_factor", number);
-      q.string("inputs", media.mos_inputs[w]);
+      q.string("inputs", media.detail().mos_inputs[w]);
       o.object("quality_" + way, std::move(q));
     }
   }
@@ -358,7 +358,7 @@ std::vector<std::string> call_media_lines(const CallMedia& media, const MediaTra
     verdict += " (the capture holds no media packets: signalling only?)";
   }
   if (!media.reason.empty())
-    verdict += " (" + std::string(media.reason) + ": " + media.reason_detail + ")";
+    verdict += " (" + std::string(media.reason) + ": " + media.detail().reason_detail + ")";
   for (std::size_t w = 0; w < 2; ++w) {
     if (!media.mos[w]) continue;
     char text[64];

@@ -163,7 +163,7 @@ CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t ca
   s.judged = true;
   s.verdict = std::string(media_verdict_name(m.verdict));
   s.reason = m.reason;
-  s.reason_detail = m.reason_detail;
+  s.reason_detail = m.detail().reason_detail;
   for (std::size_t w = 0; w < 2; ++w) {
     if (m.mos[w]) {
       char text[16];
@@ -182,7 +182,7 @@ CallMediaSnapshot call_media_snapshot(const Analysis& analysis, std::uint64_t ca
     s.streams.push_back(std::move(cells));
   };
   for (const std::size_t i : m.streams) add_stream(i);
-  for (const auto& [i, way] : m.shared) add_stream(i);
+  for (const auto& [i, way] : m.detail().shared) add_stream(i);
   s.lines = call_media_lines(m, tracker, calls[call].start);
   return s;
 }
