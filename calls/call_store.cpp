@@ -313,7 +313,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     call.call_id = call_id;
     call.group = call.index;
     call.start = r.timestamp;
-    call.first_method = intern(m.is_request ? m.method : m.cseq_method);
+    call.first_method = intern_name(m.is_request ? m.method : m.cseq_method);
     call.from_user = std::string(m.from.uri.user);
     call.to_user = std::string(m.to.uri.user);
     calls_.push_back(std::move(call));
@@ -384,13 +384,11 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
 
   // Dialogs: From tag + To tag, from responses that carry a To tag (early or confirmed).
   if (!m.is_request && !m.to.tag.empty() && m.status_code > 100) {
-    const std::string_view from_tag = m.from.tag;
-    const std::string_view to_tag = m.to.tag;
-    auto d = std::find_if(call.dialogs.begin(), call.dialogs.end(), [&](const SipDialog& x) {
-      return x.from_tag == from_tag && x.to_tag == to_tag;
-    });
+    const std::uint64_t tags = mix(mix(4, m.from.tag), m.to.tag);
+    auto d = std::find_if(call.dialogs.begin(), call.dialogs.end(),
+                          [&](const SipDialog& x) { return x.tags == tags; });
     if (d == call.dialogs.end()) {
-      call.dialogs.push_back({std::string(from_tag), std::string(to_tag), false});
+      call.dialogs.push_back({tags, false});
       d = call.dialogs.end() - 1;
     }
     if (m.status_code >= 200 && m.status_code < 300 && m.cseq_method == "INVITE")

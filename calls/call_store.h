@@ -59,8 +59,9 @@ struct SipTransaction {
 };
 
 struct SipDialog {
-  std::string from_tag;
-  std::string to_tag;
+  // A 64-bit hash of its From tag and To tag: dialogs are only told apart, never shown (a
+  // collision, at 2^-64 per pair, would count two dialogs of one call as one).
+  std::uint64_t tags = 0;
   bool confirmed = false;  // a 2xx established it (an early dialog otherwise)
 };
 
@@ -216,7 +217,7 @@ struct Call {
   std::uint64_t index = 0;
   std::string call_id;
   std::vector<CallMessage> messages;
-  std::string_view first_method;  // interned by the store
+  InternedName first_method;  // interned by the store
   std::string from_user;
   std::string to_user;
   CallState state = CallState::no_response;
