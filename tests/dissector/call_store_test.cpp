@@ -13,6 +13,7 @@
 #include "calls/hash_set64.h"
 #include "calls/ladder.h"
 #include "calls/live_calls.h"
+#include "calls/text_arena.h"
 #include "tests/support/test_support.h"
 
 namespace sipws {
@@ -44,6 +45,27 @@ TEST(HashSet64, AnswersAsUnorderedSet) {
     ASSERT_EQ(set.insert(key), reference.insert(key).second) << i << " " << key;
   }
   EXPECT_EQ(set.size(), reference.size());
+}
+
+// Views into the arena stay as they were written while it fills chunk after chunk, with texts
+// longer than a chunk among them.
+TEST(TextArena, ViewsStayValidAsItGrows) {
+  TextArena arena;
+  std::vector<std::pair<std::string_view, std::string>> kept;
+  std::mt19937 random(3);
+  for (int i = 0; i < 5000; ++i) {
+    const std::size_t length = i % 997 == 0 ? 200'000 : random() % 200;
+    std::string text(length, static_cast<char>('a' + i % 26));
+    if (!text.empty()) text.back() = static_cast<char>('0' + i % 10);
+    kept.emplace_back(arena.keep(text), text);
+  }
+  EXPECT_TRUE(arena.keep("").empty());
+  std::size_t total = 0;
+  for (const auto& [view, text] : kept) {
+    ASSERT_EQ(view, text);
+    total += text.size();
+  }
+  EXPECT_GE(arena.bytes(), total);
 }
 
 Endpoint ep(const char* ip, std::uint16_t port) {
@@ -282,6 +304,37 @@ TEST_F(CallStoreTest, ALongCallsTransactionsAreFoundPastTheIndexThreshold) {
   EXPECT_EQ(reinvite.final_status, 487);
   EXPECT_EQ(c.transactions[103].cseq, 103u);
   EXPECT_EQ(c.transactions[103].messages.size(), 1u);
+}
+
+// Calls are found by Call-ID through a table that grows with them: every one of a few thousand
+// (past several growths) is found, unknown ones are not, and each message joins its own call.
+TEST_F(CallStoreTest, EveryCallIsFoundByItsCallIdAsTheTableGrows) {
+  constexpr int kCalls = 3000;
+  for (int i = 0; i < kCalls; ++i) {
+    send(alice_, proxy_, "OPTIONS sip:bob@example.com SIP/2.0", "1 OPTIONS",
+         "id-" + std::to_string(i), "", "z9hG4bK-" + std::to_string(i));
+  }
+  // Every other call again: a second transaction joins the same call.
+  for (int i = 0; i < kCalls; i += 2) {
+    send(proxy_, alice_, "SIP/2.0 200 OK", "1 OPTIONS", "id-" + std::to_string(i), "t",
+         "z9hG4bK-" + std::to_string(i));
+  }
+  ASSERT_EQ(store_.calls().size(), static_cast<std::size_t>(kCalls));
+  for (int i = 0; i < kCalls; ++i) {
+    const Call* c = store_.find("id-" + std::to_string(i));
+    ASSERT_NE(c, nullptr) << i;
+    EXPECT_EQ(c->index, static_cast<std::uint64_t>(i));
+    EXPECT_EQ(c->messages.size(), i % 2 == 0 ? 2u : 1u);
+  }
+  EXPECT_EQ(store_.find("id-3000"), nullptr);
+  EXPECT_EQ(store_.find(""), nullptr);
+  // The messages' hops: requests one way, answers the other, each summary with its own.
+  const auto& summaries = store_.summaries();
+  EXPECT_EQ(summaries.front().path->src, alice_);
+  EXPECT_EQ(summaries.back().path->src, proxy_);
+  EXPECT_EQ(summaries.back().path->dst, alice_);
+  EXPECT_EQ(summaries.back().method, "");
+  EXPECT_EQ(summaries.back().cseq_method, "OPTIONS");
 }
 
 TEST_F(CallStoreTest, RetransmissionsAreMarkedAndDoNotCountTwice) {
