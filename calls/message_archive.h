@@ -2,8 +2,9 @@
 // Whole messages kept compressed: what a front end showing messages on demand (the GUI's and the
 // terminal UI's message views, ladders, `flow -v`) needs of a capture of a million messages,
 // at a fraction of the memory of keeping them parsed. Each record (its carrier, its WebSocket
-// frame headers and compressed bytes, its text) is written into an open block; a full block is
-// compressed (zstd at level 1: SIP's repeated headers compress well even so).
+// frame headers, its text) is written into an open block; a full block is compressed (zstd at
+// level 1: SIP's repeated headers compress well even so). A compressed WebSocket message's
+// deflated payload is kept beside the blocks, as it is (no compressor shrinks it).
 // Reading record i decompresses its block (recent blocks stay decompressed, so a ladder's
 // messages cost one decompression per block) and parses the text again.
 
@@ -36,13 +37,15 @@ class MessageArchive {
   // owner serialises them (the GUI's and the terminal UI's session lock).
   std::unique_ptr<SipMessageRecord> get(std::size_t i) const;
 
-  // Bytes held: deflated blocks, the open block and the index.
+  // Bytes held: deflated blocks, the open block, the index and the payloads beside them.
   std::uint64_t memory_bytes() const;
-  // Bytes the records took before compression.
+  // Bytes the records took before compression (their payloads included).
   std::uint64_t raw_bytes() const { return raw_bytes_; }
 
   // 256 KiB: zstd finds more of SIP's repeats in a bigger block (on medium.pcap 28.6 MB for
-  // 113.4 MB of records, 32.2 MB with 64 KiB); a message shown costs one block's decompression.
+  // 113.4 MB of records, 32.2 MB with 64 KiB; 27.3 MB since the payloads went beside the
+  // blocks; 1 MiB blocks: 26.8 MB, with `flow` 8% slower); a message shown costs one block's
+  // decompression.
   static constexpr std::size_t kBlockBytes = 256 * 1024;
   // zstd's level 1: its fastest regular level (the SIP thread compresses as it builds calls).
   static constexpr int kLevel = 1;

@@ -12,7 +12,9 @@ namespace sipws::gui {
 
 // What the reading thread publishes: what changed since its last delta.
 struct AnalysisDelta {
-  std::vector<CallRow> calls;  // new or changed calls, ascending by call index
+  // New or changed calls, ascending by call index; in the final delta only calls never sent
+  // before (the others get `endings`).
+  std::vector<CallRow> calls;
   // At the end, for every call whose row was sent before: what finishing changed in it.
   std::vector<CallRowEnding> endings;
   std::vector<FindingRow> findings;  // new findings (all of them when replace_findings)
