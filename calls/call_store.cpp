@@ -235,8 +235,7 @@ void CallStore::note_transaction(const Call& call, std::size_t index) {
 }
 
 std::string_view CallStore::intern(std::string_view text) {
-  const auto known = names_.find(text);
-  return known != names_.end() ? std::string_view(*known) : *names_.emplace(text).first;
+  return intern_name(text).view();
 }
 
 std::size_t CallStore::FormatsHash::operator()(const SdpFormats& f) const {
@@ -323,7 +322,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
   Call& call = calls_[known->index];
   last_call_ = call.index;
   call.end = std::max(call.end, r.timestamp);
-  call.transports |= static_cast<std::uint8_t>(1u << static_cast<int>(r.transport));
+  call.transports |= transport_bit(r.transport);
   // One pass over the fields for the first value of each correlation header (most messages
   // carry none), then taken in the order of kCorrelationHeaders.
   std::array<std::string_view, std::size(kCorrelationHeaders)> correlation{};

@@ -207,6 +207,14 @@ struct CallSdp {
   std::vector<std::uint64_t> body_hashes;  // of every SDP kept above
 };
 
+// A set of transports as one byte (Call::transports, CallRow::transports): bit 1 << SipTransport.
+constexpr std::uint8_t transport_bit(SipTransport t) {
+  return static_cast<std::uint8_t>(1u << static_cast<unsigned>(t));
+}
+constexpr bool has_transport(std::uint8_t transports, SipTransport t) {
+  return (transports & transport_bit(t)) != 0;
+}
+
 struct CallMessage {
   std::uint64_t record = 0;       // index into CallStore::summaries() (and records(), when kept)
   std::uint32_t transaction = 0;  // index into Call::transactions
@@ -227,10 +235,9 @@ struct Call {
   std::optional<TimeNs> answer;       // the first 2xx to an initial INVITE
   std::optional<TimeNs> final_time;   // the first final response to an initial INVITE
   TimeNs end = 0;                     // the last message
-  // Every transport its messages came over: bit 1 << SipTransport for each (a std::set took
-  // 48 bytes and a node per transport).
+  // Every transport its messages came over, as transport_bit()s (a std::set took 48 bytes and a
+  // node per transport).
   std::uint8_t transports = 0;
-  bool has_transport(SipTransport t) const { return (transports >> static_cast<int>(t)) & 1u; }
   std::uint64_t group = 0;  // calls that are legs of one another share a group (the lowest index)
   std::vector<SipTransaction> transactions;
   std::vector<SipDialog> dialogs;
@@ -351,7 +358,7 @@ class CallStore final : public SipMessageSink {
   // kIndexedTransactions (nearly all) are not in it and cost nothing.
   static constexpr std::size_t kIndexedTransactions = 32;
   std::unordered_multimap<std::uint64_t, std::uint32_t> long_call_transactions_;
-  // Method names, each stored once: summaries point into these.
+  // Names and short words, each stored once: methods, SDP words and codec names point here.
   std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
   struct FormatsHash {
     std::size_t operator()(const SdpFormats& f) const;

@@ -692,8 +692,10 @@ MediaReport associate_media(const CallStore& store, MediaTracker& tracker,
         for (const SdpCandidateInfo& c : m.candidates) {
           if (!c.tcp && usable(c.endpoint)) announce(c.endpoint, a);
         }
-        if (!m.ice_ufrag.empty() && seen_ufrags.count(std::string(m.ice_ufrag)) != 0)
-          ufrags[std::string(m.ice_ufrag)].push_back(a);
+        if (!m.ice_ufrag.empty()) {
+          std::string ufrag(m.ice_ufrag);
+          if (seen_ufrags.count(ufrag) != 0) ufrags[ufrag].push_back(a);
+        }
         for (const std::uint32_t ssrc : m.ssrcs) {
           if (seen_ssrcs.count(ssrc) != 0) ssrcs[ssrc].push_back(a);
         }

@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
                    names.join(", ").toLocal8Bit().constData());
       return 1;
     }
-    tabs->setCurrentIndex(
-        tab);  // nothing switches tabs on its own: it stays as the capture is read
+    // Nothing switches tabs on its own: it stays as the capture is read.
+    tabs->setCurrentIndex(tab);
   }
   if (parser.isSet(screenshot)) {
     if (files.isEmpty()) {

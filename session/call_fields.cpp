@@ -127,8 +127,7 @@ constexpr std::array kCallFields = {
                     FieldValue v;
                     v.kind = K::list;
                     for (const SipTransportName& t : kSipTransportNames) {
-                      if ((r.transports >> static_cast<int>(t.transport)) & 1u)
-                        v.list.emplace_back(t.name);
+                      if (has_transport(r.transports, t.transport)) v.list.emplace_back(t.name);
                     }
                     return v;
                   }},

@@ -37,7 +37,7 @@ struct CallRow {
   std::size_t retransmissions = 0;
   std::size_t dialogs = 0;
   std::size_t findings = 0;
-  std::uint8_t transports = 0;  // Call::transports: bit 1 << SipTransport for each
+  std::uint8_t transports = 0;  // Call::transports: transport_bit()s
   std::string methods;          // every transaction's method once, "INVITE ACK BYE"
   std::uint64_t group = 0;
   // Why it failed (or how it ended).
