@@ -3,6 +3,9 @@
 the same TCP connections (endpoints) and UDP flows, the same packet counts each way."""
 import collections, csv, glob, io, os, shutil, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tshark_reference import reference_stdout
+
 sipws, samples, corpus = sys.argv[1:4]
 if not shutil.which("tshark"):
     sys.exit("tshark is required: run scripts/bootstrap.sh")
@@ -15,10 +18,9 @@ if not files:
 
 def tshark_counts(path, proto):
     """{(stream index): {endpoint: packets sent}} from tshark."""
-    out = subprocess.run(["tshark", "-n", "-r", path, "-Y", proto, "-T", "fields", "-E", "separator=\t",
-                          "-e", f"{proto}.stream", "-e", "ip.src", "-e", "ipv6.src",
-                          "-e", f"{proto}.srcport"],
-                         capture_output=True, text=True, check=True).stdout
+    out = reference_stdout(["tshark", "-n", "-r", path, "-Y", proto, "-T", "fields", "-E", "separator=\t",
+                            "-e", f"{proto}.stream", "-e", "ip.src", "-e", "ipv6.src",
+                            "-e", f"{proto}.srcport"])
     streams = collections.defaultdict(collections.Counter)
     for line in out.splitlines():
         f = line.split("\t")
@@ -69,10 +71,9 @@ for path in files:
                     key = flow_key(r["client"], r["server"])
                     ours_pairs[key].update(ours[int(r["index"])])
             theirs_pairs = collections.defaultdict(collections.Counter)
-            out = subprocess.run(["tshark", "-n", "-r", path, "-Y", "udp", "-T", "fields", "-E", "separator=\t",
-                                  "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.srcport",
-                                  "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport"],
-                                 capture_output=True, text=True, check=True).stdout
+            out = reference_stdout(["tshark", "-n", "-r", path, "-Y", "udp", "-T", "fields", "-E", "separator=\t",
+                                    "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.srcport",
+                                    "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport"])
             for line in out.splitlines():
                 f = [x.split(",")[-1] for x in line.split("\t")]
                 src = f"{f[0] or f[1]}:{f[2]}"

@@ -9,7 +9,7 @@ reason (a message can refer back to one that is left out)."""
 import collections, csv, io, os, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_reference import message_multiset, sipws_messages, tshark_options
+from tshark_reference import message_multiset, reference_output, sipws_messages, tshark_options
 
 sipws, samples, shared = sys.argv[1:4]
 CAPTURES = [
@@ -45,8 +45,7 @@ for path in CAPTURES:
             failures += 1
             continue
         tool = os.path.join(shared, "tools", "tshark_messages.py")
-        theirs = message_multiset(subprocess.run([sys.executable, tool, out] + options,
-                                                 capture_output=True, text=True).stdout)
+        theirs = message_multiset(reference_output([sys.executable, tool, out] + options)[1])
         want = collections.Counter({k: n for k, n in ours.items() if k[0] == cid})
         if theirs != want:
             failures += 1

@@ -125,12 +125,14 @@ for name in ["ws-udp-two-legs.pcap", "ws-call-answered.pcap"]:
 # 4. Bad HEP is counted, good HEP around it still arrives; a wrong key is rejected.
 good = subprocess.run([sipws, "export", os.path.join(samples, "ws-register.pcap"), "--hep", "127.0.0.1:9"],
                       capture_output=True)  # nothing listens on the discard port; just checks it does not fail
-p, port_now = listen(["--duration", "4"])
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 bad = [b"hello", b"HEP", b"HEP3\x00\x04", b"HEP3\xff\xff" + b"\x00" * 10,
        b"HEP3\x00\x0e" + struct.pack(">HHH", 0, 15, 3) + b"\x00\x00",          # chunk length 3 < 6
        b"HEP3\x00\x0e" + struct.pack(">HHH", 0, 15, 200) + b"\x00\x00",        # chunk past the end
        b"HEP3\x00\x10" + struct.pack(">HHHI", 0x1234, 0x99, 10, 1)]            # unknown chunk, no payload
+# -c counts every datagram: it stops after the bad ones and the 4 good messages, before its
+# safety duration.
+p, port_now = listen(["-c", str(len(bad) + 4), "--duration", "20"])
 for b in bad:
     sock.sendto(b, ("127.0.0.1", port_now))
 time.sleep(0.3)
@@ -142,7 +144,7 @@ if not m or int(m.group(3)) != len(bad) or int(m.group(2)) != 4:
     failures.append(f"bad HEP: {summary}")
 else:
     print(f"ok   {len(bad)} bad HEP packets counted, the 4 good ones analysed: {summary}")
-p, port_now = listen(["--duration", "3", "--hep-password", "secret"])
+p, port_now = listen(["-c", "8", "--duration", "20", "--hep-password", "secret"])  # 4 refused, 4 taken
 subprocess.run([sipws, "export", os.path.join(samples, "ws-register.pcap"), "--hep", f"127.0.0.1:{port_now}",
                 "--hep-password", "wrong"], capture_output=True)
 subprocess.run([sipws, "export", os.path.join(samples, "ws-register.pcap"), "--hep", f"127.0.0.1:{port_now}",
@@ -156,13 +158,14 @@ else:
 # listen --port 0 names the port it got; --format json --calls: call events as JSON lines among
 # the messages, each call's last state as `calls` gives it.
 import json
+source = os.path.join(samples, "ws-call-rejected.pcap")
+expected = sum(messages(subprocess.run([sipws, "messages", "--format", "tsv", source], capture_output=True, text=True).stdout).values())
 p = subprocess.Popen([sipws, "listen", "--hep", "0", "--bind", "127.0.0.1", "--format", "json", "--calls",
-                      "--duration", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                      "-c", str(expected), "--duration", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 line = p.stderr.readline()
 got_port = line.split(" port ")[1].split()[0] if " port " in line else "0"
 if got_port == "0":
     failures.append(f"listen --hep 0 did not say its port: {line!r}")
-source = os.path.join(samples, "ws-call-rejected.pcap")
 subprocess.run([sipws, "export", source, "--hep", f"127.0.0.1:{got_port}", "-w", os.path.join(tmp, "x.pcap")],
                capture_output=True)
 out, err = finish(p)

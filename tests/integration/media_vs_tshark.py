@@ -12,6 +12,9 @@ our count must be tshark's packets plus its lost, with 0 lost, on a stream with 
 Each sample's media verdict is also checked against what its script did (README)."""
 import csv, glob, io, os, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tshark_reference import reference_stdout
+
 sipws, samples = sys.argv[1:3]
 media = os.path.join(samples, "media")
 
@@ -29,8 +32,7 @@ EXPECTED_VERDICTS = {
 }
 
 def tshark_streams(path):
-    out = subprocess.run(["tshark", "-r", path, "-o", "rtp.heuristic_rtp:TRUE", "-q", "-z", "rtp,streams"],
-                         capture_output=True, text=True, check=True).stdout
+    out = reference_stdout(["tshark", "-r", path, "-o", "rtp.heuristic_rtp:TRUE", "-q", "-z", "rtp,streams"])
     streams = {}
     for line in out.splitlines():
         parts = line.split()

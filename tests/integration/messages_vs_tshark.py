@@ -15,7 +15,7 @@ corpus = os.path.join(shared, "corpus")
 NOT_YET = {}
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_reference import tshark_options, expected_file, key_log_file, message_multiset as load
+from tshark_reference import tshark_options, expected_file, key_log_file, message_multiset as load, reference_output
 
 def diff(a, b):
     missing, extra = a - b, b - a
@@ -46,9 +46,8 @@ for path in files:
         continue
     ours = load(ours_run.stdout)
     tls = ["-o", f"tls.keylog_file:{keys}"] if keys else []
-    ref_run = subprocess.run([sys.executable, os.path.join(tools, "tshark_messages.py"), path] + tshark_options(path, ours_run.stdout) + tls,
-                             capture_output=True, text=True)
-    theirs = load(ref_run.stdout)
+    theirs = load(reference_output([sys.executable, os.path.join(tools, "tshark_messages.py"), path] +
+                                   tshark_options(path, ours_run.stdout) + tls)[1])
     expected_path = expected_file(path)
     total_messages += sum(ours.values())
     if expected_path:

@@ -9,7 +9,7 @@ and every --limit name are added by hand, as their values are text.
 Commands that capture (live, capture, listen, tui) run detached from any terminal, with a
 timeout: a value they accept may run on (0 is "no limit" for a count or a duration), which is
 fine; one they should refuse must end at once with status 1."""
-import os, re, resource, subprocess, sys
+import concurrent.futures, functools, os, re, resource, subprocess, sys
 
 sipws, samples = sys.argv[1:3]
 sample = os.path.join(samples, "ws-call-answered.pcap")
@@ -52,7 +52,39 @@ def base_args(command):
         return ["tui", sample]
     return [command, sample]
 
-tried = 0
+# Each run is its own process, and the capturing commands' accepted "no limit" values run until
+# their timeout: the runs go through a small pool (this test took 28 s one after the other, most
+# of it waiting on those timeouts). Results are judged in the order the runs were listed.
+def judge_option(args, value, option, result):
+    code, err = result
+    if code is None:
+        # Still running: only a value that means "no limit" may do that.
+        if not (value == "0" and option in ("--count", "-c", "--duration", "--hep",
+                                            "--rotate-size", "--rotate-seconds",
+                                            "--stats-interval", "--hep-id")):
+            failures.append(f"{' '.join(args)}: still running after the timeout")
+    elif code < 0:
+        failures.append(f"{' '.join(args)}: killed by signal {-code}: {err[-300:]!r}")
+    elif code > 4:
+        failures.append(f"{' '.join(args)}: exit status {code}: {err[-300:]!r}")
+    elif value != "0" and value != "99999999999999999999" and code == 0 and option not in ("--since", "--until"):
+        failures.append(f"{' '.join(args)}: '{value}' accepted")
+    elif code == 1 and not err.strip():
+        failures.append(f"{' '.join(args)}: refused without a message")
+
+def judge_limit(name, value, result):
+    code, err = result
+    if code is None or code < 0 or code > 4:
+        failures.append(f"--limit {name}={value}: {'hang' if code is None else code}: {err[-300:]!r}")
+    elif value in ("-1", "abc", "99999999999999999999") and code != 1:
+        failures.append(f"--limit {name}={value}: accepted (status {code})")
+
+def judge_threads(value, result):
+    code, _ = result
+    if code != 1:
+        failures.append(f"--threads {value}: status {code}, not 1")
+
+runs = []  # (args, timeout, judge taking the run's (status, stderr))
 for command in commands:
     text = subprocess.run([sipws, command, "--help"], capture_output=True, text=True).stdout
     options = re.findall(r"^\s+(?:-\w,)?(--[\w-]+) (?:INT|UINT|FLOAT|NUMBER)\b", text, re.M)
@@ -66,23 +98,8 @@ for command in commands:
             if command == "tui" and option == "--hep":
                 args = ["tui"]  # --hep is its source instead of a file
             args += [option, value]
-            code, err = run(args, 2 if command in capturing else 60)
-            tried += 1
-            if code is None:
-                # Still running: only a value that means "no limit" may do that.
-                if not (value == "0" and option in ("--count", "-c", "--duration", "--hep",
-                                                    "--rotate-size", "--rotate-seconds",
-                                                    "--stats-interval", "--hep-id")):
-                    failures.append(f"{' '.join(args)}: still running after the timeout")
-                continue
-            if code < 0:
-                failures.append(f"{' '.join(args)}: killed by signal {-code}: {err[-300:]!r}")
-            elif code > 4:
-                failures.append(f"{' '.join(args)}: exit status {code}: {err[-300:]!r}")
-            elif value != "0" and value != "99999999999999999999" and code == 0 and option not in ("--since", "--until"):
-                failures.append(f"{' '.join(args)}: '{value}' accepted")
-            elif code == 1 and not err.strip():
-                failures.append(f"{' '.join(args)}: refused without a message")
+            runs.append((args, 2 if command in capturing else 60,
+                         functools.partial(judge_option, args, value, option)))
 
 # The global options, on one command.
 limit_names = re.findall(r"(\w+) \((?:count|bytes|seconds)", help_top)
@@ -90,17 +107,16 @@ if len(limit_names) < 10:
     failures.append(f"only {len(limit_names)} --limit names found in --help")
 for name in limit_names:
     for value in VALUES:
-        code, err = run(["--limit", f"{name}={value}", "calls", sample], 60)
-        tried += 1
-        if code is None or code < 0 or code > 4:
-            failures.append(f"--limit {name}={value}: {'hang' if code is None else code}: {err[-300:]!r}")
-        elif value in ("-1", "abc", "99999999999999999999") and code != 1:
-            failures.append(f"--limit {name}={value}: accepted (status {code})")
+        runs.append((["--limit", f"{name}={value}", "calls", sample], 60,
+                     functools.partial(judge_limit, name, value)))
 for value in VALUES:
-    code, err = run(["--threads", value, "calls", sample], 60)
-    tried += 1
-    if code != 1:
-        failures.append(f"--threads {value}: status {code}, not 1")
+    runs.append((["--threads", value, "calls", sample], 60, functools.partial(judge_threads, value)))
+
+with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+    results = list(pool.map(lambda r: run(r[0], r[1]), runs))
+for (_, _, judge), result in zip(runs, results):
+    judge(result)
+tried = len(runs)
 
 for f in failures:
     print("FAIL:", f)

@@ -1,6 +1,59 @@
 """Shared by the integration tests: tshark's view of a capture's SIP messages, and the ground
 truth files the sample scripts wrote."""
-import collections, csv, io, os, subprocess, sys
+import collections, csv, hashlib, io, os, subprocess, sys, tempfile
+
+# CI runs every test twice (the plain build, then ASan+UBSan) and tshark's answers take a minute
+# or more of each pass. They depend only on the capture's bytes, the options and tshark itself,
+# so a successful run's output is kept under a key made of those (a file named in the command
+# counts by its content, so a scratch copy with another name finds it too) and the second pass
+# reads it back. SIPWS_REFERENCE_CACHE=off runs tshark every time.
+_CACHE = os.environ.get("SIPWS_REFERENCE_CACHE") or os.path.join(tempfile.gettempdir(), "sipws-reference-cache")
+_tshark_version = None
+_digests = {}
+
+def _file_digest(path):
+    st = os.stat(path)
+    known = _digests.get((path, st.st_mtime_ns, st.st_size))
+    if known:
+        return known
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    _digests[(path, st.st_mtime_ns, st.st_size)] = h.hexdigest()
+    return h.hexdigest()
+
+def reference_output(cmd):
+    """(exit status, standard output) of a reference command: tshark, or a tool that runs it."""
+    global _tshark_version
+    if _CACHE == "off":
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        return run.returncode, run.stdout
+    if _tshark_version is None:
+        _tshark_version = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout
+    key = hashlib.sha256(_tshark_version.encode())
+    for arg in cmd:
+        key.update(b"\0")
+        key.update(_file_digest(arg).encode() if os.path.isfile(arg) else arg.encode())
+    stored = os.path.join(_CACHE, key.hexdigest())
+    if os.path.exists(stored):
+        with open(stored, encoding="utf-8") as f:
+            return 0, f.read()
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode == 0:
+        os.makedirs(_CACHE, exist_ok=True)
+        scratch = f"{stored}.{os.getpid()}"
+        with open(scratch, "w", encoding="utf-8") as f:
+            f.write(run.stdout)
+        os.replace(scratch, stored)  # whole or not at all, when two tests write the same key
+    return run.returncode, run.stdout
+
+def reference_stdout(cmd):
+    """reference_output's standard output; a failed run raises, as subprocess's check=True."""
+    status, out = reference_output(cmd)
+    if status != 0:
+        raise subprocess.CalledProcessError(status, cmd)
+    return out
 
 def tshark_options(path, ours_tsv):
     """tshark decodes SIP only on the ports it knows; tell it, from the ports our own `messages`
@@ -31,9 +84,7 @@ def sipws_messages(sipws, path, extra=()):
 
 def tshark_messages(shared, path, ours_tsv):
     tool = os.path.join(shared, "tools", "tshark_messages.py")
-    run = subprocess.run([sys.executable, tool, path] + tshark_options(path, ours_tsv),
-                         capture_output=True, text=True)
-    return run.stdout
+    return reference_output([sys.executable, tool, path] + tshark_options(path, ours_tsv))[1]
 
 def key_log_file(path):
     """The TLS key log the sample script wrote beside a wss capture, if any."""

@@ -15,6 +15,9 @@ Where tshark is wrong and sipws right, by rule:
 """
 import collections, csv, glob, io, os, shutil, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tshark_reference import reference_stdout
+
 sipws, samples, corpus = sys.argv[1:4]
 if not shutil.which("tshark"):
     sys.exit("tshark is required: run scripts/bootstrap.sh")
@@ -62,7 +65,7 @@ def tshark_fields(path, keys, clients):
            "-e", "http.user_agent", "-e", "http.response.code"]
     if keys:
         cmd[1:1] = ["-o", f"tls.keylog_file:{keys}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    out = reference_stdout(cmd)
     view = collections.defaultdict(lambda: {"frames": [0, 0], "pings": 0, "pongs": 0,
                                             "close": [None, None], "uri": "", "ua": "", "status": ""})
     for line in out.splitlines():
