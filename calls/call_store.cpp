@@ -425,8 +425,26 @@ RecordRef CallStore::record(std::uint64_t index) const {
       return {};
     case RecordKeeping::whole:
       return index < records_.size() ? RecordRef(&records_[index]) : RecordRef();
-    case RecordKeeping::compressed:
-      return RecordRef(std::shared_ptr<const SipMessageRecord>(archive_.get(index)));
+    case RecordKeeping::compressed: {
+      if (index >= summaries_.size()) return {};
+      // The archive keeps the message's WebSocket carrier and text; the rest of its carrier is
+      // the summary's.
+      const MessageSummary& s = summaries_[index];
+      const MessagePath& path = *s.path;
+      SipCarrier carrier;
+      carrier.frame = s.frame;
+      carrier.first_frame = s.first_frame;
+      carrier.connection_first_frame = path.connection_first_frame;
+      carrier.handshake_last_frame = path.handshake_last_frame;
+      carrier.timestamp = s.timestamp;
+      carrier.src = path.src;
+      carrier.dst = path.dst;
+      carrier.transport = path.transport;
+      carrier.connection = path.connection;
+      carrier.direction = path.direction;
+      return RecordRef(
+          std::shared_ptr<const SipMessageRecord>(archive_.get(index, carrier, s.index)));
+    }
   }
   return {};
 }

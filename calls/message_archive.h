@@ -28,14 +28,18 @@ class MessageArchive {
   // compression with small captures).
   explicit MessageArchive(std::size_t block_bytes = kBlockBytes) : block_bytes_(block_bytes) {}
 
-  // Appends `record` as number size() (its `index` is kept as it is).
+  // Appends `record` as number size(): its WebSocket carrier, its deflated payload and its text.
+  // Its index and the rest of its carrier (frames, time, endpoints, connection) are not kept:
+  // the archive's owner keeps them anyway (the call store's summaries) and gives them to get().
   void append(const SipMessageRecord& record);
   std::size_t size() const { return locations_.size(); }
   std::size_t sealed_blocks() const { return blocks_.size(); }  // compressed (the open one not)
-  // Record i rebuilt and parsed again (SDP included); null past the end. Readers may run on
+  // Record i rebuilt and parsed again (SDP included), with `carrier` (its WebSocket part
+  // ignored) and `index` as what append() did not keep; null past the end. Readers may run on
   // several threads at once (the cache has its own lock), but not beside append(): the store's
   // owner serialises them (the GUI's and the terminal UI's session lock).
-  std::unique_ptr<SipMessageRecord> get(std::size_t i) const;
+  std::unique_ptr<SipMessageRecord> get(std::size_t i, const SipCarrier& carrier,
+                                        std::uint64_t index) const;
 
   // Bytes held: deflated blocks, the open block, the index and the payloads beside them.
   std::uint64_t memory_bytes() const;
