@@ -89,7 +89,10 @@ void MessageArchive::append(const SipMessageRecord& r) {
                                   (ws.masked ? 4 : 0) | (ws.handshake_seen ? 8 : 0)));
   w.put(ws.frames);
   w.put(ws.wire_bytes);
-  w.put(ws.first_frame);
+  // Frame numbers as their distance back from the message's first frame (which get() is given):
+  // small numbers, where the frame numbers themselves differ in every record. Unsigned
+  // arithmetic, so any value reads back exactly.
+  w.put(r.first_frame - ws.first_frame);
   w.put(static_cast<std::uint32_t>(ws.frame_headers.size()));
   for (const WsFrameHeader& h : ws.frame_headers) {
     w.put(static_cast<std::uint8_t>((h.fin ? 1 : 0) | (h.rsv1 ? 2 : 0) | (h.rsv2 ? 4 : 0) |
@@ -99,7 +102,7 @@ void MessageArchive::append(const SipMessageRecord& r) {
     for (const std::uint8_t b : h.mask) w.put(b);
     w.put(h.length);
     w.put(h.header_length);
-    w.put(h.first_frame);
+    w.put(r.first_frame - h.first_frame);
   }
   // A compressed message's deflated payload goes beside the blocks, as it is: zstd cannot make
   // deflate's output smaller, and amid the text it hid repeats from zstd (on medium.pcap its
@@ -123,19 +126,21 @@ void MessageArchive::seal() {
   std::size_t size = 0;
   bool compressed = false;
   if (compressor_ != nullptr) {
-    block.deflated.resize(ZSTD_compressBound(open_.size()));
-    size = ZSTD_compressCCtx(compressor_.get(), block.deflated.data(), block.deflated.size(),
-                             open_.data(), open_.size(), kLevel);
+    // Into a buffer kept for the next block, then copied at its size: one allocation a block,
+    // where a block's own buffer of the bound's size, then shrunk, was two (and a heap churned
+    // by 256 KiB holes).
+    scratch_.resize(ZSTD_compressBound(open_.size()));
+    size = ZSTD_compressCCtx(compressor_.get(), scratch_.data(), scratch_.size(), open_.data(),
+                             open_.size(), kLevel);
     compressed = ZSTD_isError(size) == 0;
   }
-  if (!compressed) {
+  if (compressed) {
+    block.deflated.assign(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(size));
+  } else {
     // Cannot happen with a buffer of ZSTD_compressBound's size; kept as it is rather than lost.
     block.deflated = open_;
-    size = open_.size();
     block.raw_size = 0;  // 0: stored, not compressed
   }
-  block.deflated.resize(size);
-  block.deflated.shrink_to_fit();
   blocks_.push_back(std::move(block));
   open_.clear();
 }
@@ -190,7 +195,7 @@ std::unique_ptr<SipMessageRecord> MessageArchive::get(std::size_t i, const SipCa
   ws.handshake_seen = (flags & 8) != 0;
   ws.frames = in.get<std::uint32_t>();
   ws.wire_bytes = in.get<std::uint64_t>();
-  ws.first_frame = in.get<std::uint64_t>();
+  ws.first_frame = carrier.first_frame - in.get<std::uint64_t>();
   const auto headers = in.get<std::uint32_t>();
   for (std::uint32_t h = 0; h < headers && in.ok; ++h) {
     WsFrameHeader header;
@@ -206,7 +211,7 @@ std::unique_ptr<SipMessageRecord> MessageArchive::get(std::size_t i, const SipCa
     for (std::uint8_t& b : header.mask) b = in.get<std::uint8_t>();
     header.length = in.get<std::uint64_t>();
     header.header_length = in.get<std::uint8_t>();
-    header.first_frame = in.get<std::uint64_t>();
+    header.first_frame = carrier.first_frame - in.get<std::uint64_t>();
     ws.frame_headers.push_back(header);
   }
   // Written by append() from payloads_, which lives as long as this archive.
@@ -224,6 +229,7 @@ std::uint64_t MessageArchive::memory_bytes() const {
   std::uint64_t total =
       open_.capacity() + locations_.size() * sizeof(Location) + blocks_.capacity() * sizeof(Block);
   for (const Block& b : blocks_) total += b.deflated.capacity();
+  total += scratch_.capacity();
   total += payloads_.bytes();
   return total;
 }

@@ -71,6 +71,7 @@ class MessageArchive {
   std::vector<Block> blocks_;
   std::size_t block_bytes_;
   std::vector<std::uint8_t> open_;
+  std::vector<std::uint8_t> scratch_;  // seal()'s compressor output, reused block after block
   TextArena payloads_;  // compressed WebSocket messages' payloads (deflated bytes, not text)
   // A copy of the open block as readers last saw it, shared until the next append: a ladder of
   // messages still in the open block (a small or live capture) copies it once, not per message.
