@@ -290,7 +290,7 @@ void CallStore::on_sip_message(SipMessageRecord&& record) {
     s.has_via = !m.vias.empty();
     s.removes_registration =
         m.is_request && m.cseq_method == "REGISTER" && is_registration_removal(m);
-    s.status_code = m.status_code;
+    s.status_code = static_cast<std::uint16_t>(m.status_code);
     s.method = intern_name(m.method);
     s.cseq_method = intern_name(m.cseq_method);
     s.cseq = m.cseq;
