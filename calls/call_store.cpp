@@ -544,6 +544,7 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
 }
 
 void CallStore::finish() {
+  archive_.compress_pending();  // what no idle thread took
   // Union the calls that share a correlation id with another call's Call-ID or correlation id.
   std::vector<std::uint64_t> parent(calls_.size());
   for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;

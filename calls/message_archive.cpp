@@ -119,55 +119,102 @@ void MessageArchive::append(const SipMessageRecord& r) {
 
 void MessageArchive::seal() {
   if (open_.empty()) return;
-  Block block;
-  block.raw_size = static_cast<std::uint32_t>(open_.size());
-  // One compression context, reused block after block (making one costs more than a block).
+  std::size_t raw_blocks = 0;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    Block block;
+    block.raw_size = static_cast<std::uint32_t>(open_.size());
+    block.bytes = std::move(open_);
+    blocks_.push_back(std::move(block));
+    raw_blocks = blocks_.size() - next_to_compress_;
+  }
+  open_ = {};
+  // Nobody compressing them while they wait (one thread, or a reading thread never idle): this
+  // thread does, so that at most kMaxRawBlocks stay raw.
+  while (raw_blocks > kMaxRawBlocks && compress_next(true)) --raw_blocks;
+}
+
+bool MessageArchive::compress_next(bool wait) {
+  std::unique_lock compressing(compress_mutex_, std::defer_lock);
+  if (wait) {
+    compressing.lock();
+  } else if (!compressing.try_lock()) {
+    return false;  // another thread is compressing: an idle thread does not wait for it
+  }
+  const std::uint8_t* raw = nullptr;
+  std::size_t raw_size = 0;
+  std::size_t index = 0;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    if (next_to_compress_ >= blocks_.size()) return false;
+    index = next_to_compress_++;
+    raw = blocks_[index].bytes.data();
+    raw_size = blocks_[index].bytes.size();
+  }
+  // The raw bytes stay where they are meanwhile: only this function replaces a block's bytes,
+  // under compress_mutex_; readers copy them under blocks_mutex_. One compression context,
+  // reused block after block (making one costs more than a block).
   if (compressor_ == nullptr) compressor_.reset(ZSTD_createCCtx());
-  std::size_t size = 0;
-  bool compressed = false;
-  if (compressor_ != nullptr) {
-    // Into a buffer kept for the next block, then copied at its size: one allocation a block,
-    // where a block's own buffer of the bound's size, then shrunk, was two (and a heap churned
-    // by 256 KiB holes).
-    scratch_.resize(ZSTD_compressBound(open_.size()));
-    size = ZSTD_compressCCtx(compressor_.get(), scratch_.data(), scratch_.size(), open_.data(),
-                             open_.size(), kLevel);
-    compressed = ZSTD_isError(size) == 0;
+  if (compressor_ == nullptr) return true;  // left raw rather than lost
+  // Into a buffer kept for the next block, then copied at its size: one allocation a block.
+  scratch_.resize(ZSTD_compressBound(raw_size));
+  const std::size_t size =
+      ZSTD_compressCCtx(compressor_.get(), scratch_.data(), scratch_.size(), raw, raw_size, kLevel);
+  // An error cannot happen with a buffer of ZSTD_compressBound's size; the block stays raw.
+  if (ZSTD_isError(size) != 0) return true;
+  std::vector<std::uint8_t> deflated(scratch_.begin(),
+                                     scratch_.begin() + static_cast<std::ptrdiff_t>(size));
+  std::lock_guard lock(blocks_mutex_);
+  blocks_[index].bytes = std::move(deflated);
+  blocks_[index].compressed = true;
+  return true;
+}
+
+void MessageArchive::compress_pending() {
+  while (compress_next(true)) {
   }
-  if (compressed) {
-    block.deflated.assign(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(size));
-  } else {
-    // Cannot happen with a buffer of ZSTD_compressBound's size; kept as it is rather than lost.
-    block.deflated = open_;
-    block.raw_size = 0;  // 0: stored, not compressed
-  }
-  blocks_.push_back(std::move(block));
-  open_.clear();
+}
+
+std::size_t MessageArchive::sealed_blocks() const {
+  std::lock_guard lock(blocks_mutex_);
+  return blocks_.size();
 }
 
 std::shared_ptr<const std::vector<std::uint8_t>> MessageArchive::inflated(
     std::uint32_t block) const {
   std::lock_guard<std::mutex> lock(cache_mutex_);
-  if (block == blocks_.size()) {
+  if (block == sealed_blocks()) {
     if (open_copy_ == nullptr)
       open_copy_ = std::make_shared<const std::vector<std::uint8_t>>(open_);
     return open_copy_;
   }
   Cached& slot = cache_[block % kCachedBlocks];
   if (slot.block == block) return slot.bytes;
-  const Block& b = blocks_[block];
   auto bytes = std::make_shared<std::vector<std::uint8_t>>();
-  if (b.raw_size == 0) {
-    *bytes = b.deflated;
-  } else {
-    bytes->resize(b.raw_size);
+  const std::uint8_t* deflated = nullptr;
+  std::size_t deflated_size = 0;
+  std::uint32_t raw_size = 0;
+  {
+    std::lock_guard blocks_lock(blocks_mutex_);
+    if (block >= blocks_.size()) return bytes;  // get() then finds nothing at the offset
+    const Block& b = blocks_[block];
+    if (!b.compressed) {
+      *bytes = b.bytes;  // copied here: a compressing thread may replace them next
+    } else {
+      // Compressed bytes never change again, and a deque's elements do not move.
+      deflated = b.bytes.data();
+      deflated_size = b.bytes.size();
+      raw_size = b.raw_size;
+    }
+  }
+  if (deflated != nullptr) {
+    bytes->resize(raw_size);
     if (decompressor_ == nullptr) decompressor_.reset(ZSTD_createDCtx());
-    const std::size_t size =
-        decompressor_ == nullptr
-            ? 0
-            : ZSTD_decompressDCtx(decompressor_.get(), bytes->data(), bytes->size(),
-                                  b.deflated.data(), b.deflated.size());
-    if (ZSTD_isError(size) != 0 || size != b.raw_size) {
+    const std::size_t size = decompressor_ == nullptr
+                                 ? 0
+                                 : ZSTD_decompressDCtx(decompressor_.get(), bytes->data(),
+                                                       bytes->size(), deflated, deflated_size);
+    if (ZSTD_isError(size) != 0 || size != raw_size) {
       bytes->clear();  // get() then finds nothing at the record's offset
     }
   }
@@ -226,10 +273,16 @@ std::unique_ptr<SipMessageRecord> MessageArchive::get(std::size_t i, const SipCa
 }
 
 std::uint64_t MessageArchive::memory_bytes() const {
-  std::uint64_t total =
-      open_.capacity() + locations_.size() * sizeof(Location) + blocks_.capacity() * sizeof(Block);
-  for (const Block& b : blocks_) total += b.deflated.capacity();
-  total += scratch_.capacity();
+  std::uint64_t total = open_.capacity() + locations_.size() * sizeof(Location);
+  {
+    std::lock_guard lock(blocks_mutex_);
+    total += blocks_.size() * sizeof(Block);
+    for (const Block& b : blocks_) total += b.bytes.capacity();
+  }
+  {
+    std::lock_guard lock(compress_mutex_);
+    total += scratch_.capacity();
+  }
   total += payloads_.bytes();
   return total;
 }

@@ -26,6 +26,11 @@ struct BatchHandoffLimits {
   // consumer builds may then be read, between batches, by whoever else takes this lock (the
   // GUI's snapshots). The producer must never hold it while it submits or drains.
   std::mutex* consumer_lock = nullptr;
+  // Called by the producer, without any lock, while it would wait for the consumer (every batch
+  // in flight, or draining): one small piece of work that any thread may do, returning false
+  // when there is none. The time the producer spends waiting goes to it instead (the GUI's
+  // message archive compresses its blocks so, off the consumer's thread).
+  std::function<bool()> producer_idle_work;
 };
 
 template <typename Item>
@@ -51,8 +56,7 @@ class BatchHandoff {
   Item& next() {
     if (filling_ == nullptr) {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock,
-                    [this] { return !empty_.empty() || batches_.size() < limits_.max_batches; });
+      wait_for(lock, [this] { return !empty_.empty() || batches_.size() < limits_.max_batches; });
       if (!empty_.empty()) {
         filling_ = empty_.back();
         empty_.pop_back();
@@ -87,7 +91,7 @@ class BatchHandoff {
       filling_ = nullptr;
       changed_.notify_all();
     }
-    changed_.wait(lock, [this] { return in_flight_ == 0; });
+    wait_for(lock, [this] { return in_flight_ == 0; });
   }
 
  private:
@@ -96,6 +100,20 @@ class BatchHandoff {
     std::size_t used = 0;
     std::size_t bytes = 0;
   };
+
+  // The producer's wait, doing idle work while there is some.
+  template <typename Ready>
+  void wait_for(std::unique_lock<std::mutex>& lock, Ready ready) {
+    while (!ready()) {
+      if (limits_.producer_idle_work) {
+        lock.unlock();
+        const bool worked = limits_.producer_idle_work();
+        lock.lock();
+        if (worked) continue;
+      }
+      changed_.wait(lock, ready);
+    }
+  }
 
   void run() {
     for (;;) {

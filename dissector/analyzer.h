@@ -8,6 +8,7 @@
 // messages and findings go, the limits, the counters) is an AnalyzerContext.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,9 @@ struct DissectorLimits {
   // thread holding it (the GUI's snapshots) sees calls, messages and findings between batches.
   // The reading thread must not hold it while it feeds or drains (BatchHandoffLimits).
   std::mutex* sip_stage_lock = nullptr;
+  // With sip_thread: work the reading thread may do while it waits for the SIP thread
+  // (BatchHandoffLimits::producer_idle_work).
+  std::function<bool()> reader_idle_work;
 };
 
 struct DissectorCounters {

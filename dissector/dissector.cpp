@@ -50,6 +50,7 @@ Dissector::Dissector(SipMessageSink& messages, FindingSink& findings, DissectorL
     upstream_findings_ = queued_findings_.get();
     BatchHandoffLimits handoff_limits;
     handoff_limits.consumer_lock = limits_.sip_stage_lock;
+    handoff_limits.producer_idle_work = limits_.reader_idle_work;
     handoff_ = std::make_unique<BatchHandoff<SipWork>>(
         [this](SipWork& work) { sip_stage_.process(work); }, handoff_limits);
   }

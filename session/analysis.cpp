@@ -10,11 +10,20 @@ Analysis::Analysis(AnalysisLimits limits)
     : store_(!limits.keep_records      ? RecordKeeping::summaries
              : limits.compress_records ? RecordKeeping::compressed
                                        : RecordKeeping::whole),
-      dissector_(*this, findings_, limits.dissector),
+      dissector_(*this, findings_, dissector_limits(limits)),
       pipeline_(dissector_, dissector_.findings(), limits.capture),
       media_enabled_(limits.media),
       media_(limits.media_limits) {
   if (media_enabled_) dissector_.set_datagram_observer(&media_);
+}
+
+DissectorLimits Analysis::dissector_limits(const AnalysisLimits& limits) {
+  DissectorLimits out = limits.dissector;
+  // Messages kept compressed with a SIP thread: the reading thread compresses the archive's
+  // blocks while it waits for that thread, which then only parses and builds calls.
+  if (limits.keep_records && limits.compress_records && out.sip_thread)
+    out.reader_idle_work = [this] { return store_.compress_archive_block(); };
+  return out;
 }
 
 void Analysis::on_sip_message(SipMessageRecord&& record) {

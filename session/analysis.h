@@ -102,6 +102,8 @@ class Analysis final : private SipMessageSink {
 
  private:
   void on_sip_message(SipMessageRecord&& record) override;
+  // `limits.dissector`, with the work its reading thread may do while it waits.
+  DissectorLimits dissector_limits(const AnalysisLimits& limits);
 
   std::function<void(const SipMessageRecord&)> message_tap_;
   FindingCollector findings_;

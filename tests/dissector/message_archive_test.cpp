@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "session/analysis.h"
@@ -125,6 +127,10 @@ TEST(MessageArchive, ManyBlocksReadBackAndCompress) {
     archive.append(r);
   }
   ASSERT_EQ(archive.size(), 30000u);
+  // No other thread compressed: append() did, leaving at most kMaxRawBlocks raw.
+  const std::uint64_t with_raw_blocks = archive.memory_bytes();
+  archive.compress_pending();
+  EXPECT_LT(archive.memory_bytes(), with_raw_blocks);
   EXPECT_LT(archive.memory_bytes() * 4, archive.raw_bytes()) << archive.memory_bytes();
   for (const std::size_t i : {std::size_t{0}, std::size_t{1234}, std::size_t{29999}}) {
     SipCarrier carrier;
@@ -136,6 +142,50 @@ TEST(MessageArchive, ManyBlocksReadBackAndCompress) {
     EXPECT_EQ(r->sip.call_id, "call-" + std::to_string(i));
   }
   EXPECT_FALSE(archive.get(30000, SipCarrier{}, 30000));
+}
+
+// As the GUI runs it: one thread appends and, between appends, reads records back (the
+// session lock keeps those two apart), while another compresses full blocks whenever it can.
+// Every record reads back the same whichever state its block was in (raw, being compressed,
+// compressed); under ASan a block freed while read would stop the test.
+TEST(MessageArchive, ReadsBackWhileAnotherThreadCompresses) {
+  MessageArchive archive(8192);
+  std::atomic<bool> done{false};
+  std::atomic<std::size_t> compressed{0};
+  std::thread compressor([&] {
+    while (!done.load()) {
+      if (archive.compress_next(false)) {
+        compressed.fetch_add(1);
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  const auto text_of = [](std::size_t i) {
+    return "MESSAGE sip:b@example.com SIP/2.0\r\nCall-ID: call-" + std::to_string(i) +
+           "\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n";
+  };
+  for (std::size_t i = 0; i < 20000; ++i) {
+    SipMessageRecord r;
+    const std::string text = text_of(i);
+    r.bytes.assign(text.begin(), text.end());
+    archive.append(r);
+    if (i % 97 == 0) {
+      const std::size_t back = (i * 7919) % (i + 1);
+      const auto read = archive.get(back, SipCarrier{}, back);
+      ASSERT_TRUE(read) << back;
+      EXPECT_EQ(read->sip.call_id, "call-" + std::to_string(back));
+    }
+  }
+  done = true;
+  compressor.join();
+  EXPECT_GT(compressed.load(), 0u);
+  archive.compress_pending();
+  for (std::size_t i = 0; i < archive.size(); i += 13) {
+    const auto read = archive.get(i, SipCarrier{}, i);
+    ASSERT_TRUE(read) << i;
+    EXPECT_EQ(std::string(read->bytes.begin(), read->bytes.end()), text_of(i));
+  }
 }
 
 }  // namespace
