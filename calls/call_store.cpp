@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <functional>
+#include <new>
 
 #include "dissector/text.h"
 
@@ -540,6 +541,16 @@ void CallStore::update_state(Call& call, const SipMessageRecord& r, bool retrans
     call.state = CallState::failed;
   } else {
     call.state = CallState::rejected;
+  }
+}
+
+bool CallStore::compress_archive_block() {
+  // Called from another layer's wait (the hand-off's): nothing may escape into it. A block whose
+  // compression failed for memory stays raw, and readable.
+  try {
+    return archive_.compress_next(false);
+  } catch (const std::bad_alloc&) {
+    return false;
   }
 }
 

@@ -318,7 +318,7 @@ class CallStore final : public SipMessageSink {
   // Compresses one full block of the kept messages still raw (RecordKeeping::compressed); false
   // when there is none or another thread is at it. Any thread may call it beside
   // on_sip_message() and record() (the reading thread, while it waits for the SIP thread).
-  bool compress_archive_block() { return archive_.compress_next(false); }
+  bool compress_archive_block();
   // Every message's summary, by the same index.
   const std::deque<MessageSummary>& summaries() const { return summaries_; }
   const std::deque<Call>& calls() const { return calls_; }

@@ -173,8 +173,10 @@ TEST(MessageArchive, ReadsBackWhileAnotherThreadCompresses) {
     if (i % 97 == 0) {
       const std::size_t back = (i * 7919) % (i + 1);
       const auto read = archive.get(back, SipCarrier{}, back);
-      ASSERT_TRUE(read) << back;
-      EXPECT_EQ(read->sip.call_id, "call-" + std::to_string(back));
+      EXPECT_TRUE(read) << back;  // not ASSERT: the compressing thread must still be joined
+      if (read) {
+        EXPECT_EQ(read->sip.call_id, "call-" + std::to_string(back));
+      }
     }
   }
   done = true;

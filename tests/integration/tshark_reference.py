@@ -9,18 +9,12 @@ import collections, csv, hashlib, io, os, subprocess, sys, tempfile
 # reads it back. SIPWS_REFERENCE_CACHE=off runs tshark every time.
 _CACHE = os.environ.get("SIPWS_REFERENCE_CACHE") or os.path.join(tempfile.gettempdir(), "sipws-reference-cache")
 _tshark_version = None
-_digests = {}
 
 def _file_digest(path):
-    st = os.stat(path)
-    known = _digests.get((path, st.st_mtime_ns, st.st_size))
-    if known:
-        return known
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    _digests[(path, st.st_mtime_ns, st.st_size)] = h.hexdigest()
     return h.hexdigest()
 
 def reference_output(cmd):
@@ -34,13 +28,20 @@ def reference_output(cmd):
     key = hashlib.sha256(_tshark_version.encode())
     for arg in cmd:
         key.update(b"\0")
-        key.update(_file_digest(arg).encode() if os.path.isfile(arg) else arg.encode())
+        # Every file by its content, hashed each time (a scratch file rewritten within one mtime
+        # tick must not pass for the one before it); the interpreter by its name.
+        is_file = arg != sys.executable and os.path.isfile(arg)
+        key.update(_file_digest(arg).encode() if is_file else arg.encode())
     stored = os.path.join(_CACHE, key.hexdigest())
     if os.path.exists(stored):
         with open(stored, encoding="utf-8") as f:
             return 0, f.read()
     run = subprocess.run(cmd, capture_output=True, text=True)
-    if run.returncode == 0:
+    # tshark itself says it failed by its exit status. A tool that runs it may not: one that
+    # prints its header and exits 0 after tshark died would be kept as tshark's answer until the
+    # cache went, so a tool's answer is kept only when it has more than its header.
+    says_something = cmd[0] == "tshark" or len(run.stdout.splitlines()) >= 2
+    if run.returncode == 0 and says_something:
         os.makedirs(_CACHE, exist_ok=True)
         scratch = f"{stored}.{os.getpid()}"
         with open(scratch, "w", encoding="utf-8") as f:
