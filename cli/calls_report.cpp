@@ -132,7 +132,7 @@ void print_calls(std::FILE* out, OutputFormat format, const CallStore& store,
       std::string date_line;
       if (!calls.empty()) dates.text(calls.front()->start, &date_line);
       if (!date_line.empty()) std::fprintf(out, "%s\n", date_line.c_str());
-      std::fprintf(out, "%s\n", call_text_header().c_str());
+      std::fprintf(out, "%s\n", call_text_header(&time).c_str());
       for (const Call* c : calls) {
         dates.text(c->start, &date_line);
         if (!date_line.empty()) std::fprintf(out, "%s\n", date_line.c_str());

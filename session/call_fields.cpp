@@ -1,5 +1,6 @@
 #include "session/call_fields.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -227,9 +228,20 @@ std::span<const CallTextColumn> text_call_columns() {
   return kTextColumns;
 }
 
-std::string call_text_header() {
+namespace {
+// A column as `time` needs it: the start widens for the longer time styles (utc 27 characters,
+// local 32), so that the columns after it stay under their headers.
+CallTextColumn fitted(CallTextColumn column, const TimeColumn* time) {
+  if (time != nullptr && column.field == CallField::start)
+    column.width = std::max(column.width, static_cast<int>(time->width()));
+  return column;
+}
+}  // namespace
+
+std::string call_text_header(const TimeColumn* time) {
   std::string line;
-  for (const CallTextColumn& c : kTextColumns) append_column(line, std::string(c.header), c);
+  for (const CallTextColumn& c : kTextColumns)
+    append_column(line, std::string(c.header), fitted(c, time));
   return line;
 }
 
@@ -241,7 +253,7 @@ std::string call_text_row(const CallRow& row, TimeColumn* time) {
                   time != nullptr && value.kind == FieldValue::Kind::epoch && value.time
                       ? time->text(*value.time)
                       : field_text(value),
-                  c);
+                  fitted(c, time));
   }
   return line;
 }

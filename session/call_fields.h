@@ -131,7 +131,8 @@ struct CallTextColumn {
   bool cut;
 };
 std::span<const CallTextColumn> text_call_columns();
-std::string call_text_header();
+// The start column is as wide as `time` (when given) needs.
+std::string call_text_header(const TimeColumn* time = nullptr);
 // Times (the start) through `time` when given (`--time`), else as epoch seconds.
 std::string call_text_row(const CallRow& row, TimeColumn* time = nullptr);
 

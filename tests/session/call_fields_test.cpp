@@ -9,6 +9,7 @@
 #include <string>
 
 #include "session/connection_fields.h"
+#include "session/output_format.h"
 
 namespace sipws {
 namespace {
@@ -77,6 +78,17 @@ TEST(CallFields, TheTextTableLinesUp) {
   EXPECT_EQ(line.substr(0, 13), "3    0.000000");
   EXPECT_NE(line.find("SUBSCRIBE-T~"), std::string::npos);  // cut to 12
   EXPECT_EQ(line.back(), 'x');
+  // Every --time style keeps the state under its header: utc (27 characters) and local (32)
+  // are wider than the start column's usual 26.
+  row.state = CallState::in_call;
+  row.start = 1'795'564'841'409'375'000;
+  for (const TimeStyle style : {TimeStyle::clock, TimeStyle::epoch, TimeStyle::utc,
+                                TimeStyle::local, TimeStyle::rel, TimeStyle::delta}) {
+    TimeColumn time(style);
+    const std::string styled_header = call_text_header(&time);
+    const std::string styled_line = call_text_row(row, &time);
+    EXPECT_EQ(styled_header.find("state"), styled_line.find("in_call")) << styled_line;
+  }
 }
 
 // Connections: the TSV contract, and a UDP flow leaves the TCP-only fields out (empty in TSV,
